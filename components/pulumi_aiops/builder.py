@@ -1,0 +1,69 @@
+"""Build the whole platform from a validated :class:`PlatformConfig`.
+
+``stacks/__main__.py`` calls :func:`main`. Data flows one way: stack config → pydantic
+models → components → resource graph. Each capability has its own ``_build_*`` function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+from pulumi_aiops.config import PlatformConfig, load_platform_config
+from pulumi_aiops.contract import GpuCluster
+
+__all__ = ["Platform", "build_platform", "main"]
+
+
+@dataclass
+class Platform:
+    """What :func:`build_platform` created, by capability."""
+
+    config: PlatformConfig
+    clusters: dict[str, GpuCluster] = field(default_factory=dict)
+    components: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def tags(self, **more: str) -> dict[str, str]:
+        """The governance tag set for this stack."""
+        return self.config.governance.tags(self.config.environment, **more)
+
+
+def _build_clusters(p: Platform) -> None:
+    """GPU clusters on both clouds, keyed by their config name."""
+    # EKS and CoreWeave components plug in here.
+
+
+def _build_data(p: Platform) -> None:
+    """Data lake, vector stores, feature store."""
+
+
+def _build_bedrock(p: Platform) -> None:
+    """Bedrock access and knowledge bases."""
+
+
+def _build_workloads(p: Platform) -> None:
+    """Workloads, each on a named cluster through the GPU-cluster contract."""
+
+
+def build_platform(config: PlatformConfig) -> Platform:
+    """Create every component the config declares; return them."""
+    p = Platform(config)
+    _build_clusters(p)
+    _build_data(p)
+    _build_bedrock(p)
+    _build_workloads(p)
+    p.outputs["clusters"] = {n: c.contract_outputs() for n, c in p.clusters.items()}
+    p.outputs["gpuCapacity"] = [g.to_output() for c in p.clusters.values() for g in c.gpu_capacity]
+    return p
+
+
+def main() -> Platform:
+    """Entry point of ``stacks/__main__.py``: read config, build, export outputs."""
+    config = load_platform_config()
+    platform = build_platform(config)
+    for key, value in platform.outputs.items():
+        pulumi.export(key, value)
+    return platform

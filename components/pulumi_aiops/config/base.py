@@ -1,0 +1,122 @@
+"""Shared pydantic base for configuration models, and error formatting.
+
+Configuration arrives from Pulumi stack config in camelCase (``gpuNodeGroups``); the models
+use snake_case attributes with camelCase aliases. Validation errors are turned into
+:class:`~pulumi_aiops.errors.ConfigError` messages that name the full key path.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+from pulumi_aiops.errors import ConfigError
+
+__all__ = [
+    "AiopsModel",
+    "ConfigValueError",
+    "config_error_from_validation",
+    "validate_model",
+]
+
+M = TypeVar("M", bound=BaseModel)
+_UNSET: Any = object()
+
+
+class ConfigValueError(ValueError):
+    """Raise from a validator to report a problem at a sub-path, with the value received.
+
+    ``msg`` reads after the value, e.g. ``"is not a GPU instance type this library knows;
+    known: g5.xlarge, …"``. ``loc`` is relative to the model being validated, in the
+    config's camelCase spelling, e.g. ``("gpuNodeGroups", 0, "desiredSize")``.
+
+    Example::
+
+        raise ConfigValueError("must lie within minNodes..maxNodes (0..4)",
+                               loc=("nodePools", 1, "targetNodes"), value=7)
+    """
+
+    def __init__(self, msg: str, *, loc: tuple[int | str, ...] = (), value: Any = _UNSET):
+        super().__init__(msg)
+        self.msg = msg
+        self.loc = loc
+        self.value = value
+
+
+class AiopsModel(BaseModel):
+    """Base of every config model: camelCase aliases, unknown keys rejected, frozen."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        use_enum_values=False,
+        str_strip_whitespace=True,
+    )
+
+
+#: Discriminator tag values of tagged unions; pydantic puts them in error locations after a
+#: list index, but they are not config keys. Modules defining tagged unions add theirs.
+UNION_TAGS: set[str] = {"aws", "coreweave"}
+
+
+def _render_path(prefix: str, loc: tuple[int | str, ...]) -> str:
+    out = prefix
+    prev: int | str | None = None
+    for part in loc:
+        skip_tag = isinstance(prev, int) and part in UNION_TAGS
+        prev = part
+        if skip_tag:
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith(("function-", "tagged-union[")) or part in {"list", "dict"}:
+            # pydantic inserts validator/union names into loc; they are not config keys.
+            continue
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def config_error_from_validation(prefix: str, exc: ValidationError) -> ConfigError:
+    """Turn a pydantic ``ValidationError`` into a :class:`ConfigError` naming each key path."""
+    problems: list[str] = []
+    for err in exc.errors(include_url=False):
+        path = _render_path(prefix, tuple(err["loc"]))
+        msg = str(err["msg"])
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ConfigValueError):
+            path = _render_path(path, cause.loc)
+            value = err["input"] if cause.value is _UNSET else cause.value
+            problems.append(f"{path}: {_short(value)} {cause.msg}")
+        elif err["type"] == "value_error":
+            problems.append(f"{path}: {_short(err['input'])} {msg}")
+        elif err["type"] == "missing":
+            problems.append(f"{path}: is required but missing")
+        elif err["type"] == "extra_forbidden":
+            problems.append(f"{path}: unknown key (value {_short(err['input'])}); check the spelling")
+        else:
+            problems.append(f"{path}: {_short(err['input'])} is not allowed; {msg}")
+    return ConfigError(problems)
+
+
+def validate_model(model: type[M], data: Any, prefix: str) -> M:
+    """Validate ``data`` into ``model``; raise :class:`ConfigError` with key paths on failure.
+
+    ``prefix`` is the key path of ``data`` itself, e.g. ``"aiops:platform"`` or
+    ``"EksGpuClusterArgs"`` for component arguments.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise config_error_from_validation(prefix, exc) from None

@@ -1,0 +1,242 @@
+"""Realistic mocks for offline runs: invokes answered, computed outputs filled in.
+
+:class:`RecordingMocks` is a :class:`pulumi.runtime.Mocks` that product teams can use in their
+own tests; subclass it and extend :attr:`RecordingMocks.OUTPUTS` or :attr:`RecordingMocks.CALLS`
+for resource types or invokes it does not know yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+__all__ = ["RecordingMocks", "render_policy_document"]
+
+OutputFn = Callable[["RecordingMocks", pulumi.runtime.MockResourceArgs], dict[str, Any]]
+CallFn = Callable[["RecordingMocks", dict[str, Any]], dict[str, Any]]
+
+
+def _h(text: str, n: int = 8) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:n]
+
+
+def render_policy_document(args: dict[str, Any]) -> str:
+    """Render ``aws.iam.get_policy_document`` arguments (camelCase) the way the provider does."""
+    stmts = []
+    for s in args.get("statements") or []:
+        st: dict[str, Any] = {}
+        if s.get("sid"):
+            st["Sid"] = s["sid"]
+        st["Effect"] = s.get("effect", "Allow")
+        for key, out in (("actions", "Action"), ("notActions", "NotAction"),
+                         ("resources", "Resource"), ("notResources", "NotResource")):
+            vals = s.get(key)
+            if vals:
+                vals = sorted(vals, reverse=False)
+                st[out] = vals[0] if len(vals) == 1 else vals
+        for key, out in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+            ps = s.get(key)
+            if ps:
+                pmap: dict[str, Any] = {}
+                for p in ps:
+                    ids = sorted(p.get("identifiers") or [])
+                    if p.get("type") == "*":
+                        pmap = "*"  # type: ignore[assignment]
+                        break
+                    pmap[p["type"]] = ids[0] if len(ids) == 1 else ids
+                st[out] = pmap
+        conds = s.get("conditions")
+        if conds:
+            cmap: dict[str, dict[str, Any]] = {}
+            for c in conds:
+                vals = list(c.get("values") or [])
+                cmap.setdefault(c["test"], {})[c["variable"]] = vals[0] if len(vals) == 1 else vals
+            st["Condition"] = cmap
+        stmts.append(st)
+    doc = {"Version": args.get("version") or "2012-10-17", "Statement": stmts}
+    return json.dumps(doc, indent=2)
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Mocks with realistic answers for the invokes and computed outputs components use.
+
+    Example::
+
+        mocks = RecordingMocks(region="eu-west-1", account_id="210987654321")
+        graph = run_program(program, {"aws:region": "eu-west-1"}, mocks=mocks)
+    """
+
+    #: Extra computed outputs per resource type token, merged over the inputs.
+    OUTPUTS: dict[str, OutputFn] = {}
+    #: Answers per invoke token.
+    CALLS: dict[str, CallFn] = {}
+
+    def __init__(self, region: str = "us-east-1", account_id: str = "123456789012") -> None:
+        self.region = region
+        self.account_id = account_id
+        self.unanswered_calls: list[str] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+    def arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
+        """An ARN in this mock's partition, region and account."""
+        return (f"arn:aws:{service}:{self.region if region else ''}:"
+                f"{self.account_id if account else ''}:{resource}")
+
+    def physical_name(self, args: pulumi.runtime.MockResourceArgs) -> str:
+        """The auto-name the AWS provider would give: logical name plus a stable suffix."""
+        return f"{args.name}-{_h(args.typ + args.name, 7)}"
+
+    # -- Mocks API ---------------------------------------------------------------------------
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        state = dict(args.inputs)
+        fn = self.OUTPUTS.get(args.typ) or _DEFAULT_OUTPUTS.get(args.typ)
+        if fn is not None:
+            state.update(fn(self, args))
+        elif args.typ.startswith("aws:") and "arn" not in state:
+            mod = args.typ.split(":")[1].split("/")[0]
+            state["arn"] = self.arn(mod, f"{args.typ.rsplit(':', 1)[1].lower()}/{args.name}")
+        if not args.custom:
+            return None, state
+        rid = state.get("id") or f"{args.name}-{_h(args.typ + args.name)}"
+        return str(rid), state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        a = dict(args.args)
+        self.calls.append((args.token, a))
+        fn = self.CALLS.get(args.token) or _DEFAULT_CALLS.get(args.token)
+        if fn is None:
+            self.unanswered_calls.append(args.token)
+            return {}
+        return fn(self, a)
+
+
+# -- default computed outputs -----------------------------------------------------------------
+def _eks_cluster(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    name = a.inputs.get("name") or m.physical_name(a)
+    oidc_id = _h(name, 32).upper()
+    vpc = dict(a.inputs.get("vpcConfig") or {})
+    vpc.setdefault("clusterSecurityGroupId", f"sg-{_h(name + 'cluster', 17)}")
+    vpc.setdefault("vpcId", "vpc-0a1b2c3d4e5f60718")
+    return {
+        "name": name,
+        "arn": m.arn("eks", f"cluster/{name}"),
+        "endpoint": f"https://{oidc_id}.gr7.{m.region}.eks.amazonaws.com",
+        "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwKY201bGRHVnpNQjRYRFRJMk1URXlOREF3TURBd01Gb1hEVE0yTVRFeU1qQXdNREF3TUZvd0ZURVRNQkVHQTFVRQpBeE1LYTNWaVpYSnVaWFJsY3pDQ0FTSXdEUVlKS29aSWh2Y05BUUVCQlFBRGdnRVBBRENDQVFvQ2dnRUJBS1lQCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K"},
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{m.region}.amazonaws.com/id/{oidc_id}"}]}],
+        "vpcConfig": vpc,
+        "status": "ACTIVE",
+        "platformVersion": "eks.1",
+    }
+
+
+def _named_arn(service: str, kind: str, key: str = "name", region: bool = True) -> OutputFn:
+    def fn(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+        name = a.inputs.get(key) or m.physical_name(a)
+        return {key: name, "arn": m.arn(service, f"{kind}{name}", region=region)}
+    return fn
+
+
+def _kms_key(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    kid = f"{_h(a.name, 8)}-{_h(a.name + '1', 4)}-{_h(a.name + '2', 4)}-{_h(a.name + '3', 4)}-{_h(a.name + '4', 12)}"
+    return {"id": kid, "keyId": kid, "arn": m.arn("kms", f"key/{kid}")}
+
+
+def _s3_bucket(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    name = a.inputs.get("bucket") or m.physical_name(a)
+    return {"id": name, "bucket": name, "arn": f"arn:aws:s3:::{name}",
+            "bucketDomainName": f"{name}.s3.amazonaws.com",
+            "bucketRegionalDomainName": f"{name}.s3.{m.region}.amazonaws.com",
+            "region": m.region}
+
+
+def _prefixed_id(prefix: str) -> OutputFn:
+    def fn(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+        rid = f"{prefix}-{_h(a.typ + a.name, 17)}"
+        return {"id": rid, "arn": m.arn("ec2", f"{prefix}/{rid}")}
+    return fn
+
+
+def _log_group(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    name = a.inputs.get("name") or m.physical_name(a)
+    return {"name": name, "arn": m.arn("logs", f"log-group:{name}")}
+
+
+def _oidc_provider(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    url = str(a.inputs.get("url", "")).removeprefix("https://")
+    return {"arn": f"arn:aws:iam::{m.account_id}:oidc-provider/{url}"}
+
+
+def _random_password(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    length = int(a.inputs.get("length", 32))
+    return {"result": (_h(a.name, 40) * 4)[:length]}
+
+
+def _cks_cluster(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    name = a.inputs.get("name") or a.name
+    zone = str(a.inputs.get("zone", "US-EAST-04A")).lower()
+    cid = _h(name, 12)
+    return {"id": cid, "apiServerEndpoint": f"https://{cid}.k8s.{zone}.coreweave.com",
+            "serviceAccountOidcIssuerUrl": f"https://oidc.cks.coreweave.com/id/{cid}",
+            "status": "RUNNING"}
+
+
+_DEFAULT_OUTPUTS: dict[str, OutputFn] = {
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:kms/key:Key": _kms_key,
+    "aws:iam/role:Role": _named_arn("iam", "role/", region=False),
+    "aws:iam/policy:Policy": _named_arn("iam", "policy/", region=False),
+    "aws:iam/instanceProfile:InstanceProfile": _named_arn("iam", "instance-profile/", region=False),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    "aws:s3/bucketV2:BucketV2": _s3_bucket,
+    "aws:ec2/vpc:Vpc": _prefixed_id("vpc"),
+    "aws:ec2/subnet:Subnet": _prefixed_id("subnet"),
+    "aws:ec2/securityGroup:SecurityGroup": _prefixed_id("sg"),
+    "aws:ec2/internetGateway:InternetGateway": _prefixed_id("igw"),
+    "aws:ec2/natGateway:NatGateway": _prefixed_id("nat"),
+    "aws:ec2/eip:Eip": _prefixed_id("eipalloc"),
+    "aws:ec2/routeTable:RouteTable": _prefixed_id("rtb"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _prefixed_id("lt"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _prefixed_id("vpce"),
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "random:index/randomPassword:RandomPassword": _random_password,
+    "coreweave:index/cksCluster:CksCluster": _cks_cluster,
+}
+
+
+# -- default invoke answers -------------------------------------------------------------------
+def _azs(m: RecordingMocks, a: dict[str, Any]) -> dict[str, Any]:
+    names = [f"{m.region}{s}" for s in "abcdef"]
+    return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)], "id": m.region,
+            "groupNames": [m.region]}
+
+
+def _ssm_parameter(m: RecordingMocks, a: dict[str, Any]) -> dict[str, Any]:
+    name = a.get("name", "")
+    value = f"ami-0{_h(name, 16)}" if "ami" in name.lower() else f"value-of-{name}"
+    return {"name": name, "value": value, "insecureValue": value, "type": "String", "arn": m.arn("ssm", f"parameter{name}")}
+
+
+_DEFAULT_CALLS: dict[str, CallFn] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda m, a: {
+        "accountId": m.account_id, "arn": f"arn:aws:iam::{m.account_id}:user/ci",
+        "userId": "AIDAEXAMPLEUSERID", "id": m.account_id},
+    "aws:index/getRegion:getRegion": lambda m, a: {
+        "name": m.region, "region": m.region, "id": m.region,
+        "description": m.region, "endpoint": f"ec2.{m.region}.amazonaws.com"},
+    "aws:index/getPartition:getPartition": lambda m, a: {
+        "partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws",
+        "reverseDnsPrefix": "com.amazonaws"},
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
+    "aws:iam/getPolicyDocument:getPolicyDocument": lambda m, a: {
+        "json": render_policy_document(a), "minifiedJson": json.dumps(json.loads(render_policy_document(a)), separators=(",", ":")), "id": _h(json.dumps(a, sort_keys=True))},
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
+    "aws:eks/getAddonVersion:getAddonVersion": lambda m, a: {
+        "version": "v1.0.0-eksbuild.1", "addonName": a.get("addonName"), "id": a.get("addonName")},
+    "aws:ec2/getAmi:getAmi": lambda m, a: {"id": f"ami-0{_h(json.dumps(a, sort_keys=True), 16)}", "imageId": f"ami-0{_h(json.dumps(a, sort_keys=True), 16)}"},
+}

@@ -1,0 +1,182 @@
+"""Run a Pulumi program offline under mocks and record the resource graph it registers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.stack import run_in_stack
+
+from pulumi_aiops.testing.graph import RecordedResource, ResourceGraph
+from pulumi_aiops.testing.mocks import RecordingMocks
+
+__all__ = ["OFFLINE_SECRET", "RecordingMonitor", "load_stack_config", "run_program"]
+
+#: What a ``secure:`` config value reads as offline, where it cannot be decrypted.
+OFFLINE_SECRET = "offline-placeholder-secret"
+
+
+def _strip_id(ref: str) -> str | None:
+    if not ref:
+        return None
+    return ref.rsplit("::", 1)[0] if ref.count("::") > 3 else ref
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock resource monitor that also records each registration's resource options.
+
+    It sees the real ``RegisterResourceRequest`` the SDK sends to the engine, so ``protect``,
+    ``retainOnDelete``, ``dependencies``, ``ignoreChanges`` and the parent are exactly what a
+    live ``pulumi up`` would receive.
+    """
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.records: dict[str, RecordedResource] = {}
+        self.registered_outputs: dict[str, dict[str, Any]] = {}
+        self.stack_urn: str | None = None
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        urn = response.urn
+        if request.type == "pulumi:pulumi:Stack":
+            self.stack_urn = urn
+            return response
+        reg = self.resources.get(urn)
+        inputs = rpc.deserialize_properties(request.object)
+        self.records[urn] = RecordedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            id=reg.id if reg is not None and request.custom else None,
+            parent=request.parent or None,
+            provider=_strip_id(request.provider),
+            inputs=_plain(inputs),
+            outputs=_plain(reg.state) if reg is not None else {},
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            depends_on=tuple(sorted(set(request.dependencies))),
+            property_dependencies={
+                k: tuple(sorted(set(v.urns))) for k, v in sorted(request.propertyDependencies.items())
+            },
+            ignore_changes=tuple(request.ignoreChanges),
+            replace_on_changes=tuple(request.replaceOnChanges),
+            additional_secret_outputs=tuple(request.additionalSecretOutputs),
+            aliases=len(request.aliases) + len(request.aliasURNs),
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+        self.registered_outputs[request.urn] = _plain(rpc.deserialize_properties(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, pulumi.Resource):
+        return f"<resource {type(value).__name__}>"
+    return value
+
+
+def load_stack_config(path: str | Path, project: str = "aiops") -> tuple[dict[str, Any], set[str]]:
+    """Read ``Pulumi.<stack>.yaml``; return ``(config, secret_keys)``.
+
+    Keys without a namespace get ``project`` as namespace, as the CLI does. ``secure:``
+    values cannot be decrypted offline and read as :data:`OFFLINE_SECRET`.
+    """
+    import yaml
+
+    doc = yaml.safe_load(Path(path).read_text()) or {}
+    config: dict[str, Any] = {}
+    secrets: set[str] = set()
+    for key, value in (doc.get("config") or {}).items():
+        full = key if ":" in key else f"{project}:{key}"
+        if isinstance(value, Mapping) and set(value) == {"secure"}:
+            value = OFFLINE_SECRET
+            secrets.add(full)
+        config[full] = value
+    return config, secrets
+
+
+def _silence_asyncio(loop: asyncio.AbstractEventLoop) -> None:
+    """Keep 'Future exception was never retrieved' from flooding stderr after a failed run."""
+
+    def handler(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if exc is None:
+            _loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+
+
+def run_program(
+    program: Callable[[], Any],
+    stack_config: Mapping[str, Any] | None = None,
+    *,
+    project: str = "aiops",
+    stack: str = "dev",
+    mocks: pulumi.runtime.Mocks | None = None,
+    secret_keys: set[str] | None = None,
+    preview: bool = False,
+) -> ResourceGraph:
+    """Run ``program`` under mocks with ``stack_config`` and return the :class:`ResourceGraph`.
+
+    ``stack_config`` maps full keys (``"aws:region"``, ``"aiops:platform"``) to values;
+    structured values (dicts, lists) are passed as JSON, as the CLI does. An exception the
+    program raises (for instance a :class:`~pulumi_aiops.errors.ConfigError`) is re-raised.
+
+    Example::
+
+        from pulumi_aiops.testing import run_program
+
+        def program():
+            EksGpuCluster("gpu", {"gpu_node_groups": [{"name": "a10g", "instance_type": "g5.2xlarge"}]})
+
+        graph = run_program(program, {"aws:region": "us-east-1"})
+        assert graph.one("aws:eks/cluster:Cluster").inputs["vpcConfig"]["endpointPublicAccess"] is False
+    """
+    cfg = dict(stack_config or {})
+    region = str(cfg.get("aws:region", "us-east-1"))
+    mocks = mocks if mocks is not None else RecordingMocks(region=region)
+    monitor = RecordingMonitor(mocks)
+
+    loop = asyncio.new_event_loop()
+    _silence_asyncio(loop)
+    asyncio.set_event_loop(loop)
+    logging.getLogger("pulumi").setLevel(logging.CRITICAL)
+    try:
+        settings.SETTINGS.rpc_manager.clear()
+        settings.SETTINGS.outputs.clear()
+        settings.set_root_resource(None)  # type: ignore[arg-type]
+        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
+                                 monitor=monitor)
+        settings.set_root_resource(None)  # type: ignore[arg-type]
+        pulumi.runtime.set_all_config(
+            {k: v if isinstance(v, str) else json.dumps(v) for k, v in cfg.items()},
+            sorted(secret_keys or ()),
+        )
+        loop.run_until_complete(run_in_stack(program))
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for t in pending:
+            t.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        asyncio.set_event_loop(None)
+        loop.close()
+    stack_outputs = monitor.registered_outputs.get(monitor.stack_urn or "", {})
+    component_outputs = {u: o for u, o in monitor.registered_outputs.items() if u != monitor.stack_urn}
+    return ResourceGraph(monitor.records.values(), stack_outputs, component_outputs)
