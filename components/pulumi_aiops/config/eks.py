@@ -1,21 +1,663 @@
-"""Configuration of an EKS GPU cluster (``aiops:platform.eks``).
+"""Configuration of an EKS GPU cluster (``aiops:platform.eks``, and the args of ``EksGpuCluster``).
 
-Owned by the EKS component; see :mod:`pulumi_aiops.eks_gpu_cluster`.
+Secure defaults in the manner of terraform-aws-eks, each overridable by name:
+
+* ``network``: a new VPC with private and public subnets over ``azCount`` (>= 2) AZs and NAT,
+  or bring your own ``vpcId`` + ``privateSubnetIds``;
+* ``endpoint``: private API endpoint on, public off; public access needs explicit CIDRs and
+  never ``0.0.0.0/0``;
+* ``encryption``: a KMS key (rotation on) for envelope encryption of Secrets, or ``kmsKeyArn``;
+* ``logging``: all five control-plane log types to a CloudWatch log group kept 90 days;
+* ``access``: authentication mode API, access entries for ``adminPrincipalArns``;
+* ``roleArn`` / ``nodeRoleArn``: bring your own IAM roles;
+* ``gpuNodeGroups``: NVIDIA AMIs, the GPU taint, scale to zero, IMDSv2, encrypted root volumes.
+
+Example stack config::
+
+    aiops:platform:
+      eks:
+        name: gpu
+        network: {azCount: 2, natGateways: SINGLE}
+        gpuNodeGroups:
+          - {name: l4, instanceType: g6.xlarge, capacityType: SPOT, maxSize: 2}
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
+from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
-from pulumi_aiops.config.base import AiopsModel
+from pulumi_aiops.catalog import Cloud, known_instance_types
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError
 
-__all__ = ["EksClusterConfig"]
+__all__ = [
+    "CAPACITY_BLOCK_FAMILIES",
+    "LOG_RETENTION_DAYS",
+    "SUPPORTED_VERSIONS",
+    "AccessConfig",
+    "Autoscaler",
+    "ControlPlaneLogType",
+    "EksCapacityType",
+    "EksClusterConfig",
+    "EncryptionConfig",
+    "EndpointConfig",
+    "GpuAmiType",
+    "GpuNodeGroupConfig",
+    "LoggingConfig",
+    "NatGateways",
+    "NetworkConfig",
+    "SystemAmiType",
+    "SystemNodeGroupConfig",
+]
+
+#: Kubernetes versions EKS supports (standard + extended support) that this library accepts.
+SUPPORTED_VERSIONS: tuple[str, ...] = ("1.30", "1.31", "1.32", "1.33", "1.34")
+DEFAULT_VERSION = "1.33"
+
+#: CloudWatch Logs retention values the API accepts.
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+#: Instance families EC2 Capacity Blocks for ML are sold for (of those in the catalogue).
+CAPACITY_BLOCK_FAMILIES: frozenset[str] = frozenset({"p4d", "p4de", "p5", "p5e", "p5en", "p6"})
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")
+_ROLE_ARN_RE = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_PRINCIPAL_ARN_RE = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+_KMS_ARN_RE = re.compile(
+    r"^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$|"
+    r"^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key/mrk-[0-9a-f]{32}$"
+)
+_VPC_RE = re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$")
+_SUBNET_RE = re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")
+_CR_RE = re.compile(r"^cr-[0-9a-f]{17}$")
+_SEMVER_RE = re.compile(r"^v?\d+\.\d+\.\d+$")
+_EC2_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+_LABEL_KEY_RE = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+_LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+#: Label prefixes the library sets itself or that the kubelet reserves.
+_RESERVED_LABEL_PREFIXES = ("kubernetes.io/", "k8s.io/", "eks.amazonaws.com/", "nvidia.com/")
+
+
+class NatGateways(StrEnum):
+    """How many NAT gateways a created VPC gets."""
+
+    #: One per AZ: no cross-AZ dependency (production).
+    ONE_PER_AZ = "ONE_PER_AZ"
+    #: One for the whole VPC: cheaper, a single AZ failure cuts egress (dev).
+    SINGLE = "SINGLE"
+
+
+class ControlPlaneLogType(StrEnum):
+    """EKS control-plane log types."""
+
+    API = "api"
+    AUDIT = "audit"
+    AUTHENTICATOR = "authenticator"
+    CONTROLLER_MANAGER = "controllerManager"
+    SCHEDULER = "scheduler"
+
+
+class EksCapacityType(StrEnum):
+    """How an EKS managed node group buys its instances."""
+
+    ON_DEMAND = "ON_DEMAND"
+    SPOT = "SPOT"
+    #: EC2 Capacity Blocks for ML; needs ``capacityReservationId``.
+    CAPACITY_BLOCK = "CAPACITY_BLOCK"
+
+
+class GpuAmiType(StrEnum):
+    """EKS-optimised AMI types with the NVIDIA driver (the only ones GPU groups accept)."""
+
+    AL2023_X86_64_NVIDIA = "AL2023_x86_64_NVIDIA"
+    AL2023_ARM_64_NVIDIA = "AL2023_ARM_64_NVIDIA"
+    BOTTLEROCKET_X86_64_NVIDIA = "BOTTLEROCKET_x86_64_NVIDIA"
+    BOTTLEROCKET_ARM_64_NVIDIA = "BOTTLEROCKET_ARM_64_NVIDIA"
+
+
+class SystemAmiType(StrEnum):
+    """EKS-optimised AMI types for the (CPU) system node group."""
+
+    AL2023_X86_64_STANDARD = "AL2023_x86_64_STANDARD"
+    AL2023_ARM_64_STANDARD = "AL2023_ARM_64_STANDARD"
+    BOTTLEROCKET_X86_64 = "BOTTLEROCKET_x86_64"
+    BOTTLEROCKET_ARM_64 = "BOTTLEROCKET_ARM_64"
+
+
+class Autoscaler(StrEnum):
+    """Which GPU autoscaler the cluster runs.
+
+    cluster-autoscaler is the choice: it scales EKS *managed* node groups (so the launch
+    template, IMDSv2, taints and labels stay declared here), supports Capacity Block node groups,
+    and scales GPU groups from zero through the ASG ``node-template`` tags this library sets.
+    """
+
+    CLUSTER_AUTOSCALER = "cluster-autoscaler"
+    #: No autoscaler: node groups stay at ``desiredSize``.
+    NONE = "none"
+
+
+def _cidr(
+    value: str, loc: tuple[int | str, ...] = ()
+) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        raise ConfigValueError(
+            "is not a valid CIDR block (e.g. 203.0.113.0/24)", loc=loc, value=value
+        ) from None
+
+
+class NetworkConfig(AiopsModel):
+    """The VPC: created (default) or brought (``vpcId`` + ``privateSubnetIds``)."""
+
+    vpc_id: str | None = Field(None, description="Bring your own VPC. @default none (create one)")
+    private_subnet_ids: list[str] = Field(
+        default_factory=list,
+        description="Private subnets (>= 2 AZs) of the brought VPC, for control plane and nodes. "
+        "@default []",
+    )
+    cidr: str = Field(
+        "10.0.0.0/16", description="CIDR of a created VPC, /16../20. @default 10.0.0.0/16"
+    )
+    az_count: int = Field(3, ge=2, le=6, description="AZs of a created VPC. @default 3")
+    availability_zones: list[str] = Field(
+        default_factory=list,
+        description="Explicit AZ names for a created VPC (length azCount). "
+        "@default [] = the first available",
+    )
+    nat_gateways: NatGateways = Field(NatGateways.ONE_PER_AZ, description="@default ONE_PER_AZ")
+
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc_id(cls, v: str | None) -> str | None:
+        if v is not None and not _VPC_RE.match(v):
+            raise ValueError("is not a VPC id (vpc-0123456789abcdef0)")
+        return v
+
+    @field_validator("private_subnet_ids")
+    @classmethod
+    def _subnets(cls, v: list[str]) -> list[str]:
+        for i, s in enumerate(v):
+            if not _SUBNET_RE.match(s):
+                raise ConfigValueError(
+                    "is not a subnet id (subnet-0123456789abcdef0)", loc=(i,), value=s
+                )
+        if len(set(v)) != len(v):
+            raise ValueError("lists a subnet twice")
+        return v
+
+    @field_validator("cidr")
+    @classmethod
+    def _vpc_cidr(cls, v: str) -> str:
+        net = _cidr(v)
+        if net.version != 4 or not 16 <= net.prefixlen <= 20 or not net.is_private:
+            raise ValueError(
+                "is not allowed; the VPC CIDR must be a private IPv4 block from /16 to /20"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _byo(self) -> NetworkConfig:
+        if self.vpc_id is not None and len(self.private_subnet_ids) < 2:
+            raise ConfigValueError(
+                "needs at least 2 private subnets in different AZs when vpcId is set",
+                loc=("privateSubnetIds",),
+                value=self.private_subnet_ids,
+            )
+        if self.vpc_id is None and self.private_subnet_ids:
+            raise ConfigValueError(
+                "needs vpcId as well (the VPC they belong to)",
+                loc=("privateSubnetIds",),
+                value=self.private_subnet_ids,
+            )
+        if self.availability_zones and len(self.availability_zones) != self.az_count:
+            raise ConfigValueError(
+                f"must list exactly azCount ({self.az_count}) zones",
+                loc=("availabilityZones",),
+                value=self.availability_zones,
+            )
+        return self
+
+    @property
+    def create_vpc(self) -> bool:
+        return self.vpc_id is None
+
+
+class EndpointConfig(AiopsModel):
+    """Who can reach the Kubernetes API endpoint."""
+
+    private_access: bool = Field(
+        True, description="Endpoint reachable from inside the VPC. @default true"
+    )
+    public_access: bool = Field(
+        False, description="Endpoint reachable from the internet. @default false"
+    )
+    public_access_cidrs: list[str] = Field(
+        default_factory=list,
+        description="CIDRs allowed on the public endpoint; required with publicAccess, "
+        "never 0.0.0.0/0. @default []",
+    )
+
+    @field_validator("public_access_cidrs")
+    @classmethod
+    def _cidrs(cls, v: list[str]) -> list[str]:
+        for i, c in enumerate(v):
+            net = _cidr(c, (i,))
+            if net.prefixlen == 0:
+                raise ConfigValueError(
+                    "opens the API endpoint to the whole internet; list your office/VPN CIDRs",
+                    loc=(i,),
+                    value=c,
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EndpointConfig:
+        if self.public_access and not self.public_access_cidrs:
+            raise ConfigValueError(
+                "must list at least one CIDR when publicAccess is true",
+                loc=("publicAccessCidrs",),
+                value=self.public_access_cidrs,
+            )
+        if not self.public_access and self.public_access_cidrs:
+            raise ConfigValueError(
+                "are only used with publicAccess: true",
+                loc=("publicAccessCidrs",),
+                value=self.public_access_cidrs,
+            )
+        if not self.private_access and not self.public_access:
+            raise ConfigValueError(
+                "leaves the API with no endpoint; enable privateAccess or publicAccess",
+                loc=("privateAccess",),
+                value=False,
+            )
+        return self
+
+
+class EncryptionConfig(AiopsModel):
+    """Envelope encryption of Kubernetes Secrets (always on)."""
+
+    kms_key_arn: str | None = Field(
+        None, description="Bring your own KMS key ARN. @default none (create one)"
+    )
+    deletion_window_days: int = Field(30, ge=7, le=30, description="Of a created key. @default 30")
+
+    @field_validator("kms_key_arn")
+    @classmethod
+    def _arn(cls, v: str | None) -> str | None:
+        if v is not None and not _KMS_ARN_RE.match(v):
+            raise ValueError("is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)")
+        return v
+
+
+class LoggingConfig(AiopsModel):
+    """Control-plane logs to CloudWatch."""
+
+    types: list[ControlPlaneLogType] = Field(
+        default_factory=lambda: list(ControlPlaneLogType),
+        description="@default all five: api, audit, authenticator, controllerManager, scheduler",
+    )
+    retention_days: int = Field(90, description="Log group retention, days. @default 90")
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        if v not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                "is not a CloudWatch retention value; allowed: "
+                + ", ".join(map(str, LOG_RETENTION_DAYS))
+            )
+        return v
+
+    @field_validator("types")
+    @classmethod
+    def _audit(cls, v: list[ControlPlaneLogType]) -> list[ControlPlaneLogType]:
+        if ControlPlaneLogType.AUDIT not in v:
+            raise ValueError("must include 'audit' (the audit trail of the cluster)")
+        return list(dict.fromkeys(v))
+
+
+class AccessConfig(AiopsModel):
+    """Cluster access: authentication mode API, with access entries."""
+
+    admin_principal_arns: list[str] = Field(
+        default_factory=list,
+        description="IAM role/user ARNs given AmazonEKSClusterAdminPolicy. @default []",
+    )
+    bootstrap_creator_admin: bool = Field(
+        True,
+        description="Give the identity running `pulumi up` cluster admin (it installs the Helm "
+        "charts). @default true",
+    )
+
+    @field_validator("admin_principal_arns")
+    @classmethod
+    def _arns(cls, v: list[str]) -> list[str]:
+        for i, a in enumerate(v):
+            if not _PRINCIPAL_ARN_RE.match(a):
+                raise ConfigValueError(
+                    "is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)",
+                    loc=(i,),
+                    value=a,
+                )
+        if len(set(v)) != len(v):
+            raise ValueError("lists a principal twice")
+        return v
+
+
+def _labels(v: dict[str, str]) -> dict[str, str]:
+    for k, val in v.items():
+        if not _LABEL_KEY_RE.match(k) or len(k) > 253:
+            raise ConfigValueError("is not a valid Kubernetes label key", loc=(k,), value=k)
+        if k.startswith(_RESERVED_LABEL_PREFIXES) or "kubernetes.io/" in k:
+            raise ConfigValueError(
+                f"uses a reserved prefix ({', '.join(_RESERVED_LABEL_PREFIXES)})", loc=(k,), value=k
+            )
+        if not _LABEL_VALUE_RE.match(val):
+            raise ConfigValueError(
+                "is not a valid Kubernetes label value (<= 63 chars, alphanumeric, -_.)",
+                loc=(k,),
+                value=val,
+            )
+    return v
+
+
+class SystemNodeGroupConfig(AiopsModel):
+    """The CPU node group for cluster add-ons (CoreDNS, autoscaler, controllers)."""
+
+    instance_type: str = Field("m6i.large", description="@default m6i.large")
+    ami_type: SystemAmiType = Field(
+        SystemAmiType.AL2023_X86_64_STANDARD, description="@default AL2023_x86_64_STANDARD"
+    )
+    min_size: int = Field(2, ge=1, le=100, description="@default 2")
+    max_size: int = Field(4, ge=1, le=100, description="@default 4")
+    desired_size: int | None = Field(None, description="@default minSize")
+    root_volume_gib: int = Field(50, ge=20, le=16384, description="@default 50")
+
+    @field_validator("instance_type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        if not _EC2_TYPE_RE.match(v):
+            raise ValueError("is not an EC2 instance type (e.g. m6i.large)")
+        return v
+
+    @model_validator(mode="after")
+    def _sizes(self) -> SystemNodeGroupConfig:
+        _check_sizes(self.min_size, self.max_size, self.desired_size)
+        return self
+
+
+def _check_sizes(lo: int, hi: int, desired: int | None) -> None:
+    if hi < lo:
+        raise ConfigValueError(f"must be >= minSize ({lo})", loc=("maxSize",), value=hi)
+    if desired is not None and not lo <= desired <= hi:
+        raise ConfigValueError(
+            f"must lie within minSize..maxSize ({lo}..{hi})", loc=("desiredSize",), value=desired
+        )
+
+
+class GpuNodeGroupConfig(AiopsModel):
+    """One GPU managed node group."""
+
+    name: str = Field(description="Group name, lowercase, unique in the cluster. Required.")
+    instance_type: str = Field(description="A GPU instance type from the catalogue. Required.")
+    capacity_type: EksCapacityType = Field(
+        EksCapacityType.ON_DEMAND, description="@default ON_DEMAND"
+    )
+    min_size: int = Field(0, ge=0, le=1000, description="0 = scale to zero. @default 0")
+    max_size: int = Field(2, ge=1, le=1000, description="@default 2")
+    desired_size: int | None = Field(None, description="@default minSize")
+    ami_type: GpuAmiType = Field(
+        GpuAmiType.AL2023_X86_64_NVIDIA, description="@default AL2023_x86_64_NVIDIA"
+    )
+    root_volume_gib: int = Field(
+        200,
+        ge=100,
+        le=16384,
+        description="Encrypted gp3 root volume (model weights, images). @default 200",
+    )
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="Extra node labels. @default {}"
+    )
+    capacity_reservation_id: str | None = Field(
+        None,
+        description="The Capacity Block reservation (cr-…); required for CAPACITY_BLOCK. "
+        "@default none",
+    )
+    subnet_ids: list[str] = Field(
+        default_factory=list,
+        description="Subnets of this group (e.g. the reservation's AZ), in the brought VPC. "
+        "@default [] = all private subnets",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME_RE.match(v):
+            raise ValueError(
+                "is not a valid group name: lowercase letters, digits and '-', 1-32 chars"
+            )
+        return v
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, v: str) -> str:
+        known = known_instance_types(Cloud.AWS)
+        if v not in known:
+            raise ValueError(
+                f"is not a GPU instance type this library knows; known: {', '.join(known)}"
+            )
+        return v
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return _labels(v)
+
+    @field_validator("capacity_reservation_id")
+    @classmethod
+    def _cr(cls, v: str | None) -> str | None:
+        if v is not None and not _CR_RE.match(v):
+            raise ValueError("is not a capacity reservation id (cr-0123456789abcdef0)")
+        return v
+
+    @field_validator("subnet_ids")
+    @classmethod
+    def _subnets(cls, v: list[str]) -> list[str]:
+        for i, s in enumerate(v):
+            if not _SUBNET_RE.match(s):
+                raise ConfigValueError(
+                    "is not a subnet id (subnet-0123456789abcdef0)", loc=(i,), value=s
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GpuNodeGroupConfig:
+        _check_sizes(self.min_size, self.max_size, self.desired_size)
+        family = self.instance_type.split(".", 1)[0]
+        if self.capacity_type is EksCapacityType.CAPACITY_BLOCK:
+            if self.capacity_reservation_id is None:
+                raise ConfigValueError(
+                    "is required when capacityType is CAPACITY_BLOCK",
+                    loc=("capacityReservationId",),
+                    value=None,
+                )
+            if family not in CAPACITY_BLOCK_FAMILIES:
+                raise ConfigValueError(
+                    f"is not sold as Capacity Blocks; CAPACITY_BLOCK needs one of the families "
+                    f"{', '.join(sorted(CAPACITY_BLOCK_FAMILIES))}",
+                    loc=("instanceType",),
+                    value=self.instance_type,
+                )
+        elif self.capacity_reservation_id is not None:
+            raise ConfigValueError(
+                "is only used with capacityType CAPACITY_BLOCK",
+                loc=("capacityReservationId",),
+                value=self.capacity_reservation_id,
+            )
+        if "ARM_64" in self.ami_type.value and not family.endswith("g"):
+            raise ConfigValueError(
+                f"is an Arm AMI and {self.instance_type} is x86_64; "
+                "use AL2023_x86_64_NVIDIA or BOTTLEROCKET_x86_64_NVIDIA",
+                loc=("amiType",),
+                value=self.ami_type.value,
+            )
+        return self
+
+    @property
+    def desired(self) -> int:
+        return self.min_size if self.desired_size is None else self.desired_size
 
 
 class EksClusterConfig(AiopsModel):
-    """An EKS cluster with GPU node groups. (Stub: the EKS component fills this in.)"""
+    """An EKS cluster with GPU node groups: the ``aiops:platform.eks`` section and the
+    validation model of :class:`~pulumi_aiops.eks_gpu_cluster.EksGpuClusterArgs`."""
 
     cloud: Literal["aws"] = "aws"
-    name: str = Field("eks", description="Logical cluster name. @default eks")
+    name: str = Field("eks", description="Logical cluster name, unique in the stack. @default eks")
+    cluster_name: str | None = Field(
+        None, description="The EKS cluster's physical name. @default <name>-<stack>"
+    )
+    version: str = Field(
+        DEFAULT_VERSION, description=f"Kubernetes version. @default {DEFAULT_VERSION}"
+    )
+    network: NetworkConfig = Field(
+        default_factory=NetworkConfig, description="@default create a VPC"
+    )
+    endpoint: EndpointConfig = Field(
+        default_factory=EndpointConfig, description="@default private only"
+    )
+    encryption: EncryptionConfig = Field(
+        default_factory=EncryptionConfig, description="@default create a KMS key"
+    )
+    logging: LoggingConfig = Field(
+        default_factory=LoggingConfig, description="@default all types, 90 days"
+    )
+    access: AccessConfig = Field(
+        default_factory=AccessConfig, description="@default API mode, no extra admins"
+    )
+    role_arn: str | None = Field(
+        None, description="Bring your own cluster IAM role. @default none (create one)"
+    )
+    node_role_arn: str | None = Field(
+        None, description="Bring your own node IAM role. @default none (create one)"
+    )
+    system_node_group: SystemNodeGroupConfig = Field(
+        default_factory=SystemNodeGroupConfig, description="@default 2x m6i.large"
+    )
+    gpu_node_groups: list[GpuNodeGroupConfig] = Field(
+        default_factory=list, description="GPU managed node groups. @default []"
+    )
+    autoscaler: Autoscaler = Field(
+        Autoscaler.CLUSTER_AUTOSCALER, description="@default cluster-autoscaler"
+    )
+    autoscaler_chart_version: str = Field(
+        "9.46.6", description="cluster-autoscaler chart. @default 9.46.6"
+    )
+    device_plugin_version: str = Field(
+        "0.17.1", description="nvidia-device-plugin chart. @default 0.17.1"
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Extra tags on every taggable resource. @default {}"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME_RE.match(v):
+            raise ValueError(
+                "is not a valid cluster name: lowercase letters, digits and '-', 1-32 chars"
+            )
+        return v
+
+    @field_validator("cluster_name")
+    @classmethod
+    def _cluster_name(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", v):
+            raise ValueError(
+                "is not a valid EKS cluster name (alphanumerics, '-', '_', <= 100 chars)"
+            )
+        return v
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, v: str) -> str:
+        if v not in SUPPORTED_VERSIONS:
+            raise ValueError(
+                f"is not a supported EKS version; supported: {', '.join(SUPPORTED_VERSIONS)}"
+            )
+        return v
+
+    @field_validator("role_arn", "node_role_arn")
+    @classmethod
+    def _role(cls, v: str | None) -> str | None:
+        if v is not None and not _ROLE_ARN_RE.match(v):
+            raise ValueError("is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+        return v
+
+    @field_validator("autoscaler_chart_version", "device_plugin_version")
+    @classmethod
+    def _semver(cls, v: str) -> str:
+        if not _SEMVER_RE.match(v):
+            raise ValueError("is not a chart version (e.g. 0.17.1)")
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
+        for k in v:
+            if k.startswith("aws:") or not 0 < len(k) <= 128:
+                raise ConfigValueError(
+                    "is not an allowed tag key: 1-128 chars, no 'aws:' prefix", loc=(k,), value=k
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _groups(self) -> EksClusterConfig:
+        seen: set[str] = set()
+        for i, g in enumerate(self.gpu_node_groups):
+            if g.name in seen:
+                raise ConfigValueError(
+                    "is already the name of another GPU node group",
+                    loc=("gpuNodeGroups", i, "name"),
+                    value=g.name,
+                )
+            seen.add(g.name)
+            if g.subnet_ids and not self.network.vpc_id:
+                raise ConfigValueError(
+                    "need network.vpcId (they must belong to the brought VPC)",
+                    loc=("gpuNodeGroups", i, "subnetIds"),
+                    value=g.subnet_ids,
+                )
+        return self
