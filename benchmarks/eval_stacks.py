@@ -1,0 +1,96 @@
+"""Benchmark: wall time to evaluate the shipped stacks offline, against the import floor.
+
+For each stack it runs fresh interpreters (so import caches do not flatter the numbers):
+
+* **floor**: import ``pulumi`` and exactly the provider submodules the stack's resources use;
+* **evaluation**: import pulumi-aiops, read and validate the config, run the program under the
+  harness and record the graph (policies excluded).
+
+It prints the median of ``--repeat`` runs of each, the ratio evaluation/floor and the overhead.
+Usage::
+
+    .venv/bin/python benchmarks/eval_stacks.py --stacks dev prod --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PROVIDER_PKG = {"aws": "pulumi_aws", "kubernetes": "pulumi_kubernetes",
+                 "random": "pulumi_random", "coreweave": "pulumi_coreweave"}
+
+_EVAL = r"""
+import sys, time, json
+t0 = time.perf_counter()
+from pulumi_aiops.plan import find_project, plan_stack
+res = plan_stack(find_project(sys.argv[1]), sys.argv[2])
+t1 = time.perf_counter()
+types = sorted({r.type for r in res.graph})
+print(json.dumps({"seconds": t1 - t0, "resources": len(res.graph), "types": types}))
+"""
+
+_FLOOR = r"""
+import sys, time, json, importlib
+t0 = time.perf_counter()
+import pulumi
+for m in json.loads(sys.argv[1]):
+    importlib.import_module(m)
+print(json.dumps({"seconds": time.perf_counter() - t0}))
+"""
+
+
+def provider_modules(types: list[str]) -> list[str]:
+    """Python modules that hold the resource classes of these type tokens."""
+    mods: set[str] = set()
+    for t in types:
+        pkg, _, rest = t.partition(":")
+        if pkg not in _PROVIDER_PKG:
+            continue
+        module = rest.split(":")[0].split("/")[0]
+        base = _PROVIDER_PKG[pkg]
+        if pkg == "kubernetes":
+            # kubernetes:apps/v1:Deployment -> pulumi_kubernetes.apps.v1
+            group, _, version = rest.split(":")[0].partition("/")
+            group = {"core": "core", "helm.sh": "helm"}.get(group, group.split(".")[0])
+            mods.add(f"{base}.{group}.{version}" if version else f"{base}.{group}")
+        elif module in ("index", ""):
+            mods.add(base)
+        else:
+            mods.add(f"{base}.{module.replace('-', '_')}")
+    return sorted(mods)
+
+
+def _run(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         cwd=ROOT, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark subprocess failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--stacks", nargs="+", default=["dev", "prod"])
+    ap.add_argument("--repeat", type=int, default=3)
+    ns = ap.parse_args()
+    print(f"{'stack':<12}{'resources':>10}{'floor s':>10}{'eval s':>10}{'ratio':>8}{'overhead':>10}")
+    for stack in ns.stacks:
+        evals = [_run(_EVAL, str(ROOT), stack) for _ in range(ns.repeat)]
+        mods = provider_modules(evals[0]["types"])
+        floors = [_run(_FLOOR, json.dumps(mods)) for _ in range(ns.repeat)]
+        e = statistics.median(x["seconds"] for x in evals)
+        f = statistics.median(x["seconds"] for x in floors)
+        print(f"{stack:<12}{evals[0]['resources']:>10}{f:>10.2f}{e:>10.2f}{e / f:>8.2f}"
+              f"{(e - f) / f:>9.0%}")
+        print(f"  floor modules: {', '.join(mods)}")
+
+
+if __name__ == "__main__":
+    main()

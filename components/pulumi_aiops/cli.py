@@ -1,0 +1,107 @@
+"""``aiops``: the command line of pulumi-aiops.
+
+``aiops plan --stack dev`` evaluates ``stacks/`` with ``stacks/Pulumi.dev.yaml`` offline, under
+mocks (no Pulumi CLI, no credentials), and prints what the stack would create: a resource tree
+grouped by component with counts by type, the GPU capacity by cloud, and policy results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pulumi_aiops.errors import AiopsError
+
+__all__ = ["main"]
+
+
+def _fmt_usd(v: float | None) -> str:
+    return "n/a" if v is None else f"${v:,.0f}"
+
+
+def render_text(summary: dict[str, Any]) -> str:
+    """The human-readable plan."""
+    lines = [f"Stack {summary['project']}/{summary['stack']}: "
+             f"{summary['resourceCount']} resources in {summary['componentCount']} components "
+             f"(offline evaluation, nothing deployed)", ""]
+    comps = summary["components"]
+    for i, c in enumerate(comps):
+        last = i == len(comps) - 1
+        lines.append(f"{'└─' if last else '├─'} {c['type']}  {c['name']}  ({c['resourceCount']} resources)")
+        pad = "   " if last else "│  "
+        items = list(c["countsByType"].items())
+        for j, (t, n) in enumerate(items):
+            lines.append(f"{pad}{'└─' if j == len(items) - 1 else '├─'} {n:>3} × {t}")
+    lines += ["", "GPU capacity by cloud (max nodes at on-demand list price, 730 h/month):"]
+    by_cloud = summary["gpuCapacityByCloud"]
+    if not by_cloud:
+        lines.append("  (none declared)")
+    for cloud, c in sorted(by_cloud.items()):
+        models = ", ".join(f"{n}× {m}" for m, n in sorted(c["gpuModels"].items()))
+        lines.append(f"  {cloud:<10} {c['pools']} pools, up to {c['maxNodes']} nodes / "
+                     f"{c['maxGpus']} GPUs ({models}), ≤ {_fmt_usd(c['maxMonthlyUsd'])}/month")
+    for r in summary["gpuCapacity"]:
+        lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']} ({r['gpusPerNode']}× "
+                     f"{r['gpuModel']}), {r['minNodes']}..{r['maxNodes']} nodes, "
+                     f"{r['capacityType']}, ≤ {_fmt_usd(r['maxMonthlyUsd'])}/month")
+    lines += ["", f"Protected or retained on delete: {len(summary['protectedResources'])} resources"]
+    pol = summary.get("policy")
+    if pol is not None:
+        lines += ["", f"Policy packs ({', '.join(pol['packs'])}): {pol['mandatory']} mandatory "
+                      f"violations, {pol['advisory']} advisory"]
+        for d in pol["diagnostics"]:
+            lines.append(f"  [{d['enforcementLevel']}] {d['pack']}/{d['policy']}: {d['message']}"
+                         + (f"  ({d['urn'].rsplit('::', 1)[-1]})" if d.get("urn") else ""))
+    return "\n".join(lines)
+
+
+def _cmd_plan(ns: argparse.Namespace) -> int:
+    from pulumi_aiops.plan import find_project, plan_stack
+
+    project = find_project(ns.cwd)
+    result = plan_stack(project, ns.stack)
+    if not ns.no_policy:
+        try:
+            from pulumi_aiops.testing.policy import evaluate_graph
+        except ImportError:  # policy harness not available in this build
+            evaluate_graph = None
+        if evaluate_graph is not None:
+            result.policy = evaluate_graph(result.graph, packs=ns.policy_pack or None)
+    summary = result.summary()
+    if ns.json:
+        print(json.dumps(summary, indent=2, sort_keys=True, default=str))
+    else:
+        print(render_text(summary))
+    pol = summary.get("policy")
+    return 1 if pol and pol["mandatory"] else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aiops", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True)
+    plan = sub.add_parser("plan", help="evaluate a stack offline and show what it would create")
+    plan.add_argument("--stack", "-s", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
+    plan.add_argument("--json", action="store_true", help="machine-readable output")
+    plan.add_argument("--policy-pack", action="append", metavar="NAME",
+                      help="run only this policy pack (repeatable); default: all packs")
+    plan.add_argument("--no-policy", action="store_true", help="skip the policy packs")
+    plan.add_argument("--cwd", type=Path, default=None, help="project directory (default: here)")
+    plan.set_defaults(func=_cmd_plan)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (2 for configuration errors, with no traceback)."""
+    ns = build_parser().parse_args(argv)
+    try:
+        return int(ns.func(ns))
+    except AiopsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
