@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, validate_model
 from pulumi_aiops.config.bedrock import BedrockConfig
 from pulumi_aiops.config.coreweave import CoreWeaveClusterConfig
-from pulumi_aiops.config.data import DataLakeConfig
+from pulumi_aiops.config.data import DataLakeConfig, FeatureStoreConfig, VectorStoreConfig
 from pulumi_aiops.config.eks import EksClusterConfig
 from pulumi_aiops.config.governance import Environment, GovernanceConfig
 from pulumi_aiops.config.workloads import WorkloadsConfig
@@ -55,6 +55,12 @@ class PlatformConfig(AiopsModel):
     workloads: WorkloadsConfig = Field(default_factory=WorkloadsConfig, description="@default none")
     bedrock: BedrockConfig | None = Field(None, description="Bedrock access. @default none")
     data_lake: DataLakeConfig | None = Field(None, description="The data lake. @default none")
+    vector_stores: list[VectorStoreConfig] = Field(
+        default_factory=list, description="Vector stores for RAG, any backend. @default []"
+    )
+    feature_store: FeatureStoreConfig | None = Field(
+        None, description="SageMaker Feature Store. @default none"
+    )
 
     def clusters(self) -> list[EksClusterConfig | CoreWeaveClusterConfig]:
         """Every declared cluster: ``eks``, ``coreweave``, then ``additionalClusters``."""
@@ -86,6 +92,35 @@ class PlatformConfig(AiopsModel):
                     loc=(*path, "name"), value=c.name,
                 )
             seen[c.name] = where
+        return self
+
+    @model_validator(mode="after")
+    def _vector_store_references(self) -> PlatformConfig:
+        """Vector stores name existing clusters: qdrant any cluster, AWS-VPC backends an EKS one."""
+        from pulumi_aiops.config.data import VectorBackend
+
+        names = self.cluster_names()
+        eks = [c.name for c in self.clusters() if c.cloud == "aws"]
+        seen: set[str] = set()
+        for i, vs in enumerate(self.vector_stores):
+            if vs.name in seen:
+                raise ConfigValueError("is already a vector store name; names must be unique",
+                                       loc=("vectorStores", i, "name"), value=vs.name)
+            seen.add(vs.name)
+            if vs.qdrant is not None and vs.qdrant.cluster not in names:
+                raise ConfigValueError(f"is not a cluster of this stack; clusters: {names}",
+                                       loc=("vectorStores", i, "qdrant", "cluster"), value=vs.qdrant.cluster)
+            if vs.backend is VectorBackend.QDRANT:
+                continue
+            section = "opensearch" if vs.opensearch is not None else "aurora"
+            wanted = vs.network_cluster()
+            if wanted is None and self.eks is None:
+                raise ConfigValueError(
+                    f"needs an EKS cluster's VPC; set {section}.vpcCluster to one of {eks} "
+                    "or declare `eks`", loc=("vectorStores", i, "backend"), value=vs.backend.value)
+            if wanted is not None and wanted not in eks:
+                raise ConfigValueError(f"is not an EKS cluster of this stack; EKS clusters: {eks}",
+                                       loc=("vectorStores", i, section, "vpcCluster"), value=wanted)
         return self
 
 
