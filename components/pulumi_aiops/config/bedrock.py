@@ -1,11 +1,631 @@
-"""Configuration of Bedrock access and knowledge bases (``aiops:platform.bedrock``)."""
+"""Configuration of Bedrock access and knowledge bases (``aiops:platform.bedrock``).
+
+Example stack config::
+
+    bedrock:
+      models:
+        - us.anthropic.claude-sonnet-4-20250514-v1:0   # cross-region inference profile
+        - amazon.nova-micro-v1:0                       # foundation model
+        - amazon.titan-embed-text-v2:0                 # embedding model
+      guardrail:
+        piiEntities:
+          - {type: EMAIL, action: ANONYMIZE}
+          - {type: US_SOCIAL_SECURITY_NUMBER, action: BLOCK}
+        deniedTopics:
+          - {name: investment-advice, definition: "Advice on buying or selling securities."}
+      invocationLogging: {retentionDays: 365}
+      privateEndpoints: {cluster: gpu}
+      knowledgeBases:
+        - {name: handbook, embeddingModel: amazon.titan-embed-text-v2:0,
+           dataLakePrefix: handbook/, vectorStore: kb}
+
+Every model id is checked against ``catalog/bedrock_models.toml``.
+"""
 
 from __future__ import annotations
 
-from pulumi_aiops.config.base import AiopsModel
+from enum import StrEnum
 
-__all__ = ["BedrockConfig"]
+from pydantic import Field, field_validator, model_validator
+
+from pulumi_aiops.catalog.bedrock import known_bedrock_ids, lookup_bedrock
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError
+
+__all__ = [
+    "CLOUDWATCH_RETENTION_DAYS",
+    "BedrockAccessConfig",
+    "BedrockConfig",
+    "BedrockEndpointService",
+    "ChunkingConfig",
+    "ChunkingStrategy",
+    "CommitmentDuration",
+    "ContentFilter",
+    "ContentFilterType",
+    "DataDeletionPolicy",
+    "DeniedTopic",
+    "EndpointMode",
+    "FilterStrength",
+    "GuardrailConfig",
+    "InvocationLoggingConfig",
+    "KnowledgeBaseConfig",
+    "LogDestination",
+    "LoggedData",
+    "PiiAction",
+    "PiiEntity",
+    "PiiEntityType",
+    "PrivateEndpointsConfig",
+    "ProvisionedThroughputConfig",
+]
 
 
-class BedrockConfig(AiopsModel):
-    """Bedrock model access. (Stub.)"""
+# -- guardrail ---------------------------------------------------------------------------------
+class FilterStrength(StrEnum):
+    """Strength of a guardrail content filter."""
+
+    NONE = "NONE"
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class ContentFilterType(StrEnum):
+    """Bedrock guardrail content filter categories."""
+
+    SEXUAL = "SEXUAL"
+    VIOLENCE = "VIOLENCE"
+    HATE = "HATE"
+    INSULTS = "INSULTS"
+    MISCONDUCT = "MISCONDUCT"
+    PROMPT_ATTACK = "PROMPT_ATTACK"
+
+
+class ContentFilter(AiopsModel):
+    """One content filter. ``PROMPT_ATTACK`` applies to input only: its output must be NONE."""
+
+    type: ContentFilterType
+    input_strength: FilterStrength = Field(FilterStrength.HIGH, description="@default HIGH")
+    output_strength: FilterStrength = Field(
+        FilterStrength.HIGH, description="@default HIGH (NONE for PROMPT_ATTACK)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prompt_attack_output_default(cls, data: object) -> object:
+        if (
+            isinstance(data, dict)
+            and data.get("type") == ContentFilterType.PROMPT_ATTACK.value
+            and "outputStrength" not in data
+            and "output_strength" not in data
+        ):
+            return {**data, "outputStrength": FilterStrength.NONE.value}
+        return data
+
+
+def _default_filters() -> list[ContentFilter]:
+    return [
+        ContentFilter(type=t) for t in ContentFilterType if t is not ContentFilterType.PROMPT_ATTACK
+    ] + [ContentFilter(type=ContentFilterType.PROMPT_ATTACK, output_strength=FilterStrength.NONE)]
+
+
+class PiiAction(StrEnum):
+    """What the guardrail does with a detected PII entity."""
+
+    ANONYMIZE = "ANONYMIZE"
+    BLOCK = "BLOCK"
+
+
+class PiiEntityType(StrEnum):
+    """PII entity types Bedrock guardrails detect."""
+
+    ADDRESS = "ADDRESS"
+    AGE = "AGE"
+    AWS_ACCESS_KEY = "AWS_ACCESS_KEY"
+    AWS_SECRET_KEY = "AWS_SECRET_KEY"
+    CA_HEALTH_NUMBER = "CA_HEALTH_NUMBER"
+    CA_SOCIAL_INSURANCE_NUMBER = "CA_SOCIAL_INSURANCE_NUMBER"
+    CREDIT_DEBIT_CARD_CVV = "CREDIT_DEBIT_CARD_CVV"
+    CREDIT_DEBIT_CARD_EXPIRY = "CREDIT_DEBIT_CARD_EXPIRY"
+    CREDIT_DEBIT_CARD_NUMBER = "CREDIT_DEBIT_CARD_NUMBER"
+    DRIVER_ID = "DRIVER_ID"
+    EMAIL = "EMAIL"
+    INTERNATIONAL_BANK_ACCOUNT_NUMBER = "INTERNATIONAL_BANK_ACCOUNT_NUMBER"
+    IP_ADDRESS = "IP_ADDRESS"
+    LICENSE_PLATE = "LICENSE_PLATE"
+    MAC_ADDRESS = "MAC_ADDRESS"
+    NAME = "NAME"
+    PASSWORD = "PASSWORD"
+    PHONE = "PHONE"
+    PIN = "PIN"
+    SWIFT_CODE = "SWIFT_CODE"
+    UK_NATIONAL_HEALTH_SERVICE_NUMBER = "UK_NATIONAL_HEALTH_SERVICE_NUMBER"
+    UK_NATIONAL_INSURANCE_NUMBER = "UK_NATIONAL_INSURANCE_NUMBER"
+    UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER = "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER"
+    URL = "URL"
+    USERNAME = "USERNAME"
+    US_BANK_ACCOUNT_NUMBER = "US_BANK_ACCOUNT_NUMBER"
+    US_BANK_ROUTING_NUMBER = "US_BANK_ROUTING_NUMBER"
+    US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER = "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER"
+    US_PASSPORT_NUMBER = "US_PASSPORT_NUMBER"
+    US_SOCIAL_SECURITY_NUMBER = "US_SOCIAL_SECURITY_NUMBER"
+    VEHICLE_IDENTIFICATION_NUMBER = "VEHICLE_IDENTIFICATION_NUMBER"
+
+
+class PiiEntity(AiopsModel):
+    """One PII entity type and what to do with it."""
+
+    type: PiiEntityType
+    action: PiiAction = Field(PiiAction.ANONYMIZE, description="@default ANONYMIZE")
+
+
+def _default_pii() -> list[PiiEntity]:
+    anonymize = (
+        PiiEntityType.NAME,
+        PiiEntityType.EMAIL,
+        PiiEntityType.PHONE,
+        PiiEntityType.ADDRESS,
+    )
+    block = (
+        PiiEntityType.US_SOCIAL_SECURITY_NUMBER,
+        PiiEntityType.CREDIT_DEBIT_CARD_NUMBER,
+        PiiEntityType.AWS_ACCESS_KEY,
+        PiiEntityType.AWS_SECRET_KEY,
+        PiiEntityType.PASSWORD,
+    )
+    return [PiiEntity(type=t, action=PiiAction.ANONYMIZE) for t in anonymize] + [
+        PiiEntity(type=t, action=PiiAction.BLOCK) for t in block
+    ]
+
+
+class DeniedTopic(AiopsModel):
+    """A topic the guardrail refuses, in input and output."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[0-9a-zA-Z\-_ !?.]+$",
+        description="Topic name. Required.",
+    )
+    definition: str = Field(
+        min_length=1, max_length=200, description="What the topic covers. Required."
+    )
+    examples: list[str] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Up to 5 example phrases (100 chars each). @default []",
+    )
+
+    @field_validator("examples")
+    @classmethod
+    def _example_length(cls, v: list[str]) -> list[str]:
+        for i, e in enumerate(v):
+            if not 0 < len(e) <= 100:
+                raise ConfigValueError("must be 1-100 characters long", loc=(i,), value=e)
+        return v
+
+
+class GuardrailConfig(AiopsModel):
+    """The guardrail every model invocation must carry (enforced through IAM)."""
+
+    content_filters: list[ContentFilter] = Field(
+        default_factory=_default_filters,
+        description="Content filters. PROMPT_ATTACK is always present at input HIGH / output NONE. "
+        "@default SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT at HIGH; PROMPT_ATTACK HIGH/NONE",
+    )
+    pii_entities: list[PiiEntity] = Field(
+        default_factory=_default_pii,
+        description="PII entities to ANONYMIZE or BLOCK. @default names, emails, phones, addresses "
+        "anonymized; SSNs, card numbers, AWS keys, passwords blocked",
+    )
+    denied_topics: list[DeniedTopic] = Field(default_factory=list, description="@default []")
+    blocked_input_message: str = Field(
+        "This request was blocked by the platform's content policy.",
+        min_length=1,
+        max_length=500,
+        description="Returned when the input is blocked. @default a generic refusal",
+    )
+    blocked_output_message: str = Field(
+        "The response was blocked by the platform's content policy.",
+        min_length=1,
+        max_length=500,
+        description="Returned when the output is blocked. @default a generic refusal",
+    )
+
+    @field_validator("content_filters")
+    @classmethod
+    def _filters(cls, v: list[ContentFilter]) -> list[ContentFilter]:
+        seen: set[ContentFilterType] = set()
+        for i, f in enumerate(v):
+            if f.type in seen:
+                raise ConfigValueError(
+                    "appears twice; give each filter type once", loc=(i, "type"), value=f.type.value
+                )
+            seen.add(f.type)
+            if f.type is ContentFilterType.PROMPT_ATTACK:
+                if f.output_strength is not FilterStrength.NONE:
+                    raise ConfigValueError(
+                        "is not allowed: the PROMPT_ATTACK filter applies to input only, its "
+                        "outputStrength must be NONE",
+                        loc=(i, "outputStrength"),
+                        value=f.output_strength.value,
+                    )
+                if f.input_strength is not FilterStrength.HIGH:
+                    raise ConfigValueError(
+                        "is not allowed: the platform baseline is PROMPT_ATTACK inputStrength HIGH",
+                        loc=(i, "inputStrength"),
+                        value=f.input_strength.value,
+                    )
+        if ContentFilterType.PROMPT_ATTACK not in seen:
+            v = [
+                *v,
+                ContentFilter(
+                    type=ContentFilterType.PROMPT_ATTACK, output_strength=FilterStrength.NONE
+                ),
+            ]
+        return v
+
+    @field_validator("pii_entities")
+    @classmethod
+    def _pii(cls, v: list[PiiEntity]) -> list[PiiEntity]:
+        seen: set[PiiEntityType] = set()
+        for i, p in enumerate(v):
+            if p.type in seen:
+                raise ConfigValueError(
+                    "appears twice; give each PII type once", loc=(i, "type"), value=p.type.value
+                )
+            seen.add(p.type)
+        return v
+
+    @field_validator("denied_topics")
+    @classmethod
+    def _topics(cls, v: list[DeniedTopic]) -> list[DeniedTopic]:
+        if len(v) > 30:
+            raise ConfigValueError("has more than 30 topics, the Bedrock limit", value=len(v))
+        names = [t.name for t in v]
+        for i, n in enumerate(names):
+            if n in names[:i]:
+                raise ConfigValueError(
+                    "appears twice; topic names must be unique", loc=(i, "name"), value=n
+                )
+        return v
+
+
+# -- invocation logging ------------------------------------------------------------------------
+#: Retention values CloudWatch Logs accepts (days).
+CLOUDWATCH_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+
+class LogDestination(StrEnum):
+    """Where model invocation logs go."""
+
+    S3 = "S3"
+    CLOUDWATCH = "CLOUDWATCH"
+
+
+class LoggedData(StrEnum):
+    """Which payloads invocation logging delivers."""
+
+    TEXT = "TEXT"
+    IMAGE = "IMAGE"
+    EMBEDDING = "EMBEDDING"
+    VIDEO = "VIDEO"
+
+
+class InvocationLoggingConfig(AiopsModel):
+    """Model invocation logging (the account-region setting) to KMS-encrypted S3 and CloudWatch."""
+
+    destinations: list[LogDestination] = Field(
+        default_factory=lambda: [LogDestination.S3, LogDestination.CLOUDWATCH],
+        description="Destinations; [] disables invocation logging. @default [S3, CLOUDWATCH]",
+    )
+    retention_days: int = Field(365, description="CloudWatch log retention. @default 365")
+    s3_key_prefix: str = Field(
+        "bedrock-invocations",
+        min_length=1,
+        description="Key prefix in the log bucket. @default bedrock-invocations",
+    )
+    data: list[LoggedData] = Field(
+        default_factory=lambda: [LoggedData.TEXT, LoggedData.IMAGE, LoggedData.EMBEDDING],
+        description="Payload kinds delivered. @default [TEXT, IMAGE, EMBEDDING]",
+    )
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        if v not in CLOUDWATCH_RETENTION_DAYS:
+            raise ConfigValueError(
+                f"is not a CloudWatch Logs retention period; allowed: "
+                f"{', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))}",
+                value=v,
+            )
+        return v
+
+    @field_validator("destinations")
+    @classmethod
+    def _unique_dest(cls, v: list[LogDestination]) -> list[LogDestination]:
+        return list(dict.fromkeys(v))
+
+
+# -- private endpoints -------------------------------------------------------------------------
+class EndpointMode(StrEnum):
+    """Whether Bedrock is reached through interface VPC endpoints."""
+
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
+class BedrockEndpointService(StrEnum):
+    """Bedrock interface endpoint services (``com.amazonaws.<region>.<value>``)."""
+
+    BEDROCK = "bedrock"
+    BEDROCK_RUNTIME = "bedrock-runtime"
+    BEDROCK_AGENT = "bedrock-agent"
+    BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime"
+
+
+class PrivateEndpointsConfig(AiopsModel):
+    """Interface VPC endpoints with private DNS in a cluster's VPC."""
+
+    mode: EndpointMode = Field(EndpointMode.ENABLED, description="@default ENABLED")
+    cluster: str | None = Field(
+        None,
+        description="The EKS cluster (config name) whose VPC gets the endpoints. "
+        "@default the stack's `eks` cluster",
+    )
+    services: list[BedrockEndpointService] = Field(
+        default_factory=lambda: [
+            BedrockEndpointService.BEDROCK,
+            BedrockEndpointService.BEDROCK_RUNTIME,
+            BedrockEndpointService.BEDROCK_AGENT_RUNTIME,
+        ],
+        min_length=1,
+        description="@default [bedrock, bedrock-runtime, bedrock-agent-runtime]",
+    )
+
+
+# -- provisioned throughput --------------------------------------------------------------------
+class CommitmentDuration(StrEnum):
+    """Provisioned throughput commitment term."""
+
+    NONE = "NONE"
+    ONE_MONTH = "OneMonth"
+    SIX_MONTHS = "SixMonths"
+
+
+class ProvisionedThroughputConfig(AiopsModel):
+    """Provisioned throughput for one allowlisted foundation model."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=63,
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9\-_]*$",
+        description="Provisioned model name. Required.",
+    )
+    model: str = Field(description="A foundation model id from `models` (not a profile). Required.")
+    model_units: int = Field(ge=1, description="Model units. Required.")
+    commitment: CommitmentDuration = Field(CommitmentDuration.NONE, description="@default NONE")
+
+
+# -- knowledge bases ---------------------------------------------------------------------------
+class ChunkingStrategy(StrEnum):
+    """How a knowledge base data source splits documents."""
+
+    FIXED_SIZE = "FIXED_SIZE"
+    HIERARCHICAL = "HIERARCHICAL"
+    SEMANTIC = "SEMANTIC"
+    NONE = "NONE"
+
+
+class ChunkingConfig(AiopsModel):
+    """Chunking of a knowledge base data source; the fields used depend on ``strategy``."""
+
+    strategy: ChunkingStrategy = Field(
+        ChunkingStrategy.FIXED_SIZE, description="@default FIXED_SIZE"
+    )
+    max_tokens: int = Field(
+        300, ge=1, le=8192, description="FIXED_SIZE and SEMANTIC: tokens per chunk. @default 300"
+    )
+    overlap_percentage: int = Field(
+        20, ge=1, le=99, description="FIXED_SIZE: overlap between chunks, %. @default 20"
+    )
+    parent_max_tokens: int = Field(
+        1500, ge=1, le=8192, description="HIERARCHICAL: parent chunk tokens. @default 1500"
+    )
+    child_max_tokens: int = Field(
+        300, ge=1, le=8192, description="HIERARCHICAL: child chunk tokens. @default 300"
+    )
+    overlap_tokens: int = Field(60, ge=1, description="HIERARCHICAL: overlap tokens. @default 60")
+    buffer_size: int = Field(
+        0, ge=0, le=1, description="SEMANTIC: sentences around each sentence. @default 0"
+    )
+    breakpoint_percentile_threshold: int = Field(
+        95, ge=50, le=99, description="SEMANTIC: dissimilarity percentile that splits. @default 95"
+    )
+
+    @model_validator(mode="after")
+    def _hierarchy(self) -> ChunkingConfig:
+        if (
+            self.strategy is ChunkingStrategy.HIERARCHICAL
+            and self.child_max_tokens > self.parent_max_tokens
+        ):
+            raise ConfigValueError(
+                f"must not exceed parentMaxTokens ({self.parent_max_tokens})",
+                loc=("childMaxTokens",),
+                value=self.child_max_tokens,
+            )
+        return self
+
+
+class DataDeletionPolicy(StrEnum):
+    """What happens to vectors when the data source is deleted."""
+
+    RETAIN = "RETAIN"
+    DELETE = "DELETE"
+
+
+class KnowledgeBaseConfig(AiopsModel):
+    """A Bedrock knowledge base over a data-lake prefix, stored in a named vector store."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[0-9a-zA-Z][_\-0-9a-zA-Z]*$",
+        description="Knowledge base name. Required.",
+    )
+    embedding_model: str = Field(description="An embedding model id from `models`. Required.")
+    data_lake_prefix: str = Field(
+        min_length=1, description="S3 prefix in the data lake, e.g. `handbook/`. Required."
+    )
+    data_lake_bucket: str = Field(
+        "curated", min_length=1, description="Which data-lake bucket (zone). @default curated"
+    )
+    vector_store: str = Field(min_length=1, description="The vector store's config name. Required.")
+    dimensions: int | None = Field(
+        None, gt=0, description="Embedding dimensions. @default the model's default"
+    )
+    chunking: ChunkingConfig = Field(
+        default_factory=ChunkingConfig, description="@default FIXED_SIZE 300/20%"
+    )
+    data_deletion_policy: DataDeletionPolicy = Field(
+        DataDeletionPolicy.RETAIN, description="@default RETAIN"
+    )
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _embedding(cls, v: str) -> str:
+        embeddings = known_bedrock_ids(embedding=True)
+        if v not in embeddings:
+            what = (
+                "is not an embedding model"
+                if v in known_bedrock_ids()
+                else "is not a Bedrock model this library knows"
+            )
+            raise ConfigValueError(
+                f"{what}; known embedding models: {', '.join(embeddings)}", value=v
+            )
+        return v
+
+    @field_validator("data_lake_prefix")
+    @classmethod
+    def _prefix(cls, v: str) -> str:
+        if v.startswith("/") or "*" in v or ".." in v:
+            raise ConfigValueError(
+                "is not a plain S3 key prefix (no leading '/', '*' or '..')", value=v
+            )
+        return v if v.endswith("/") else v + "/"
+
+
+# -- the section -------------------------------------------------------------------------------
+class BedrockAccessConfig(AiopsModel):
+    """What :class:`~pulumi_aiops.bedrock_access.BedrockAccess` takes."""
+
+    models: list[str] = Field(
+        min_length=1,
+        description="The model allowlist: foundation model ids "
+        "and cross-region inference profile ids. Required.",
+    )
+    guardrail: GuardrailConfig = Field(
+        default_factory=GuardrailConfig, description="@default baseline"
+    )
+    invocation_logging: InvocationLoggingConfig = Field(
+        default_factory=InvocationLoggingConfig, description="@default S3 + CloudWatch, 365 days"
+    )
+    private_endpoints: PrivateEndpointsConfig = Field(
+        default_factory=PrivateEndpointsConfig, description="@default ENABLED"
+    )
+    provisioned_throughput: list[ProvisionedThroughputConfig] = Field(
+        default_factory=list, description="@default []"
+    )
+
+    @field_validator("models")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        known = known_bedrock_ids()
+        for i, m in enumerate(v):
+            if m not in known:
+                raise ConfigValueError(
+                    f"is not a Bedrock model or inference profile this library knows; known: "
+                    f"{', '.join(known)} (add rows to catalog/bedrock_models.toml)",
+                    loc=(i,),
+                    value=m,
+                )
+            if m in v[:i]:
+                raise ConfigValueError("appears twice in the allowlist", loc=(i,), value=m)
+        return v
+
+    @model_validator(mode="after")
+    def _throughput_models(self) -> BedrockAccessConfig:
+        names: list[str] = []
+        for i, pt in enumerate(self.provisioned_throughput):
+            if pt.model not in self.models:
+                raise ConfigValueError(
+                    f"is not in the allowlist `models` ({', '.join(self.models)})",
+                    loc=("provisionedThroughput", i, "model"),
+                    value=pt.model,
+                )
+            if lookup_bedrock(pt.model).is_profile:
+                raise ConfigValueError(
+                    "is an inference profile; provisioned throughput needs a foundation model id",
+                    loc=("provisionedThroughput", i, "model"),
+                    value=pt.model,
+                )
+            if pt.name in names:
+                raise ConfigValueError(
+                    "appears twice", loc=("provisionedThroughput", i, "name"), value=pt.name
+                )
+            names.append(pt.name)
+        return self
+
+
+class BedrockConfig(BedrockAccessConfig):
+    """The ``bedrock`` section: allowlist, guardrail, logging, endpoints, knowledge bases."""
+
+    knowledge_bases: list[KnowledgeBaseConfig] = Field(
+        default_factory=list, description="@default []"
+    )
+
+    def access(self) -> BedrockAccessConfig:
+        """The part :class:`BedrockAccess` takes."""
+        return BedrockAccessConfig.model_validate(self.model_dump(exclude={"knowledge_bases"}))
+
+    @model_validator(mode="after")
+    def _kb_models(self) -> BedrockConfig:
+        names: list[str] = []
+        for i, kb in enumerate(self.knowledge_bases):
+            if kb.embedding_model not in self.models:
+                raise ConfigValueError(
+                    f"is not in the allowlist `models` ({', '.join(self.models)}); "
+                    "add it there first",
+                    loc=("knowledgeBases", i, "embeddingModel"),
+                    value=kb.embedding_model,
+                )
+            if kb.name in names:
+                raise ConfigValueError(
+                    "appears twice; knowledge base names must be unique",
+                    loc=("knowledgeBases", i, "name"),
+                    value=kb.name,
+                )
+            names.append(kb.name)
+        return self
