@@ -3,10 +3,22 @@
 * :func:`run_program` runs a Pulumi program under mocks and returns a :class:`ResourceGraph`
   with every resource's type, name, parent, provider, inputs and resource options.
 * :class:`RecordingMocks` answers the usual invokes with realistic values.
+* :class:`PolicyPackProcess` and :func:`evaluate_graph` run CrossGuard packs as the CLI does.
 """
 
 from pulumi_aiops.testing.graph import RecordedResource, ResourceGraph
 from pulumi_aiops.testing.mocks import RecordingMocks, render_policy_document
+from pulumi_aiops.testing.policy import (
+    AnalyzerInfo,
+    Diagnostic,
+    PolicyHarnessError,
+    PolicyInfo,
+    PolicyPackProcess,
+    PolicyReport,
+    evaluate_graph,
+    evaluate_in_process,
+    run_packs_for_plan,
+)
 from pulumi_aiops.testing.program import (
     OFFLINE_SECRET,
     RecordingMonitor,
@@ -16,11 +28,20 @@ from pulumi_aiops.testing.program import (
 
 __all__ = [
     "OFFLINE_SECRET",
+    "AnalyzerInfo",
+    "Diagnostic",
+    "PolicyHarnessError",
+    "PolicyInfo",
+    "PolicyPackProcess",
+    "PolicyReport",
     "RecordedResource",
     "RecordingMocks",
     "RecordingMonitor",
     "ResourceGraph",
+    "evaluate_graph",
+    "evaluate_in_process",
     "load_stack_config",
     "render_policy_document",
+    "run_packs_for_plan",
     "run_program",
 ]
