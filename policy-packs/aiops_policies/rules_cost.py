@@ -1,0 +1,208 @@
+"""GPU cost: the maximum monthly GPU spend of a stack stays within a budget.
+
+Prices come from the GPU catalogue data file of pulumi-aiops
+(``components/pulumi_aiops/catalog/gpu_instances.toml``), read with ``tomllib``; the rule's
+``prices`` config overrides or adds prices (USD per instance-hour), and ``catalogPath``
+points to another catalogue file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from aiops_policies._controls import merge
+from aiops_policies._core import (
+    Fixture,
+    FixtureResource,
+    Rule,
+    as_list,
+    as_mapping,
+    safe_get,
+    stack_rule,
+)
+
+__all__ = ["RULES", "catalog_path", "catalog_prices", "monthly_gpu_cost"]
+
+F, R = Fixture, FixtureResource
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+NODE_POOL = "kubernetes:compute.coreweave.com/v1alpha1:NodePool"
+HOURS_PER_MONTH = 730.0
+_CATALOG_REL = Path("components") / "pulumi_aiops" / "catalog" / "gpu_instances.toml"
+#: AWS instance families with GPUs or ML accelerators: unknown ones must be priced in config.
+_AWS_ACCEL = re.compile(r"^(p\d|g\d|gr\d|trn\d|inf\d|dl\d)[a-z0-9-]*\.", re.IGNORECASE)
+
+
+def catalog_path() -> Path | None:
+    """The GPU catalogue file: ``$AIOPS_GPU_CATALOG``, the repository copy, or the installed one."""
+    env = os.environ.get("AIOPS_GPU_CATALOG")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parent.parent.parent / _CATALOG_REL
+    if repo.is_file():
+        return repo
+    # Installed as a package: find pulumi_aiops's folder without importing it.
+    spec = importlib.util.find_spec("pulumi_aiops")
+    if spec is not None and spec.submodule_search_locations:
+        for loc in spec.submodule_search_locations:
+            p = Path(loc) / "catalog" / "gpu_instances.toml"
+            if p.is_file():
+                return p
+    return None
+
+
+@cache
+def _load(path: str) -> dict[str, float]:
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    return {str(row["name"]): float(row["price_per_hour_usd"]) for row in data.get("instance", [])}
+
+
+def catalog_prices(path: str | None = None) -> dict[str, float]:
+    """Instance type → on-demand USD per hour, from the catalogue file (empty when absent)."""
+    p = path or (str(catalog_path()) if catalog_path() else None)
+    return dict(_load(p)) if p else {}
+
+
+def _lt_instance_type(ng: Any, templates: Sequence[Any]) -> str | None:
+    ref = as_mapping(safe_get(ng.props, "launchTemplate"))
+    deps = getattr(ng, "property_dependencies", None) or {}
+    dep_urns = {getattr(d, "urn", None) for d in deps.get("launchTemplate", ()) or ()}
+    for lt in templates:
+        names = {safe_get(lt.props, "name"), safe_get(lt.props, "id"), lt.name}
+        if lt.urn in dep_urns or (
+            ref and (safe_get(ref, "name") in names or safe_get(ref, "id") in names)
+        ):
+            it = safe_get(lt.props, "instanceType")
+            return str(it) if it else None
+    return None
+
+
+def monthly_gpu_cost(resources: Sequence[Any], cfg: Mapping[str, Any]
+                     ) -> tuple[float, list[tuple[str, str, float]], list[tuple[str, str]]]:
+    """(total USD/month, [(urn, description, usd)], [(urn, unpriced instance type)])."""
+    prices = catalog_prices(cfg.get("catalogPath") or None)
+    prices.update({str(k): float(v) for k, v in as_mapping(cfg.get("prices")).items()})
+    hours = float(cfg.get("hoursPerMonth", HOURS_PER_MONTH))
+    templates = [r for r in resources if r.resource_type == LAUNCH_TEMPLATE]
+    items: list[tuple[str, str, float]] = []
+    unpriced: list[tuple[str, str]] = []
+
+    def price(urn: str, itype: str, aws: bool) -> float | None:
+        if itype in prices:
+            return prices[itype]
+        if not aws or _AWS_ACCEL.match(itype):
+            unpriced.append((urn, itype))
+        return None
+
+    for r in resources:
+        if r.resource_type == NODE_GROUP:
+            max_size = safe_get(as_mapping(safe_get(r.props, "scalingConfig")), "maxSize")
+            types = [str(t) for t in as_list(safe_get(r.props, "instanceTypes"))]
+            if not types:
+                lt_type = _lt_instance_type(r, templates)
+                types = [lt_type] if lt_type else []
+            if max_size is None or not types:
+                continue
+            known = [p for t in types if (p := price(r.urn, t, True)) is not None]
+            if known:
+                usd = float(max_size) * max(known) * hours
+                items.append((r.urn, f"node group {r.name}: {int(float(max_size))} x "
+                                     f"{'/'.join(types)}", usd))
+        elif r.resource_type == NODE_POOL:
+            spec = as_mapping(safe_get(r.props, "spec"))
+            itype = safe_get(spec, "instanceType")
+            n = safe_get(spec, "maxNodes")
+            if n is None:
+                n = safe_get(spec, "targetNodes")
+            if not itype or n is None:
+                continue
+            p = price(r.urn, str(itype), False)
+            if p is not None:
+                usd = float(n) * p * hours
+                items.append((r.urn, f"NodePool {r.name}: {int(float(n))} x {itype}", usd))
+    return sum(i[2] for i in items), items, unpriced
+
+
+def _gpu_budget(resources: Sequence[Any], cfg: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    total, items, unpriced = monthly_gpu_cost(resources, cfg)
+    for urn, itype in unpriced:
+        yield (f"GPU instance type {itype!r} has no price in the catalogue or the 'prices' "
+               "config; the GPU budget cannot be checked", urn)
+    budget = float(cfg["maxMonthlyUsd"])
+    if total > budget:
+        top = sorted(items, key=lambda i: -i[2])[:5]
+        detail = "; ".join(f"{d} = ${u:,.0f}" for _, d, u in top)
+        yield (f"the maximum monthly GPU spend ${total:,.0f} exceeds the budget ${budget:,.0f} "
+               f"(max nodes x hourly price x {cfg.get('hoursPerMonth', HOURS_PER_MONTH):g} h): "
+               f"{detail}", None)
+
+
+_SCHEMA: dict[str, dict[str, Any]] = {
+    "maxMonthlyUsd": {"type": "number", "minimum": 0, "default": 250000,
+                      "description": "The monthly GPU budget in USD (at maximum scale)."},
+    "prices": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0},
+               "default": {},
+               "description": "Instance type → USD per hour, overriding the catalogue."},
+    "hoursPerMonth": {"type": "number", "minimum": 1, "default": 730},
+    "catalogPath": {"type": "string", "default": "",
+                    "description": "Another catalogue TOML file (empty: the shipped one)."},
+}
+
+RULES: list[Rule] = [
+    stack_rule(
+        "gpu-cost-budget",
+        "The maximum monthly GPU spend (max nodes x catalogue hourly price x 730 h, on EKS node "
+        "groups and CoreWeave NodePools) stays within the configured budget.",
+        "high",
+        remediation=("1. Lower scalingConfig.maxSize of EKS node groups or spec.maxNodes of "
+                     "CoreWeave NodePools, or choose cheaper instance types.\n2. Or raise "
+                     "maxMonthlyUsd in the gpu-cost pack config after budget approval.\n"
+                     "3. Price unknown GPU types in the 'prices' config."),
+        frameworks=merge({"nist-ai-rmf": ("MANAGE 2.1", "MAP 3.2"),
+                          "soc2": ("A1.1",),
+                          "nist-800-53": ("SA-2", "PM-3")}),
+        resource_types=(NODE_GROUP, NODE_POOL, LAUNCH_TEMPLATE),
+        check=_gpu_budget,
+        config_schema=_SCHEMA,
+        baseline=False,
+        fixtures=(
+            F("fail", resources=(
+                R(NODE_POOL, "h100", {"apiVersion": "compute.coreweave.com/v1alpha1",
+                                      "kind": "NodePool",
+                                      "spec": {"instanceType": "gd-8xh100ib-i128",
+                                               "minNodes": 0.0, "maxNodes": 8.0}}),
+                R(NODE_GROUP, "p5", {"clusterName": "c", "instanceTypes": ["p5.48xlarge"],
+                                     "scalingConfig": {"minSize": 0.0, "maxSize": 2.0,
+                                                       "desiredSize": 0.0}}),
+            ), config={"maxMonthlyUsd": 100000}),
+            F("fail", resources=(
+                R(LAUNCH_TEMPLATE, "gpu-lt", {"name": "gpu-lt", "instanceType": "p5.48xlarge"}),
+                R(NODE_GROUP, "p5", {"clusterName": "c",
+                                     "launchTemplate": {"name": "gpu-lt", "version": "1"},
+                                     "scalingConfig": {"maxSize": 4.0}}),
+            ), config={"maxMonthlyUsd": 50000}),
+            F("fail", resources=(
+                R(NODE_GROUP, "x", {"clusterName": "c", "instanceTypes": ["p6-b200.48xlarge"],
+                                    "scalingConfig": {"maxSize": 1.0}}),
+            ), note="unpriced GPU type"),
+            F("pass", resources=(
+                R(NODE_GROUP, "l4", {"clusterName": "c", "instanceTypes": ["g6.xlarge"],
+                                     "scalingConfig": {"minSize": 0.0, "maxSize": 2.0}}),
+                R(NODE_GROUP, "system", {"clusterName": "c", "instanceTypes": ["m7i.large"],
+                                         "scalingConfig": {"maxSize": 3.0}}),
+            ), config={"maxMonthlyUsd": 2000}),
+            F("pass", resources=(
+                R(NODE_POOL, "h100", {"spec": {"instanceType": "gd-8xh100ib-i128",
+                                               "maxNodes": 2.0}}),
+            ), config={"maxMonthlyUsd": 10000, "prices": {"gd-8xh100ib-i128": 6.0}}),
+        ),
+    ),
+]

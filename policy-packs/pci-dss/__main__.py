@@ -1,0 +1,14 @@
+"""The `pci-dss` policy pack: a thin pack over the `aiops_policies` rule library.
+
+Run by the Pulumi CLI (`pulumi preview --policy-pack policy-packs/pci-dss`), which launches
+`python -u -m pulumi.policy <engine-address> .` in this folder.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiops_policies import serve
+
+serve("pci-dss")
