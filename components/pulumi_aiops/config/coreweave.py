@@ -1,18 +1,596 @@
-"""Configuration of a CoreWeave CKS GPU cluster (``aiops:platform.coreweave``)."""
+"""Configuration of a CoreWeave CKS GPU cluster (``aiops:platform.coreweave``, and the args of
+:class:`~pulumi_aiops.coreweave_gpu_cluster.CoreWeaveGpuCluster`).
+
+Secure defaults, each overridable by name:
+
+* ``vpc``: a new CoreWeave VPC in the cluster's zone with pod, service and internal-LB prefixes
+  (the fields mirror ``pulumi_coreweave.NetworkingVpc``);
+* ``cks``: the API server is private (``apiAccess: private``) and an audit policy is on
+  (``auditPolicy: default``); optional OIDC single sign-on;
+* ``tokenConfigKey``: the CoreWeave API token is read from SECRET stack config
+  (``coreweave:token`` by default); a cluster without it is a configuration error;
+* ``nodePools``: CKS NodePools of catalogue instance types, carrying the GPU taint
+  ``nvidia.com/gpu=true:NoSchedule``; ``targetNodes`` must lie within ``minNodes..maxNodes``;
+* ``datasets``: optional AI Object Storage buckets, versioned, with a bucket policy.
+
+Example stack config::
+
+    aiops:platform:
+      coreweave:
+        name: cw-gpu
+        cks: {zone: US-EAST-04A, version: v1.35}
+        nodePools:
+          - {name: h100, instanceType: gd-8xh100ib-i128, targetNodes: 1, minNodes: 0, maxNodes: 2,
+             autoscaling: enabled}
+        datasets:
+          - {name: acme-training-data, readers: ["arn:aws:iam::acme:static/trainer"]}
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import base64
+import ipaddress
+import re
+from enum import StrEnum
+from typing import Any, Literal
 
-from pydantic import Field
+import yaml
+from pydantic import Field, field_validator, model_validator
 
-from pulumi_aiops.config.base import AiopsModel
+from pulumi_aiops.catalog import Cloud, known_instance_types, lookup
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError
 
-__all__ = ["CoreWeaveClusterConfig"]
+__all__ = [
+    "DEFAULT_AUDIT_POLICY_YAML",
+    "DEFAULT_ZONE",
+    "GB200_RACK_NODES",
+    "KNOWN_ZONES",
+    "ApiAccess",
+    "AuditPolicyMode",
+    "Autoscaling",
+    "CksConfig",
+    "CoreWeaveClusterConfig",
+    "DatasetBucketConfig",
+    "HostPrefixConfig",
+    "HostPrefixIpamConfig",
+    "HostPrefixType",
+    "NodePoolConfig",
+    "NodeTaintConfig",
+    "OidcConfig",
+    "ScaleDownStrategy",
+    "TaintEffect",
+    "VersioningStatus",
+    "VpcConfig",
+    "VpcPrefixConfig",
+]
+
+#: CoreWeave Availability Zones (General and Dedicated Access, CoreWeave regions pages, 2026-10).
+KNOWN_ZONES: tuple[str, ...] = (
+    "CA-EAST-01A",
+    "EU-NORTH-01A", "EU-NORTH-02A", "EU-NORTH-04A", "EU-NORTH-05A",
+    "EU-SOUTH-01A", "EU-SOUTH-03B", "EU-SOUTH-04A",
+    "EU-WEST-01A", "EU-WEST-02A",
+    "RNO2A",
+    "US-CENTRAL-01A", "US-CENTRAL-02A", "US-CENTRAL-03A", "US-CENTRAL-04A", "US-CENTRAL-05A",
+    "US-CENTRAL-06A", "US-CENTRAL-07A", "US-CENTRAL-08A", "US-CENTRAL-08B", "US-CENTRAL-09A",
+    "US-CENTRAL-10A", "US-CENTRAL-11A",
+    "US-EAST-01A", "US-EAST-02A", "US-EAST-02B", "US-EAST-03A", "US-EAST-04A", "US-EAST-04B",
+    "US-EAST-05A", "US-EAST-06A", "US-EAST-07A", "US-EAST-08A", "US-EAST-09A", "US-EAST-10A",
+    "US-EAST-11A", "US-EAST-12A", "US-EAST-13A", "US-EAST-14A", "US-EAST-15A", "US-EAST-17A",
+    "US-WEST-01A", "US-WEST-02A", "US-WEST-02B", "US-WEST-03A", "US-WEST-04A", "US-WEST-05A",
+    "US-WEST-06A", "US-WEST-07A", "US-WEST-08A", "US-WEST-09B", "US-WEST-10A",
+)
+#: The zone every CoreWeave instance type in the catalogue is offered in.
+DEFAULT_ZONE = "US-EAST-04A"
+DEFAULT_VERSION = "v1.35"
+#: GB200 NVL72 nodes are deployed in whole racks of 18 nodes (CKS enforces it).
+GB200_RACK_NODES = 18
+_RACK_SCALE_TYPES = frozenset({"gb200-4x"})
+
+#: The audit policy a CKS cluster gets unless told otherwise: no secret payloads in the log,
+#: full bodies for RBAC changes, request bodies for other writes, metadata for everything else,
+#: and none of the high-volume health, lease and kube-proxy watch noise.
+DEFAULT_AUDIT_POLICY_YAML = """\
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages:
+  - RequestReceived
+rules:
+  - level: None
+    nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version", "/metrics", "/openapi*"]
+  - level: None
+    users: ["system:kube-proxy"]
+    verbs: ["watch"]
+    resources:
+      - group: ""
+        resources: ["endpoints", "services", "services/status"]
+  - level: None
+    resources:
+      - group: "coordination.k8s.io"
+        resources: ["leases"]
+      - group: ""
+        resources: ["events"]
+  - level: Metadata
+    resources:
+      - group: ""
+        resources: ["secrets", "configmaps", "serviceaccounts/token"]
+      - group: "authentication.k8s.io"
+        resources: ["tokenreviews"]
+  - level: RequestResponse
+    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+    resources:
+      - group: "rbac.authorization.k8s.io"
+  - level: Request
+    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+  - level: Metadata
+"""
+
+_K8S_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_VERSION_RE = re.compile(r"^v1\.\d{2}$")
+_CONFIG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$")
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_LABEL_KEY_RE = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+_LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 
 
+def _zone(value: str) -> str:
+    if value not in KNOWN_ZONES:
+        raise ConfigValueError(
+            f"is not a CoreWeave Availability Zone this library knows; known: {', '.join(KNOWN_ZONES)}"
+        )
+    return value
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError as exc:
+        raise ConfigValueError(f"is not a CIDR block ({exc})") from None
+
+
+def _resource_name(value: str, limit: int) -> str:
+    if len(value) > limit or not _K8S_NAME_RE.match(value):
+        raise ConfigValueError(
+            f"is not a valid name; use at most {limit} lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return value
+
+
+# -- enums ------------------------------------------------------------------------------------
+class ApiAccess(StrEnum):
+    """Who can reach the CKS API server (the ``public`` flag of ``CksCluster``)."""
+
+    #: Reachable from inside the cluster's VPC and connected networks only.
+    PRIVATE = "private"
+    #: Reachable from the internet (still authenticated).
+    PUBLIC = "public"
+
+
+class AuditPolicyMode(StrEnum):
+    """Which Kubernetes audit policy the CKS API server runs with."""
+
+    #: :data:`DEFAULT_AUDIT_POLICY_YAML`.
+    DEFAULT = "default"
+    #: The policy in ``customAuditPolicy``.
+    CUSTOM = "custom"
+    #: No audit policy (not recommended; needs an explicit choice).
+    OFF = "off"
+
+
+class Autoscaling(StrEnum):
+    """Whether the CKS cluster autoscaler may move ``targetNodes`` within min..max."""
+
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+
+
+class ScaleDownStrategy(StrEnum):
+    """CKS NodePool ``lifecycle.scaleDownStrategy``."""
+
+    #: Only remove nodes that run no workload.
+    IDLE_ONLY = "IdleOnly"
+    #: Prefer idle nodes, but drain busy ones if needed to reach the target.
+    PREFER_IDLE = "PreferIdle"
+
+
+class TaintEffect(StrEnum):
+    NO_SCHEDULE = "NoSchedule"
+    PREFER_NO_SCHEDULE = "PreferNoSchedule"
+    NO_EXECUTE = "NoExecute"
+
+
+class HostPrefixType(StrEnum):
+    """``NetworkingVpc.hostPrefixes[].type``."""
+
+    PRIMARY = "PRIMARY"
+    ROUTED = "ROUTED"
+    ATTACHED = "ATTACHED"
+
+
+class VersioningStatus(StrEnum):
+    """Object versioning of a dataset bucket."""
+
+    ENABLED = "Enabled"
+    SUSPENDED = "Suspended"
+
+
+# -- VPC --------------------------------------------------------------------------------------
+class VpcPrefixConfig(AiopsModel):
+    """A named VPC prefix (``NetworkingVpc.vpcPrefixes[]``), referenced by the CKS CIDR names."""
+
+    name: str = Field(description="Prefix name, referenced by cks.podCidrName etc. Required.")
+    value: str = Field(description="The CIDR block. Required.")
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, v: str) -> str:
+        return _cidr(v)
+
+
+class HostPrefixIpamConfig(AiopsModel):
+    """``NetworkingVpc.hostPrefixes[].ipam``."""
+
+    prefix_length: int = Field(ge=1, le=128, description="Per-node allocation length. Required.")
+    gateway_address_policy: Literal["UNSPECIFIED", "EUI64", "FIRST_IP", "LAST_IP"] | None = Field(
+        None, description="@default provider default")
+
+
+class HostPrefixConfig(AiopsModel):
+    """``NetworkingVpc.hostPrefixes[]``."""
+
+    name: str = Field(description="Host prefix name. Required.")
+    type: HostPrefixType = Field(HostPrefixType.PRIMARY, description="@default PRIMARY")
+    prefixes: list[str] = Field(min_length=1, description="VPC-wide aggregates. Required.")
+    ipam: HostPrefixIpamConfig | None = Field(None, description="@default none")
+
+    @field_validator("prefixes")
+    @classmethod
+    def _cidrs(cls, v: list[str]) -> list[str]:
+        out = []
+        for i, p in enumerate(v):
+            try:
+                out.append(_cidr(p))
+            except ConfigValueError as exc:
+                raise ConfigValueError(exc.msg, loc=(i,), value=p) from None
+        return out
+
+
+def _default_vpc_prefixes() -> list[VpcPrefixConfig]:
+    return [
+        VpcPrefixConfig(name="pod-cidr", value="10.0.0.0/13"),
+        VpcPrefixConfig(name="service-cidr", value="10.16.0.0/22"),
+        VpcPrefixConfig(name="internal-lb-cidr", value="10.32.4.0/22"),
+    ]
+
+
+class VpcConfig(AiopsModel):
+    """The CoreWeave VPC of the cluster; fields mirror ``pulumi_coreweave.NetworkingVpc``."""
+
+    name: str | None = Field(None, description="VPC name (<= 30 chars). @default the CKS cluster name")
+    zone: str | None = Field(None, description="Must equal cks.zone. @default cks.zone")
+    host_prefix: str | None = Field(None, description="Primary host CIDR. @default CoreWeave's")
+    host_prefixes: list[HostPrefixConfig] = Field(default_factory=list, description="@default []")
+    vpc_prefixes: list[VpcPrefixConfig] = Field(
+        default_factory=_default_vpc_prefixes,
+        description="@default pod-cidr 10.0.0.0/13, service-cidr 10.16.0.0/22, internal-lb-cidr 10.32.4.0/22",
+    )
+    disable_public_egress: bool = Field(
+        False, description="egress.disablePublicAccess: block internet egress. @default false")
+    disable_public_services: bool = Field(
+        True, description="ingress.disablePublicServices: no public LoadBalancers. @default true")
+    dns_servers: list[str] = Field(default_factory=list, description="dhcp.dns.servers. @default []")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return None if v is None else _resource_name(v, 30)
+
+    @field_validator("zone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        return None if v is None else _zone(v)
+
+    @field_validator("host_prefix")
+    @classmethod
+    def _host_prefix(cls, v: str | None) -> str | None:
+        return None if v is None else _cidr(v)
+
+    @model_validator(mode="after")
+    def _prefixes(self) -> VpcConfig:
+        seen: dict[str, int] = {}
+        nets: list[tuple[int, ipaddress.IPv4Network | ipaddress.IPv6Network]] = []
+        for i, p in enumerate(self.vpc_prefixes):
+            if p.name in seen:
+                raise ConfigValueError(
+                    f"is already the name of vpcPrefixes[{seen[p.name]}]; prefix names must be unique",
+                    loc=("vpcPrefixes", i, "name"), value=p.name)
+            seen[p.name] = i
+            net = ipaddress.ip_network(p.value)
+            for j, other in nets:
+                if net.overlaps(other):
+                    raise ConfigValueError(
+                        f"overlaps vpcPrefixes[{j}] ({other}); VPC prefixes must not overlap",
+                        loc=("vpcPrefixes", i, "value"), value=p.value)
+            nets.append((i, net))
+        return self
+
+
+# -- CKS --------------------------------------------------------------------------------------
+class OidcConfig(AiopsModel):
+    """OIDC single sign-on for the API server (``CksCluster.oidc``)."""
+
+    issuer_url: str = Field(description="https URL of the OIDC issuer. Required.")
+    client_id: str = Field(description="The OIDC client id. Required.")
+    admin_group_binding: str | None = Field(None, description="Group bound to cluster-admin. @default none")
+    ca: str | None = Field(None, description="Base64 PEM CA of the issuer. @default none")
+    groups_claim: str | None = Field(None, description="@default none")
+    groups_prefix: str | None = Field(None, description="@default none")
+    required_claim: str | None = Field(None, description="@default none")
+    signing_algs: list[str] = Field(default_factory=list, description="@default []")
+    username_claim: str | None = Field(None, description="@default none")
+    username_prefix: str | None = Field(None, description="@default none")
+
+    @field_validator("issuer_url")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if not v.startswith("https://"):
+            raise ConfigValueError("is not allowed; the OIDC issuer URL must use https://")
+        return v
+
+
+class CksConfig(AiopsModel):
+    """The CKS control plane (``pulumi_coreweave.CksCluster``)."""
+
+    name: str | None = Field(
+        None, description="CKS cluster name (<= 30 chars). @default '<cluster name>-<stack>'")
+    version: str = Field(DEFAULT_VERSION, description=f"Kubernetes minor, e.g. v1.35. @default {DEFAULT_VERSION}")
+    zone: str = Field(DEFAULT_ZONE, description=f"Availability Zone. @default {DEFAULT_ZONE}")
+    pod_cidr_name: str = Field("pod-cidr", description="A vpc.vpcPrefixes name. @default pod-cidr")
+    service_cidr_name: str = Field("service-cidr", description="A vpc.vpcPrefixes name. @default service-cidr")
+    internal_lb_cidr_names: list[str] = Field(
+        default_factory=lambda: ["internal-lb-cidr"],
+        description="vpc.vpcPrefixes names. @default [internal-lb-cidr]")
+    api_access: ApiAccess = Field(ApiAccess.PRIVATE, description="@default private (public: false)")
+    audit_policy: AuditPolicyMode = Field(AuditPolicyMode.DEFAULT, description="@default default")
+    custom_audit_policy: str | None = Field(
+        None, description="Audit policy YAML, when auditPolicy is custom. @default none")
+    oidc: OidcConfig | None = Field(None, description="OIDC single sign-on. @default none")
+    additional_server_sans: list[str] = Field(
+        default_factory=list, max_length=10, description="Extra API server SANs. @default []")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return None if v is None else _resource_name(v, 30)
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, v: str) -> str:
+        if not _VERSION_RE.match(v):
+            raise ConfigValueError("is not a CKS Kubernetes version; use the minor form, e.g. 'v1.35'")
+        return v
+
+    @field_validator("zone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        return _zone(v)
+
+    @field_validator("custom_audit_policy")
+    @classmethod
+    def _audit_yaml(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            doc = yaml.safe_load(v)
+        except yaml.YAMLError as exc:
+            raise ConfigValueError(f"is not valid YAML ({exc})", value=v[:60]) from None
+        if not isinstance(doc, dict) or doc.get("kind") != "Policy" or not str(
+                doc.get("apiVersion", "")).startswith("audit.k8s.io/"):
+            raise ConfigValueError(
+                "is not a Kubernetes audit policy; expected apiVersion audit.k8s.io/v1, kind Policy",
+                value=v[:60])
+        return v
+
+    @model_validator(mode="after")
+    def _audit_mode(self) -> CksConfig:
+        if self.audit_policy is AuditPolicyMode.CUSTOM and self.custom_audit_policy is None:
+            raise ConfigValueError("needs customAuditPolicy (the policy YAML)",
+                                   loc=("auditPolicy",), value=self.audit_policy.value)
+        if self.audit_policy is not AuditPolicyMode.CUSTOM and self.custom_audit_policy is not None:
+            raise ConfigValueError("is ignored unless auditPolicy is 'custom'; set auditPolicy: custom",
+                                   loc=("customAuditPolicy",), value=self.custom_audit_policy[:60])
+        return self
+
+    def audit_policy_yaml(self) -> str | None:
+        """The audit policy YAML in force, or ``None`` when off."""
+        if self.audit_policy is AuditPolicyMode.OFF:
+            return None
+        if self.audit_policy is AuditPolicyMode.CUSTOM:
+            return self.custom_audit_policy
+        return DEFAULT_AUDIT_POLICY_YAML
+
+    def audit_policy_b64(self) -> str | None:
+        """The audit policy base64-encoded, as ``CksCluster.audit_policy`` wants it."""
+        text = self.audit_policy_yaml()
+        return None if text is None else base64.b64encode(text.encode()).decode()
+
+
+# -- node pools -------------------------------------------------------------------------------
+class NodeTaintConfig(AiopsModel):
+    """A taint on every node of a pool (``NodePool.spec.nodeTaints[]``)."""
+
+    key: str
+    value: str = ""
+    effect: TaintEffect = TaintEffect.NO_SCHEDULE
+
+
+def _gpu_taint() -> list[NodeTaintConfig]:
+    return [NodeTaintConfig(key="nvidia.com/gpu", value="true", effect=TaintEffect.NO_SCHEDULE)]
+
+
+class NodePoolConfig(AiopsModel):
+    """A CKS NodePool (``compute.coreweave.com/v1alpha1`` ``NodePool``)."""
+
+    name: str = Field(description="NodePool name (Kubernetes name). Required.")
+    instance_type: str = Field(description="A CoreWeave GPU instance type of the catalogue. Required.")
+    target_nodes: int = Field(ge=0, description="Desired node count. Required.")
+    min_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
+    max_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
+    autoscaling: Autoscaling = Field(Autoscaling.DISABLED, description="@default disabled")
+    node_labels: dict[str, str] = Field(default_factory=dict, description="@default {}")
+    node_taints: list[NodeTaintConfig] = Field(
+        default_factory=_gpu_taint, description="@default [nvidia.com/gpu=true:NoSchedule]")
+    scale_down_strategy: ScaleDownStrategy = Field(ScaleDownStrategy.IDLE_ONLY, description="@default IdleOnly")
+
+    @field_validator("autoscaling", mode="before")
+    @classmethod
+    def _bool_ok(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            return Autoscaling.ENABLED if v else Autoscaling.DISABLED
+        return v
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _resource_name(v, 63)
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, v: str) -> str:
+        known = known_instance_types(Cloud.COREWEAVE)
+        if v not in known:
+            raise ConfigValueError(
+                f"is not a CoreWeave GPU instance type this library knows; known: {', '.join(known)}")
+        return v
+
+    @field_validator("node_labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        for k, val in v.items():
+            if not _LABEL_KEY_RE.match(k) or len(k) > 253:
+                raise ConfigValueError("is not a valid Kubernetes label key", loc=(k,), value=k)
+            if not _LABEL_VALUE_RE.match(val):
+                raise ConfigValueError("is not a valid Kubernetes label value", loc=(k,), value=val)
+        return v
+
+    @property
+    def effective_min(self) -> int:
+        return self.target_nodes if self.min_nodes is None else self.min_nodes
+
+    @property
+    def effective_max(self) -> int:
+        return self.target_nodes if self.max_nodes is None else self.max_nodes
+
+    @model_validator(mode="after")
+    def _sizes(self) -> NodePoolConfig:
+        lo, hi = self.effective_min, self.effective_max
+        if lo > hi:
+            raise ConfigValueError(f"must not exceed maxNodes ({hi})", loc=("minNodes",), value=lo)
+        if not lo <= self.target_nodes <= hi:
+            raise ConfigValueError(f"must lie within minNodes..maxNodes ({lo}..{hi})",
+                                   loc=("targetNodes",), value=self.target_nodes)
+        if self.autoscaling is Autoscaling.ENABLED and (self.min_nodes is None or self.max_nodes is None):
+            raise ConfigValueError("needs both minNodes and maxNodes",
+                                   loc=("autoscaling",), value=self.autoscaling.value)
+        if self.instance_type in _RACK_SCALE_TYPES:
+            for key, n in (("targetNodes", self.target_nodes), ("minNodes", lo), ("maxNodes", hi)):
+                if n % GB200_RACK_NODES:
+                    raise ConfigValueError(
+                        f"must be a multiple of {GB200_RACK_NODES}: {self.instance_type} (NVL72) nodes "
+                        "are deployed in whole racks", loc=(key,), value=n)
+        return self
+
+    @property
+    def gpus_per_node(self) -> int:
+        return lookup(Cloud.COREWEAVE, self.instance_type).gpu_count
+
+
+# -- datasets ---------------------------------------------------------------------------------
+class DatasetBucketConfig(AiopsModel):
+    """A CoreWeave AI Object Storage bucket for datasets: versioned, with a bucket policy.
+
+    The policy grants ``readers`` read and ``writers`` read/write, and denies deleting object
+    versions to everyone, so the dataset history survives mistakes. Principals are CoreWeave
+    short-form identifiers (e.g. ``arn:aws:iam::<org-id>:static/<key-name>``).
+    """
+
+    name: str = Field(description="Bucket name, globally unique (3-63 chars). Required.")
+    zone: str | None = Field(None, description="@default the cluster's cks.zone")
+    versioning: VersioningStatus = Field(VersioningStatus.ENABLED, description="@default Enabled")
+    readers: list[str] = Field(default_factory=list, description="Principals with read access. @default []")
+    writers: list[str] = Field(default_factory=list, description="Principals with write access. @default []")
+
+    @field_validator("name")
+    @classmethod
+    def _bucket(cls, v: str) -> str:
+        if not _BUCKET_RE.match(v) or ".." in v:
+            raise ConfigValueError("is not a valid bucket name; use 3-63 lowercase letters, digits, '-' and '.'")
+        return v
+
+    @field_validator("zone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        return None if v is None else _zone(v)
+
+
+# -- the cluster ------------------------------------------------------------------------------
 class CoreWeaveClusterConfig(AiopsModel):
-    """A CKS cluster with NodePools. (Stub: the CoreWeave component fills this in.)"""
+    """A CKS cluster in its own VPC, with GPU NodePools and optional dataset buckets."""
 
     cloud: Literal["coreweave"] = "coreweave"
     name: str = Field("coreweave", description="Logical cluster name. @default coreweave")
+    token_config_key: str = Field(
+        "coreweave:token",
+        description="The SECRET stack config key holding the CoreWeave API token (CW-SECRET-…). "
+                    "@default coreweave:token")
+    vpc: VpcConfig = Field(default_factory=VpcConfig, description="@default a new VPC, see VpcConfig")
+    cks: CksConfig = Field(default_factory=CksConfig, description="@default see CksConfig")
+    node_pools: list[NodePoolConfig] = Field(default_factory=list, description="GPU NodePools. @default []")
+    datasets: list[DatasetBucketConfig] = Field(default_factory=list, description="@default []")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _resource_name(v, 30)
+
+    @field_validator("token_config_key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not _CONFIG_KEY_RE.match(v):
+            raise ConfigValueError("is not a Pulumi config key; use 'namespace:key', e.g. 'coreweave:token'")
+        return v
+
+    @model_validator(mode="after")
+    def _cross(self) -> CoreWeaveClusterConfig:
+        if self.vpc.zone is not None and self.vpc.zone != self.cks.zone:
+            raise ConfigValueError(
+                f"must equal cks.zone ({self.cks.zone}); a CKS cluster lives in its VPC's zone",
+                loc=("vpc", "zone"), value=self.vpc.zone)
+        names = [p.name for p in self.vpc.vpc_prefixes]
+        refs: list[tuple[tuple[int | str, ...], str]] = [
+            (("cks", "podCidrName"), self.cks.pod_cidr_name),
+            (("cks", "serviceCidrName"), self.cks.service_cidr_name),
+            *((("cks", "internalLbCidrNames", i), n) for i, n in enumerate(self.cks.internal_lb_cidr_names)),
+        ]
+        for loc, ref in refs:
+            if ref not in names:
+                raise ConfigValueError(
+                    f"is not the name of a vpc.vpcPrefixes entry; known: {', '.join(names) or 'none'}",
+                    loc=loc, value=ref)
+        seen: dict[str, int] = {}
+        for i, p in enumerate(self.node_pools):
+            if p.name in seen:
+                raise ConfigValueError(f"is already the name of nodePools[{seen[p.name]}]; pool names must be unique",
+                                       loc=("nodePools", i, "name"), value=p.name)
+            seen[p.name] = i
+        buckets: dict[str, int] = {}
+        for i, d in enumerate(self.datasets):
+            if d.name in buckets:
+                raise ConfigValueError(f"is already the name of datasets[{buckets[d.name]}]",
+                                       loc=("datasets", i, "name"), value=d.name)
+            buckets[d.name] = i
+        return self
