@@ -64,12 +64,9 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     project = find_project(ns.cwd)
     result = plan_stack(project, ns.stack)
     if not ns.no_policy:
-        try:
-            from pulumi_aiops.testing.policy import evaluate_graph
-        except ImportError:  # policy harness not available in this build
-            evaluate_graph = None
-        if evaluate_graph is not None:
-            result.policy = evaluate_graph(result.graph, packs=ns.policy_pack or None)
+        from pulumi_aiops.testing.policy import evaluate_graph
+
+        result.policy = evaluate_graph(result.graph, packs=ns.policy_pack or None)
     summary = result.summary()
     if ns.json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))

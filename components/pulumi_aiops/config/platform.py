@@ -78,7 +78,7 @@ class PlatformConfig(AiopsModel):
     @model_validator(mode="after")
     def _unique_cluster_names(self) -> PlatformConfig:
         seen: dict[str, str] = {}
-        paths = []
+        paths: list[tuple[str | int, ...]] = []
         if self.eks is not None:
             paths.append(("eks",))
         if self.coreweave is not None:

@@ -65,7 +65,8 @@ class RecordedResource:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of this record."""
-        return _jsonable(asdict(self))  # type: ignore[no-any-return]
+        out: dict[str, Any] = _jsonable(asdict(self))
+        return out
 
 
 class ResourceGraph:

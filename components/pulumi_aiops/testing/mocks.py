@@ -105,7 +105,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         rid = state.get("id") or f"{args.name}-{_h(args.typ + args.name)}"
         return str(rid), state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
         a = dict(args.args)
         self.calls.append((args.token, a))
         fn = self.CALLS.get(args.token) or _DEFAULT_CALLS.get(args.token)
@@ -113,6 +113,15 @@ class RecordingMocks(pulumi.runtime.Mocks):
             self.unanswered_calls.append(args.token)
             return {}
         return fn(self, a)
+
+
+_FAKE_CA = (
+    "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lH"
+    "OXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwKY201bGRHVnpNQjRYRFRJMk1URXlOREF3TURB"
+    "d01Gb1hEVE0yTVRFeU1qQXdNREF3TUZvd0ZURVRNQkVHQTFVRQpBeE1LYTNWaVpYSnVaWFJsY3pDQ0FT"
+    "SXdEUVlKS29aSWh2Y05BUUVCQlFBRGdnRVBBRENDQVFvQ2dnRUJBS1lQCi0tLS0tRU5EIENFUlRJRklD"
+    "QVRFLS0tLS0K"
+)
 
 
 # -- default computed outputs -----------------------------------------------------------------
@@ -126,7 +135,7 @@ def _eks_cluster(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[
         "name": name,
         "arn": m.arn("eks", f"cluster/{name}"),
         "endpoint": f"https://{oidc_id}.gr7.{m.region}.eks.amazonaws.com",
-        "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwKY201bGRHVnpNQjRYRFRJMk1URXlOREF3TURBd01Gb1hEVE0yTVRFeU1qQXdNREF3TUZvd0ZURVRNQkVHQTFVRQpBeE1LYTNWaVpYSnVaWFJsY3pDQ0FTSXdEUVlKS29aSWh2Y05BUUVCQlFBRGdnRVBBRENDQVFvQ2dnRUJBS1lQCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K"},
+        "certificateAuthority": {"data": _FAKE_CA},
         "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{m.region}.amazonaws.com/id/{oidc_id}"}]}],
         "vpcConfig": vpc,
         "status": "ACTIVE",
@@ -185,6 +194,19 @@ def _cks_cluster(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[
             "status": "RUNNING"}
 
 
+def _launch_template(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    return {**_prefixed_id("lt")(m, a), "latestVersion": 1, "defaultVersion": 1}
+
+
+def _eks_node_group(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    cluster = a.inputs.get("clusterName") or "cluster"
+    name = a.inputs.get("nodeGroupName") or m.physical_name(a)
+    uid = f"{_h(name, 8)}-{_h(name + '1', 4)}-{_h(name + '2', 4)}-{_h(name + '3', 4)}-{_h(name + '4', 12)}"
+    return {"nodeGroupName": name, "status": "ACTIVE",
+            "arn": m.arn("eks", f"nodegroup/{cluster}/{name}/{uid}"),
+            "resources": [{"autoscalingGroups": [{"name": f"eks-{name}-{uid}"}]}]}
+
+
 _DEFAULT_OUTPUTS: dict[str, OutputFn] = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:kms/key:Key": _kms_key,
@@ -201,7 +223,8 @@ _DEFAULT_OUTPUTS: dict[str, OutputFn] = {
     "aws:ec2/natGateway:NatGateway": _prefixed_id("nat"),
     "aws:ec2/eip:Eip": _prefixed_id("eipalloc"),
     "aws:ec2/routeTable:RouteTable": _prefixed_id("rtb"),
-    "aws:ec2/launchTemplate:LaunchTemplate": _prefixed_id("lt"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _prefixed_id("vpce"),
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "random:index/randomPassword:RandomPassword": _random_password,
@@ -216,10 +239,15 @@ def _azs(m: RecordingMocks, a: dict[str, Any]) -> dict[str, Any]:
             "groupNames": [m.region]}
 
 
+def _ami(a: dict[str, Any]) -> str:
+    return f"ami-0{_h(json.dumps(a, sort_keys=True), 16)}"
+
+
 def _ssm_parameter(m: RecordingMocks, a: dict[str, Any]) -> dict[str, Any]:
     name = a.get("name", "")
     value = f"ami-0{_h(name, 16)}" if "ami" in name.lower() else f"value-of-{name}"
-    return {"name": name, "value": value, "insecureValue": value, "type": "String", "arn": m.arn("ssm", f"parameter{name}")}
+    return {"name": name, "value": value, "insecureValue": value, "type": "String",
+            "arn": m.arn("ssm", f"parameter{name}")}
 
 
 _DEFAULT_CALLS: dict[str, CallFn] = {
@@ -234,9 +262,48 @@ _DEFAULT_CALLS: dict[str, CallFn] = {
         "reverseDnsPrefix": "com.amazonaws"},
     "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
     "aws:iam/getPolicyDocument:getPolicyDocument": lambda m, a: {
-        "json": render_policy_document(a), "minifiedJson": json.dumps(json.loads(render_policy_document(a)), separators=(",", ":")), "id": _h(json.dumps(a, sort_keys=True))},
+        "json": render_policy_document(a),
+        "minifiedJson": json.dumps(json.loads(render_policy_document(a)), separators=(",", ":")),
+        "id": _h(json.dumps(a, sort_keys=True))},
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:eks/getAddonVersion:getAddonVersion": lambda m, a: {
         "version": "v1.0.0-eksbuild.1", "addonName": a.get("addonName"), "id": a.get("addonName")},
-    "aws:ec2/getAmi:getAmi": lambda m, a: {"id": f"ami-0{_h(json.dumps(a, sort_keys=True), 16)}", "imageId": f"ami-0{_h(json.dumps(a, sort_keys=True), 16)}"},
+    "aws:ec2/getAmi:getAmi": lambda m, a: {"id": _ami(a), "imageId": _ami(a)},
 }
+
+
+# -- Bedrock (BedrockAccess, KnowledgeBase) ----------------------------------------------------
+def _bedrock_guardrail(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    gid = _h(a.name, 12)
+    return {"guardrailId": gid, "guardrailArn": m.arn("bedrock", f"guardrail/{gid}"),
+            "version": "DRAFT", "status": "READY", "createdAt": "2026-01-01T00:00:00Z"}
+
+
+def _bedrock_provisioned(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    pid = _h(a.name, 12)
+    return {"provisionedModelArn": m.arn("bedrock", f"provisioned-model/{pid}")}
+
+
+def _bedrock_kb(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    kid = _h(a.name, 10).upper()
+    return {"id": kid, "arn": m.arn("bedrock", f"knowledge-base/{kid}"),
+            "createdAt": "2026-01-01T00:00:00Z"}
+
+
+def _bedrock_data_source(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    did = _h(a.name, 10).upper()
+    return {"dataSourceId": did, "id": f"{did},{a.inputs.get('knowledgeBaseId', '')}"}
+
+
+_DEFAULT_OUTPUTS.update({
+    "aws:bedrock/guardrail:Guardrail": _bedrock_guardrail,
+    "aws:bedrock/guardrailVersion:GuardrailVersion": lambda m, a: {"version": "1"},
+    "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput": _bedrock_provisioned,
+    "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase": _bedrock_kb,
+    "aws:bedrock/agentDataSource:AgentDataSource": _bedrock_data_source,
+})
+_DEFAULT_CALLS.setdefault("aws:ec2/getVpc:getVpc", lambda m, a: {
+    "id": a.get("id") or "vpc-0a1b2c3d4e5f60718", "cidrBlock": "10.0.0.0/16",
+    "cidrBlockAssociations": [{"associationId": "vpc-cidr-assoc-0a1b2c3d", "cidrBlock": "10.0.0.0/16",
+                               "state": "associated"}],
+    "arn": m.arn("ec2", f"vpc/{a.get('id') or 'vpc-0a1b2c3d4e5f60718'}"), "state": "available"})
