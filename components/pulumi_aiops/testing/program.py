@@ -44,7 +44,7 @@ class RecordingMonitor(MockMonitor):
         self.registered_outputs: dict[str, dict[str, Any]] = {}
         self.stack_urn: str | None = None
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         urn = response.urn
         if request.type == "pulumi:pulumi:Stack":
@@ -76,7 +76,7 @@ class RecordingMonitor(MockMonitor):
         )
         return response
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         self.registered_outputs[request.urn] = _plain(rpc.deserialize_properties(request.outputs))
         return super().RegisterResourceOutputs(request)
 
