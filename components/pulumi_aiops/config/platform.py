@@ -95,6 +95,15 @@ class PlatformConfig(AiopsModel):
         return self
 
     @model_validator(mode="after")
+    def _workload_clusters(self) -> PlatformConfig:
+        """Every workload names a declared cluster (owned by the workloads section)."""
+        try:
+            self.workloads.check_clusters(self.cluster_names())
+        except ConfigValueError as exc:
+            raise ConfigValueError(exc.msg, loc=("workloads", *exc.loc), value=exc.value) from None
+        return self
+
+    @model_validator(mode="after")
     def _vector_store_references(self) -> PlatformConfig:
         """Vector stores name existing clusters: qdrant any cluster, AWS-VPC backends an EKS one."""
         from pulumi_aiops.config.data import VectorBackend

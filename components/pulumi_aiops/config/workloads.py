@@ -1,11 +1,163 @@
-"""Configuration of workloads placed on GPU clusters (``aiops:platform.workloads``)."""
+"""Configuration of workloads placed on GPU clusters (``aiops:platform.workloads``).
+
+Each workload names the cluster it runs on (``cluster``: the ``name`` of a cluster declared in
+``eks``, ``coreweave`` or ``additionalClusters``); the platform config rejects unknown names.
+
+Example stack config::
+
+    aiops:platform:
+      workloads:
+        modelServers:
+          - {name: chat, cluster: cw-gpu, model: meta-llama/Llama-3.1-8B-Instruct, gpus: 1}
+          - {name: chat, cluster: eks-gpu, model: meta-llama/Llama-3.1-8B-Instruct, gpus: 1}
+"""
 
 from __future__ import annotations
 
-from pulumi_aiops.config.base import AiopsModel
+import re
 
-__all__ = ["WorkloadsConfig"]
+from pydantic import Field, field_validator, model_validator
+
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError
+
+__all__ = [
+    "ALLOWED_REGISTRIES",
+    "DEFAULT_VLLM_IMAGE",
+    "ModelServerConfig",
+    "ModelServerSpec",
+    "ResourceRequests",
+    "WorkloadsConfig",
+    "check_image",
+]
+
+#: The vLLM OpenAI-compatible server image, pinned.
+DEFAULT_VLLM_IMAGE = "docker.io/vllm/vllm-openai:v0.11.0"
+#: Registry prefixes model-server images may come from (after normalising Docker Hub names).
+ALLOWED_REGISTRIES: tuple[str, ...] = ("docker.io/vllm/", "nvcr.io/nvidia/", "nvcr.io/nim/")
+
+_DNS_LABEL_RE = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_QUANTITY_RE = re.compile(r"^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$")
+_DIGEST_RE = re.compile(r"@sha256:[0-9a-f]{64}$")
+
+
+def _normalise_image(image: str) -> str:
+    first = image.split("/", 1)[0]
+    if "/" not in image:
+        return f"docker.io/library/{image}"
+    if "." not in first and ":" not in first and first != "localhost":
+        return f"docker.io/{image}"
+    return image
+
+
+def check_image(image: str, allowed: tuple[str, ...] | list[str] = ALLOWED_REGISTRIES) -> str:
+    """``image`` normalised, if it is pinned (a tag other than latest, or a digest) and comes from
+    an allowed registry; :class:`ConfigValueError` otherwise."""
+    full = _normalise_image(image)
+    if not any(full.startswith(p) for p in allowed):
+        raise ConfigValueError(f"is not from an allowed registry; allowed: {', '.join(allowed)}")
+    if _DIGEST_RE.search(full):
+        return full
+    name = full.rsplit("/", 1)[1]
+    if ":" not in name:
+        raise ConfigValueError("is not pinned; give an explicit version tag or @sha256 digest")
+    if name.rsplit(":", 1)[1] in {"latest", "nightly", "main"}:
+        raise ConfigValueError("uses a moving tag; pin an explicit version tag or @sha256 digest")
+    return full
+
+
+class ResourceRequests(AiopsModel):
+    """CPU and memory per replica (requests = limits, Guaranteed QoS)."""
+
+    cpu: str = Field("8", description="CPU cores. @default 8")
+    memory: str = Field("64Gi", description="Memory. @default 64Gi")
+    shm: str = Field("16Gi", description="/dev/shm size (tensor-parallel NCCL). @default 16Gi")
+
+    @field_validator("cpu", "memory", "shm")
+    @classmethod
+    def _quantity(cls, v: str) -> str:
+        if not _QUANTITY_RE.match(str(v)):
+            raise ConfigValueError("is not a Kubernetes quantity, e.g. '8', '500m', '64Gi'")
+        return str(v)
+
+
+class ModelServerSpec(AiopsModel):
+    """What a vLLM model server runs; the args of :class:`~pulumi_aiops.workloads.ModelServer`."""
+
+    name: str | None = Field(
+        None, description="Kubernetes name of the server (DNS label). @default the component's name")
+    model: str = Field(description="Hugging Face model id or path, e.g. meta-llama/Llama-3.1-8B-Instruct. Required.")
+    gpus: int = Field(1, ge=1, le=8, description="GPUs per replica (= tensor parallel size). @default 1")
+    replicas: int = Field(1, ge=1, le=64, description="@default 1")
+    image: str = Field(DEFAULT_VLLM_IMAGE, description=f"Pinned image. @default {DEFAULT_VLLM_IMAGE}")
+    namespace: str | None = Field(None, description="Namespace created for the server. @default its name")
+    port: int = Field(8000, ge=1024, le=65535, description="Container/service port. @default 8000")
+    max_model_len: int | None = Field(None, ge=256, description="--max-model-len. @default the model's")
+    extra_args: list[str] = Field(default_factory=list, description="More vLLM CLI args. @default []")
+    hf_token_secret: str | None = Field(
+        None, description="Existing Secret (key HF_TOKEN) for gated models. @default none")
+    resources: ResourceRequests = Field(default_factory=ResourceRequests, description="@default 8 CPU, 64Gi")
+
+    @field_validator("name", "namespace", "hf_token_secret")
+    @classmethod
+    def _dns(cls, v: str | None) -> str | None:
+        if v is not None and (len(v) > 53 or not _DNS_LABEL_RE.match(v)):
+            raise ConfigValueError("is not a DNS label of at most 53 lowercase letters, digits and '-'")
+        return v
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, v: str) -> str:
+        return check_image(v)
+
+    @field_validator("extra_args")
+    @classmethod
+    def _args(cls, v: list[str]) -> list[str]:
+        owned = ("--model", "--port", "--host", "--tensor-parallel-size", "--served-model-name",
+                 "--download-dir", "--max-model-len")
+        for i, a in enumerate(v):
+            if a.split("=", 1)[0] in owned:
+                raise ConfigValueError(f"is set by the component; remove it (owned flags: {', '.join(owned)})",
+                                       loc=(i,), value=a)
+        return v
+
+
+class ModelServerConfig(ModelServerSpec):
+    """A model server placed on a named cluster (``workloads.modelServers[]``)."""
+
+    name: str = Field(description="Server name (DNS label), unique per cluster. Required.")  # type: ignore[assignment]
+    cluster: str = Field(description="Name of a declared cluster (eks, coreweave, additionalClusters). Required.")
 
 
 class WorkloadsConfig(AiopsModel):
-    """Workloads, each placed on a named cluster. (Stub.)"""
+    """Workloads, each placed on a named cluster."""
+
+    model_servers: list[ModelServerConfig] = Field(
+        default_factory=list, description="vLLM OpenAI-compatible servers. @default []")
+
+    @model_validator(mode="after")
+    def _unique(self) -> WorkloadsConfig:
+        names: dict[tuple[str, str], int] = {}
+        spaces: dict[tuple[str, str], int] = {}
+        for i, s in enumerate(self.model_servers):
+            key = (s.cluster, s.name)
+            if key in names:
+                raise ConfigValueError(
+                    f"is already the name of modelServers[{names[key]}] on cluster {s.cluster!r}",
+                    loc=("modelServers", i, "name"), value=s.name)
+            names[key] = i
+            ns = (s.cluster, s.namespace or s.name)
+            if ns in spaces:
+                raise ConfigValueError(
+                    f"is already the namespace of modelServers[{spaces[ns]}] on cluster {s.cluster!r}; "
+                    "each server gets its own namespace",
+                    loc=("modelServers", i, "namespace"), value=ns[1])
+            spaces[ns] = i
+        return self
+
+    def check_clusters(self, declared: list[str]) -> None:
+        """Raise :class:`ConfigValueError` (at ``modelServers[i].cluster``) for an undeclared cluster."""
+        for i, s in enumerate(self.model_servers):
+            if s.cluster not in declared:
+                raise ConfigValueError(
+                    f"is not a declared cluster; declared: {', '.join(declared) or 'none'}",
+                    loc=("modelServers", i, "cluster"), value=s.cluster)
