@@ -124,7 +124,7 @@ class ModelServerSpec(AiopsModel):
 class ModelServerConfig(ModelServerSpec):
     """A model server placed on a named cluster (``workloads.modelServers[]``)."""
 
-    name: str = Field(description="Server name (DNS label), unique per cluster. Required.")  # type: ignore[assignment]
+    name: str = Field(description="Server name (DNS label), unique per cluster. Required.")
     cluster: str = Field(description="Name of a declared cluster (eks, coreweave, additionalClusters). Required.")
 
 
