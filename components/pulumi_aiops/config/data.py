@@ -325,9 +325,9 @@ class VectorStoreConfig(AiopsModel):
     @model_validator(mode="before")
     @classmethod
     def _default_aurora(cls, data: object) -> object:
-        if isinstance(data, dict) and data.get("backend") == VectorBackend.AURORA_PGVECTOR.value:
-            if data.get("aurora") is None:
-                data = {**data, "aurora": {}}
+        if (isinstance(data, dict) and data.get("backend") == VectorBackend.AURORA_PGVECTOR.value
+                and data.get("aurora") is None):
+            data = {**data, "aurora": {}}
         return data
 
     @model_validator(mode="after")
