@@ -307,3 +307,40 @@ _DEFAULT_CALLS.setdefault("aws:ec2/getVpc:getVpc", lambda m, a: {
     "cidrBlockAssociations": [{"associationId": "vpc-cidr-assoc-0a1b2c3d", "cidrBlock": "10.0.0.0/16",
                                "state": "associated"}],
     "arn": m.arn("ec2", f"vpc/{a.get('id') or 'vpc-0a1b2c3d4e5f60718'}"), "state": "available"})
+
+
+# -- Bedrock (BedrockAccess, KnowledgeBase) ----------------------------------------------------
+def _bedrock_guardrail(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    gid = _h(a.name, 12)
+    return {"guardrailId": gid, "guardrailArn": m.arn("bedrock", f"guardrail/{gid}"),
+            "version": "DRAFT", "status": "READY", "createdAt": "2026-01-01T00:00:00Z"}
+
+
+def _bedrock_provisioned(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    pid = _h(a.name, 12)
+    return {"provisionedModelArn": m.arn("bedrock", f"provisioned-model/{pid}")}
+
+
+def _bedrock_kb(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    kid = _h(a.name, 10).upper()
+    return {"id": kid, "arn": m.arn("bedrock", f"knowledge-base/{kid}"),
+            "createdAt": "2026-01-01T00:00:00Z"}
+
+
+def _bedrock_data_source(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    did = _h(a.name, 10).upper()
+    return {"dataSourceId": did, "id": f"{did},{a.inputs.get('knowledgeBaseId', '')}"}
+
+
+_DEFAULT_OUTPUTS.update({
+    "aws:bedrock/guardrail:Guardrail": _bedrock_guardrail,
+    "aws:bedrock/guardrailVersion:GuardrailVersion": lambda m, a: {"version": "1"},
+    "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput": _bedrock_provisioned,
+    "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase": _bedrock_kb,
+    "aws:bedrock/agentDataSource:AgentDataSource": _bedrock_data_source,
+})
+_DEFAULT_CALLS.setdefault("aws:ec2/getVpc:getVpc", lambda m, a: {
+    "id": a.get("id") or "vpc-0a1b2c3d4e5f60718", "cidrBlock": "10.0.0.0/16",
+    "cidrBlockAssociations": [{"associationId": "vpc-cidr-assoc-0a1b2c3d", "cidrBlock": "10.0.0.0/16",
+                               "state": "associated"}],
+    "arn": m.arn("ec2", f"vpc/{a.get('id') or 'vpc-0a1b2c3d4e5f60718'}"), "state": "available"})
