@@ -31,9 +31,26 @@ class Platform:
         return self.config.governance.tags(self.config.environment, **more)
 
 
+def _coreweave_clusters(p: Platform) -> list[tuple[str, Any]]:
+    """``(config path, CoreWeaveClusterConfig)`` of every declared CoreWeave cluster."""
+    out: list[tuple[str, Any]] = []
+    if p.config.coreweave is not None:
+        out.append(("aiops:platform.coreweave", p.config.coreweave))
+    out.extend((f"aiops:platform.additionalClusters[{i}]", c)
+               for i, c in enumerate(p.config.additional_clusters) if c.cloud == "coreweave")
+    return out
+
+
 def _build_clusters(p: Platform) -> None:
     """GPU clusters on both clouds, keyed by their config name."""
+    from pulumi_aiops.coreweave_gpu_cluster import CoreWeaveGpuCluster, require_token
+
+    coreweave = _coreweave_clusters(p)
+    for path, cfg in coreweave:  # token config checked before any resource is registered
+        require_token(cfg, path)
     # EKS and CoreWeave components plug in here.
+    for path, cfg in coreweave:
+        p.clusters[cfg.name] = CoreWeaveGpuCluster(cfg.name, cfg, tags=p.tags(), config_path=path)
 
 
 def _build_data(p: Platform) -> None:
@@ -46,6 +63,17 @@ def _build_bedrock(p: Platform) -> None:
 
 def _build_workloads(p: Platform) -> None:
     """Workloads, each on a named cluster through the GPU-cluster contract."""
+    from pulumi_aiops.workloads import ModelServer
+
+    servers: dict[str, ModelServer] = {}
+    for ms in p.config.workloads.model_servers:
+        cluster = p.clusters[ms.cluster]  # the config guarantees the cluster is declared
+        # ModelServerConfig is a ModelServerSpec; the component ignores its ``cluster`` field.
+        servers[f"{ms.cluster}/{ms.name}"] = ModelServer(f"{ms.cluster}-{ms.name}", cluster, ms)
+    if servers:
+        p.components["modelServers"] = servers
+        p.outputs["modelServers"] = {
+            key: {"cluster": s.cluster_name, "endpoint": s.endpoint} for key, s in servers.items()}
 
 
 def build_platform(config: PlatformConfig) -> Platform:
