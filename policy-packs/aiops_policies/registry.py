@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiops_policies import rules_cost, rules_data, rules_eks
+from aiops_policies import rules_cost, rules_data, rules_eks, rules_iam, rules_k8s, rules_s3
 from aiops_policies._core import SEVERITIES, Rule
 
 __all__ = ["RULES", "RULES_BY_NAME"]
@@ -10,6 +10,9 @@ __all__ = ["RULES", "RULES_BY_NAME"]
 RULES: list[Rule] = [
     *rules_eks.RULES,
     *rules_data.RULES,
+    *rules_s3.RULES,
+    *rules_iam.RULES,
+    *rules_k8s.RULES,
     *rules_cost.RULES,
 ]
 
