@@ -394,7 +394,7 @@ class BedrockAccess(pulumi.ComponentResource):
         ``name`` makes the attachment's logical name (``f"{self}-invoke-{name}"``); it defaults
         to the role's logical name.
         """
-        suffix = name or getattr(role, "_name", None)
+        suffix = name or getattr(role, "pulumi_resource_name", None)
         if not suffix:
             raise ConfigError("grant_invoke: pass name=… for a role without a logical name")
         return aws.iam.RolePolicyAttachment(
