@@ -307,3 +307,42 @@ _DEFAULT_CALLS.setdefault("aws:ec2/getVpc:getVpc", lambda m, a: {
     "cidrBlockAssociations": [{"associationId": "vpc-cidr-assoc-0a1b2c3d", "cidrBlock": "10.0.0.0/16",
                                "state": "associated"}],
     "arn": m.arn("ec2", f"vpc/{a.get('id') or 'vpc-0a1b2c3d4e5f60718'}"), "state": "available"})
+
+
+# -- Data layer (VectorStore, FeatureStore) ----------------------------------------------------
+def _aoss_collection(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    cid = _h(a.name, 20)
+    name = a.inputs.get("name") or m.physical_name(a)
+    return {"id": cid, "name": name, "arn": m.arn("aoss", f"collection/{cid}"),
+            "collectionEndpoint": f"https://{cid}.{m.region}.aoss.amazonaws.com",
+            "dashboardEndpoint": f"https://{cid}.{m.region}.aoss.amazonaws.com/_dashboards",
+            "kmsKeyArn": m.arn("kms", f"key/{_h(cid, 8)}")}
+
+
+def _rds_cluster(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    ident = a.inputs.get("clusterIdentifier") or m.physical_name(a)
+    host = f"{ident}.cluster-{_h(ident, 12)}.{m.region}.rds.amazonaws.com"
+    secret = m.arn("secretsmanager", f"secret:rds!cluster-{_h(ident, 8)}-{_h(ident + 's', 6)}")
+    return {"id": ident, "clusterIdentifier": ident, "arn": m.arn("rds", f"cluster:{ident}"),
+            "endpoint": host, "readerEndpoint": host.replace(".cluster-", ".cluster-ro-"),
+            "port": 5432, "clusterResourceId": f"cluster-{_h(ident, 26).upper()}",
+            "masterUserSecrets": [{"secretArn": secret, "secretStatus": "active",
+                                   "kmsKeyId": a.inputs.get("masterUserSecretKmsKeyId", "")}]}
+
+
+def _rds_instance(m: RecordingMocks, a: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+    ident = a.inputs.get("identifier") or m.physical_name(a)
+    return {"id": ident, "identifier": ident, "arn": m.arn("rds", f"db:{ident}"),
+            "endpoint": f"{ident}.{_h(ident, 12)}.{m.region}.rds.amazonaws.com"}
+
+
+_DEFAULT_OUTPUTS.update({
+    "aws:opensearch/serverlessCollection:ServerlessCollection": _aoss_collection,
+    "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint":
+        lambda m, a: {"id": f"vpce-{_h(a.name, 17)}"},
+    "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _rds_instance,
+    "aws:rds/subnetGroup:SubnetGroup": _named_arn("rds", "subgrp:"),
+    "aws:sagemaker/featureGroup:FeatureGroup": lambda m, a: {
+        "arn": m.arn("sagemaker", f"feature-group/{str(a.inputs.get('featureGroupName', a.name)).lower()}")},
+})
