@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiops_policies import rules_cost, rules_data, rules_eks, rules_iam, rules_k8s, rules_s3
+from aiops_policies import rules_cost, rules_data, rules_eks, rules_governance, rules_iam, rules_k8s, rules_s3
 from aiops_policies._core import SEVERITIES, Rule
 
 __all__ = ["RULES", "RULES_BY_NAME"]
@@ -13,6 +13,7 @@ RULES: list[Rule] = [
     *rules_s3.RULES,
     *rules_iam.RULES,
     *rules_k8s.RULES,
+    *rules_governance.RULES,
     *rules_cost.RULES,
 ]
 
