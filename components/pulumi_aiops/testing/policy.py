@@ -396,7 +396,7 @@ def graph_to_inputs(graph: Any, stack_config: Mapping[str, Any] | None = None,
         return default_providers[pkg]
 
     for r in resources:
-        if r.parent and _qualified_type(r.parent).endswith("pulumi:pulumi:Stack"):
+        if r.parent and "pulumi:pulumi:Stack::" in r.parent:
             stack_urns.add(r.parent)
         opts = {"protect": r.protect, "ignoreChanges": list(r.ignore_changes),
                 "deleteBeforeReplace": r.delete_before_replace,
@@ -1107,21 +1107,49 @@ def _in_process_packs(names: list[str], root: Path, config: Mapping[str, Any] | 
     return out
 
 
+def _lazy_policy_resource_class() -> type:
+    """A ``pulumi_policy.policy.PolicyResource`` whose read-only ``props`` proxy is built on
+    first access (stack rules skip most resources by type)."""
+    from pulumi_policy.policy import PolicyResource
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    class LazyPolicyResource(PolicyResource):
+        __slots__ = ()
+
+        @property
+        def props(self) -> Any:
+            d = self.__dict__
+            if "_proxy" not in d:
+                d["_proxy"] = unknown_checking_proxy(d.pop("_make")())
+            return d["_proxy"]
+
+        @props.setter
+        def props(self, make: Any) -> None:
+            self.__dict__.pop("_proxy", None)
+            self.__dict__["_make"] = make
+
+    LazyPolicyResource.__name__ = LazyPolicyResource.__qualname__ = "PolicyResource"
+    return LazyPolicyResource
+
+
 def evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
                         config: Mapping[str, Any] | None = None, *,
                         stack_config: Mapping[str, Any] | None = None,
                         packs_dir: str | Path | None = None) -> PolicyReport:
     """Like :func:`evaluate_graph`, but calling the policies in this process (fast).
 
-    Policies come from ``aiops_policies.make_policies(pack)``; arguments are built exactly as
+    Policies come from ``aiops_policies.make_policies(pack)``; arguments are built as
     pulumi-policy builds them (``ResourceValidationArgs`` / ``StackValidationArgs`` with
     read-only ``unknown_checking_proxy`` props, integers as floats, ``not_applicable`` and
-    unknown-value handling). Use the gRPC path (:func:`evaluate_graph`) as the source of truth.
+    unknown-value handling), with the config :func:`resolve_policy_config` resolves. A rule
+    shared by several packs with the same config runs once per resource and is reported by each
+    pack at that pack's level; resource rules with ``resource_types`` only see those types (the
+    library's ``validate`` filters the same way). The gRPC path (:func:`evaluate_graph`) is
+    the source of truth; tests check that both agree.
     """
     from pulumi_policy.policy import (
         PolicyCustomTimeouts,
         PolicyProviderResource,
-        PolicyResource,
         PolicyResourceOptions,
         ResourceValidationArgs,
         ResourceValidationPolicy,
@@ -1131,43 +1159,92 @@ def evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
     )
     from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
+    _LazyPolicyResource = _lazy_policy_resource_class()
     root = Path(packs_dir) if packs_dir is not None else policy_packs_dir()
     names = _select_packs(packs, root)
     specs = _in_process_packs(names, root, config)
+    lib = _import_rule_library(root)
+    rules_by_name = {r.name: r for r in getattr(lib, "RULES", ())}
     inputs = graph_to_inputs(graph, stack_config)
     states = _stack_state(graph)
     fw_map = rule_frameworks(root)
-    diags: list[Diagnostic] = []
+
+    # One check per distinct (policy, config); each pack entry points at its check.
+    checks: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
+    entries: list[tuple[_InProcessPack, Any, str, str | None, tuple[str, str]]] = []
+    for pk in specs:
+        for pol, lvl, cfg, sev in pk.policies:
+            if lvl == "disabled":
+                continue
+            key = (pol.name, json.dumps(cfg, sort_keys=True, default=str))
+            checks.setdefault(key, (pol, cfg))
+            entries.append((pk, pol, "mandatory" if lvl == "remediate" else lvl, sev, key))
+    entries_by_key: dict[tuple[str, str], list[tuple[_InProcessPack, Any, str, str | None]]] = {}
+    for pk, pol, lvl, sev, key in entries:
+        entries_by_key.setdefault(key, []).append((pk, pol, lvl, sev))
+    by_type: dict[str, list[tuple[str, str]]] = {}
+    any_type: list[tuple[str, str]] = []
+    stack_keys: list[tuple[str, str]] = []
+    for key, (pol, _cfg) in checks.items():
+        if isinstance(pol, StackValidationPolicy):
+            stack_keys.append(key)
+        elif isinstance(pol, ResourceValidationPolicy) and pol.has_validation():
+            rule = rules_by_name.get(pol.name)
+            types = tuple(getattr(rule, "resource_types", ()) or ()) \
+                if getattr(rule, "kind", "") == "resource" else ()
+            if types:
+                for t in types:
+                    by_type.setdefault(t, []).append(key)
+            else:
+                any_type.append(key)
+
+    opts_cache: dict[str, Any] = {}
 
     def opts_of(r: PolicyResourceInput) -> Any:
+        if r.urn in opts_cache:
+            return opts_cache[r.urn]
         o = r.options
-        return PolicyResourceOptions(
+        opts_cache[r.urn] = PolicyResourceOptions(
             bool(o.get("protect", False)), list(o.get("ignoreChanges") or ()),
             bool(o["deleteBeforeReplace"]) if o.get("deleteBeforeReplaceDefined") else None,
             list(o.get("aliases") or ()), PolicyCustomTimeouts(0, 0, 0),
             list(o.get("additionalSecretOutputs") or ()), r.parent or None)
+        return opts_cache[r.urn]
+
+    prov_cache: dict[str, Any] = {}
+    engine_cache: dict[str, Any] = {}
+
+    def engine_props(r: PolicyResourceInput) -> Any:
+        if r.urn not in engine_cache:
+            engine_cache[r.urn] = to_engine_value(dict(r.props))
+        return engine_cache[r.urn]
+
+    def engine_state(r: PolicyResourceInput) -> Any:
+        state = states.get(r.urn)
+        if state is None or state == r.props:
+            return engine_props(r)
+        return to_engine_value(dict(state))
 
     def provider_of(r: PolicyResourceInput) -> Any:
         if not r.provider:
             return None
         p = r.provider
-        return PolicyProviderResource(
-            str(p.get("type", "")), unknown_checking_proxy(
-                to_engine_value(dict(p.get("properties") or {}))),
-            str(p.get("urn", "")), str(p.get("name", "")))
+        urn = str(p.get("urn", ""))
+        if urn not in prov_cache:
+            prov_cache[urn] = PolicyProviderResource(
+                str(p.get("type", "")),
+                unknown_checking_proxy(to_engine_value(dict(p.get("properties") or {}))),
+                urn, str(p.get("name", "")))
+        return prov_cache[urn]
 
-    def run(policy: Any, args: Any, pack: _InProcessPack, level: str, sev: str | None,
-            urn: str | None) -> None:
-        if level == "remediate":
-            level = "mandatory"
+    # A check's outcome: None (no violation) or a list of (message, urn, unknown?)
+    Outcome = list[tuple[str, str | None, bool]]
+
+    def run(policy: Any, args: Any) -> Outcome:
+        out: Outcome = []
 
         def report(message: str, u: str | None = None) -> None:
-            msg = policy.description + (f"\n{message}" if message else "")
-            diags.append(Diagnostic(pack=pack.name, pack_version=pack.version,
-                                    policy=policy.name, message=msg,
-                                    description=policy.description, enforcement_level=level,
-                                    severity=sev, urn=u or urn,
-                                    frameworks=fw_map.get(policy.name, {})))
+            out.append((message, u, False))
 
         try:
             result = policy.validate(args, report)
@@ -1176,47 +1253,67 @@ def evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
 
                 asyncio.run(result)
         except UnknownValueError as e:
-            diags.append(Diagnostic(
-                pack=pack.name, pack_version=pack.version, policy=policy.name,
-                message=f"can't run policy '{policy.name}' during preview: {e.message}",
-                description=policy.description, enforcement_level="advisory", severity=None,
-                urn=None))
+            out.append((e.message, None, True))
         except _NotApplicableError:
             pass
+        return out
 
-    resource_policies = [[(pol, lvl, cfg, sev) for pol, lvl, cfg, sev in pk.policies
-                          if lvl != "disabled" and isinstance(pol, ResourceValidationPolicy)
-                          and pol.has_validation()] for pk in specs]
+    diags: list[Diagnostic] = []
+
+    def emit(outcomes: Mapping[tuple[str, str], Outcome], default_urn: str | None) -> None:
+        for key, found in outcomes.items():
+            for (pk, pol, lvl, sev), (message, u, unknown) in (
+                    (e, f) for e in entries_by_key[key] for f in found):
+                if unknown:
+                    diags.append(Diagnostic(
+                        pack=pk.name, pack_version=pk.version, policy=pol.name,
+                        message=(f"can't run policy '{pol.name}' from policy pack "
+                                 f"'{pk.name}@v{pk.version}' during preview: {message}"),
+                        description=pol.description, enforcement_level="advisory",
+                        severity=None, urn=default_urn))
+                    continue
+                diags.append(Diagnostic(
+                    pack=pk.name, pack_version=pk.version, policy=pol.name,
+                    message=pol.description + (f"\n{message}" if message else ""),
+                    description=pol.description, enforcement_level=lvl, severity=sev,
+                    urn=u or default_urn, frameworks=fw_map.get(pol.name, {})))
+
     for r in inputs:
         if not r.custom or r.type == "pulumi:pulumi:Stack":
             continue
-        props = to_engine_value(dict(r.props))
+        keys = by_type.get(r.type, []) + any_type
+        if not keys:
+            continue
+        # one read-only proxy per resource, shared by the checks (they cannot mutate it)
+        props = unknown_checking_proxy(engine_props(r))
         opts, prov = opts_of(r), provider_of(r)
-        for pk, pols in zip(specs, resource_policies, strict=True):
-            for pol, lvl, cfg, sev in pols:
-                args = ResourceValidationArgs(r.type, unknown_checking_proxy(props), r.urn,
-                                              r.name, opts, prov, dict(cfg))
-                run(pol, args, pk, lvl, sev, r.urn)
-    stack_pols: list[list[tuple[Any, str, dict[str, Any], str | None]]]
-    stack_pols = [[(pol, lvl, cfg, sev) for pol, lvl, cfg, sev in pk.policies
-                   if lvl != "disabled" and isinstance(pol, StackValidationPolicy)]
-                  for pk in specs]
-    if any(stack_pols):
-        for pk, pols in zip(specs, stack_pols, strict=True):
-            for pol, lvl, cfg, sev in pols:
-                objs = {r.urn: PolicyResource(
-                    r.type, unknown_checking_proxy(to_engine_value(dict(states.get(r.urn,
-                                                                                   r.props)))),
-                    r.urn, r.name, opts_of(r), provider_of(r), None, [], {}) for r in inputs}
-                for r in inputs:
-                    o = objs[r.urn]
-                    o.parent = objs.get(r.parent) if r.parent else None
-                    o.dependencies = [objs[d] for d in r.dependencies if d in objs]
-                    o.property_dependencies = {k: [objs[d] for d in v if d in objs]
-                                               for k, v in r.property_dependencies.items()}
-                run(pol, StackValidationArgs(list(objs.values()), dict(cfg)), pk, lvl, sev,
-                    None)
+        outcomes: dict[tuple[str, str], Outcome] = {}
+        for key in keys:
+            pol, cfg = checks[key]
+            args = ResourceValidationArgs(r.type, props, r.urn, r.name, opts, prov, dict(cfg))
+            res = run(pol, args)
+            if res:
+                outcomes[key] = res
+        if outcomes:
+            emit(outcomes, r.urn)
+
+    if stack_keys:
+        stack_outcomes: dict[tuple[str, str], Outcome] = {}
+        # built once and shared by the stack checks (read-only proxies, as the server's)
+        objs = {r.urn: _LazyPolicyResource(
+            r.type, (lambda r=r: engine_state(r)), r.urn, r.name, opts_of(r), provider_of(r),
+            None, [], {}) for r in inputs}
+        for r in inputs:
+            o = objs[r.urn]
+            o.parent = objs.get(r.parent) if r.parent else None
+            o.dependencies = [objs[d] for d in r.dependencies if d in objs]
+            o.property_dependencies = {k: [objs[d] for d in v if d in objs]
+                                       for k, v in r.property_dependencies.items()}
+        for key in stack_keys:
+            pol, cfg = checks[key]
+            res = run(pol, StackValidationArgs(list(objs.values()), dict(cfg)))
+            if res:
+                stack_outcomes[key] = res
+        emit(stack_outcomes, None)
     return PolicyReport(diagnostics=tuple(diags), packs=tuple(names),
                         resources=sum(1 for r in graph if r.custom), mode="in-process")
-
-
