@@ -49,6 +49,15 @@ def _build_clusters(p: Platform) -> None:
     for path, cfg in coreweave:  # token config checked before any resource is registered
         require_token(cfg, path)
     # EKS and CoreWeave components plug in here.
+    eks = [c for c in [p.config.eks, *p.config.additional_clusters] if c is not None and c.cloud == "aws"]
+    if eks:
+        from pulumi_aiops.config.eks import EksClusterConfig
+        from pulumi_aiops.eks_gpu_cluster import EksGpuCluster
+
+        for ecfg in eks:
+            assert isinstance(ecfg, EksClusterConfig)
+            tagged = ecfg.model_copy(update={"tags": {**p.tags(), **ecfg.tags}})
+            p.clusters[ecfg.name] = EksGpuCluster(ecfg.name, tagged)
     for path, cfg in coreweave:
         p.clusters[cfg.name] = CoreWeaveGpuCluster(cfg.name, cfg, tags=p.tags(), config_path=path)
 
