@@ -63,7 +63,52 @@ def _build_clusters(p: Platform) -> None:
 
 
 def _build_data(p: Platform) -> None:
-    """Data lake, vector stores, feature store."""
+    """Data lake, vector stores, feature store.
+
+    Sets ``p.components["dataLake"]`` (:class:`~pulumi_aiops.data_lake.DataLake`),
+    ``p.components["vectorStores"]`` (config name → :class:`~pulumi_aiops.vector_store.VectorStore`)
+    and ``p.components["featureStore"]``; the config guarantees every reference resolves.
+    """
+    cfg = p.config
+    if cfg.data_lake is None and not cfg.vector_stores and cfg.feature_store is None:
+        return
+    from pulumi_aiops.config.data import VectorBackend
+    from pulumi_aiops.data_lake import DataLake
+    from pulumi_aiops.feature_store import FeatureStore
+    from pulumi_aiops.vector_store import VectorStore
+
+    lake = None
+    if cfg.data_lake is not None:
+        lake_args: Any = {**cfg.data_lake.model_dump(mode="json", exclude_none=True),
+                          "tags": p.tags()}
+        lake = DataLake("data-lake", lake_args)
+        p.components["dataLake"] = lake
+        p.outputs["dataLake"] = {"buckets": {z: b.bucket for z, b in lake.buckets.items()},
+                                 "kmsKeyArn": lake.kms_key.arn,
+                                 "teamRoleArns": {t: r.arn for t, r in lake.team_roles.items()}}
+    stores: dict[str, VectorStore] = {}
+    for vs in cfg.vector_stores:
+        args: dict[str, Any] = {**vs.model_dump(mode="json", exclude_none=True),
+                                "environment": cfg.environment.value, "tags": p.tags()}
+        if vs.backend is VectorBackend.QDRANT:
+            assert vs.qdrant is not None
+            args["cluster"] = p.clusters[vs.qdrant.cluster]
+        else:
+            host: Any = p.clusters[vs.network_cluster() or (cfg.eks.name if cfg.eks else "")]
+            args["network"] = {"vpc_id": host.vpc_id, "subnet_ids": host.private_subnet_ids,
+                               "client_security_group_ids": [host.cluster_security_group_id]}
+        stores[vs.name] = VectorStore(f"vector-{vs.name}", args)  # type: ignore[arg-type]
+    if stores:
+        p.components["vectorStores"] = stores
+        p.outputs["vectorStores"] = {n: {"backend": s.backend.value, "endpoint": s.endpoint}
+                                     for n, s in stores.items()}
+    if cfg.feature_store is not None:
+        fs_args: Any = {**cfg.feature_store.model_dump(mode="json", exclude_none=True),
+                        "data_lake": lake, "tags": p.tags()}
+        fs = FeatureStore("feature-store", fs_args)
+        p.components["featureStore"] = fs
+        p.outputs["featureStore"] = {"featureGroupArns": {n: g.arn for n, g in fs.feature_groups.items()},
+                                     "offlineS3Uri": fs.offline_s3_uri}
 
 
 def _build_bedrock(p: Platform) -> None:

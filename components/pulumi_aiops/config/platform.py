@@ -130,6 +130,9 @@ class PlatformConfig(AiopsModel):
             if wanted is not None and wanted not in eks:
                 raise ConfigValueError(f"is not an EKS cluster of this stack; EKS clusters: {eks}",
                                        loc=("vectorStores", i, section, "vpcCluster"), value=wanted)
+        if self.feature_store is not None and self.data_lake is None:
+            raise ConfigValueError("needs dataLake: the offline store lives in the lake's curated bucket",
+                                   loc=("featureStore",), value="{…}")
         return self
 
 
