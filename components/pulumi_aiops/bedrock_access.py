@@ -500,7 +500,7 @@ class BedrockAccess(pulumi.ComponentResource):
                 lambda arn: json.dumps(_log_delivery_policy(arn), indent=2))
             role_policy = aws.iam.RolePolicy(
                 f"{name}-log-delivery",
-                role=self.log_delivery_role.id,
+                role=self.log_delivery_role.name,
                 policy=self.log_delivery_policy_document,
                 opts=child,
             )

@@ -207,7 +207,7 @@ class KnowledgeBase(pulumi.ComponentResource):
             }, indent=2))
         embed = aws.iam.RolePolicy(
             f"{name}-kb-embed",
-            role=self.role.id,
+            role=self.role.name,
             policy=self.embedding_policy_document,
             opts=child,
         )
