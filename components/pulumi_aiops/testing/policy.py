@@ -35,6 +35,7 @@ Example::
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import importlib
@@ -45,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -530,11 +532,23 @@ class _EngineServer:
         self._server.stop(0)
 
 
+_LIVE: weakref.WeakSet[PolicyPackProcess] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_live_packs() -> None:
+    """Stop packs still running when the interpreter exits (a pack otherwise serves forever)."""
+    for proc in list(_LIVE):
+        with contextlib.suppress(Exception):
+            proc.close()
+
+
 # -- one pack process -----------------------------------------------------------------------------
 class PolicyPackProcess:
     """A policy pack running as a subprocess, exactly as the Pulumi CLI launches it.
 
     Use it as a context manager; the process is terminated (then killed) and reaped on exit.
+    Packs still running when the interpreter exits are stopped too (``atexit``).
 
     :param pack: the pack folder, or a pack name under :func:`policy_packs_dir`.
     :param stack_config: the stack's config (``{"aws:region": "us-east-1"}``), passed as
@@ -615,7 +629,8 @@ class PolicyPackProcess:
             self._proc = subprocess.Popen(
                 [self.python, "-u", "-m", "pulumi.policy", self._engine.address, "."],
                 cwd=self.dir, env=self._env(), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=self._stderr, start_new_session=True)
+                stdout=subprocess.PIPE, stderr=self._stderr)
+            _LIVE.add(self)
             self.port = self._read_port()
             self._channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=_GRPC_OPTIONS)
             grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
@@ -683,6 +698,7 @@ class PolicyPackProcess:
                 self._channel.close()
             self._channel = self._stub = None
         proc, self._proc = self._proc, None
+        _LIVE.discard(self)
         if proc is not None:
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
