@@ -1,4 +1,4 @@
-"""Fixtures and helpers of the data-layer tests: a contract-only GPU cluster, IAM linting."""
+"""Helpers of the data-layer tests: a contract-only GPU cluster, IAM linting, constants."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
-import pytest
 
 from pulumi_aiops.catalog import Cloud
 from pulumi_aiops.contract import GpuCluster, gpu_toleration
@@ -15,6 +14,8 @@ from pulumi_aiops.testing import ResourceGraph
 
 #: Parliament severities that count as errors (parliament has CRITICAL/HIGH/MEDIUM/LOW).
 ERROR_SEVERITIES = {"CRITICAL", "HIGH", "MEDIUM"}
+#: LOW findings we also refuse: they mean a misspelt action or service prefix.
+STRICT_ISSUES = {"UNKNOWN_ACTION", "UNKNOWN_PREFIX"}
 
 #: Types whose instances hold data and must be protected and retained.
 STATEFUL_TYPES = {
@@ -69,11 +70,6 @@ def parliament_errors(doc: dict[str, Any]) -> list[str]:
     errors = []
     for f in policy.findings:
         sev = parliament.config.get(f.issue, {}).get("severity", "HIGH")
-        if sev in ERROR_SEVERITIES:
+        if sev in ERROR_SEVERITIES or f.issue in STRICT_ISSUES:
             errors.append(f"{f.issue} ({sev}): {f.detail}")
     return errors
-
-
-@pytest.fixture
-def contract_cluster() -> type[ContractCluster]:
-    return ContractCluster
