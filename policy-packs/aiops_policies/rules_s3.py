@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from fnmatch import fnmatchcase
 from typing import Any
 
 from aiops_policies._controls import (
@@ -138,12 +139,18 @@ def _is_cmk(d: Mapping[str, Any]) -> bool:
     return str(d.get("sseAlgorithm", "")).startswith("aws:kms") and bool(d.get("kmsMasterKeyId"))
 
 
-def _s3_cmk(resources: Sequence[Any], _cfg: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+def _s3_cmk(resources: Sequence[Any], cfg: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    targets = _log_targets(resources) if cfg["exemptLogTargets"] else set()
     for b, comps in bucket_companions(resources):
         defaults = _sse_defaults(b, comps)
         if not defaults:
             yield (f"bucket {b.name} has no default encryption with a KMS key (add an "
                    "aws.s3.BucketServerSideEncryptionConfiguration with aws:kms and a CMK)", b.urn)
+        elif targets and _is_log_target(b, targets):
+            # S3 server access logs are delivered only to SSE-S3 (AES256) buckets.
+            if not all(str(d.get("sseAlgorithm", "")) in ("AES256", "aws:kms", "aws:kms:dsse")
+                       for d in defaults):
+                yield f"log bucket {b.name} default encryption has no valid algorithm", b.urn
         elif not all(_is_cmk(d) for d in defaults):
             yield (f"bucket {b.name} default encryption is not SSE-KMS with a customer-managed "
                    "key (sseAlgorithm aws:kms and kmsMasterKeyId)", b.urn)
@@ -293,8 +300,12 @@ def _s3_object_lock(resources: Sequence[Any],
 
 # --- resource rules --------------------------------------------------------------------------
 
-def _sse_resource(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> Iterator[str]:
+def _sse_resource(props: Mapping[str, Any], cfg: Mapping[str, Any], _a: Any) -> Iterator[str]:
     defaults = list(_find_all(props.get("rules"), "applyServerSideEncryptionByDefault"))
+    bucket = str(props.get("bucket") or "")
+    if defaults and all(str(d.get("sseAlgorithm", "")) == "AES256" for d in defaults) and any(
+            fnmatchcase(bucket, str(p)) for p in cfg["sseS3BucketPatterns"]):
+        return  # a server-access-log bucket: S3 delivers logs only to SSE-S3 buckets
     if not defaults or not all(_is_cmk(d) for d in defaults):
         yield ("the encryption configuration is not SSE-KMS with a customer-managed key "
                "(applyServerSideEncryptionByDefault {sseAlgorithm: aws:kms, kmsMasterKeyId})")
@@ -351,11 +362,11 @@ def _bucket(v2: bool = True, name: str = "data", **props: Any) -> FixtureResourc
 
 
 def _sse(bucket: str = "data-bkt", algo: str = "aws:kms", key: str | None = CMK,
-         v2: bool = False) -> FixtureResource:
+         v2: bool = False, name: str = "sse") -> FixtureResource:
     d: dict[str, Any] = {"sseAlgorithm": algo}
     if key:
         d["kmsMasterKeyId"] = key
-    return R(SSE_TYPES[1 if v2 else 0], "sse", {"bucket": bucket, "rules": [
+    return R(SSE_TYPES[1 if v2 else 0], name, {"bucket": bucket, "rules": [
         {"applyServerSideEncryptionByDefault": d, "bucketKeyEnabled": True}]})
 
 
@@ -396,8 +407,12 @@ RULES: list[Rule] = [
                     "with rules[0].applyServerSideEncryptionByDefault {sseAlgorithm: aws:kms, "
                     "kmsMasterKeyId: <CMK ARN>} and bucketKeyEnabled: true.",
         frameworks=merge(ENCRYPTION_AT_REST, KEY_MANAGEMENT),
-        resource_types=BUCKET_TYPES + SSE_TYPES,
+        resource_types=BUCKET_TYPES + SSE_TYPES + LOGGING_TYPES,
         check=_s3_cmk,
+        config_schema={"exemptLogTargets": {
+            "type": "boolean", "default": True,
+            "description": "Accept SSE-S3 (AES256) on buckets that receive server access logs "
+                           "(S3 log delivery does not support SSE-KMS)."}},
         fixtures=_fixtures_for("sse", (
             F("fail", resources=(_bucket(),)),
             F("fail", resources=(_bucket(v2=False), _sse(algo="AES256", key=None))),
@@ -408,6 +423,18 @@ RULES: list[Rule] = [
             F("pass", resources=(_bucket(name="auto", bucket=None),
                                  _sse(bucket="auto-1a2b3c4", v2=True)),
               note="auto-named bucket matched by its logical-name prefix"),
+            F("pass", resources=(
+                _bucket(), _sse(), _bucket(name="access"), _sse(bucket="access-bkt",
+                                                                algo="AES256", key=None,
+                                                                name="sse-access"),
+                R(LOGGING_TYPES[0], "log", {"bucket": "data-bkt", "targetBucket": "access-bkt"}),
+            ), note="the access-log target bucket may use SSE-S3"),
+            F("fail", resources=(_bucket(), _sse(), _bucket(name="access"),
+                                 _sse(bucket="access-bkt", algo="AES256", key=None,
+                                      name="sse-access"),
+                                 R(LOGGING_TYPES[0], "log", {"bucket": "data-bkt",
+                                                             "targetBucket": "access-bkt"})),
+              config={"exemptLogTargets": False}),
         )),
     ),
     stack_rule(
@@ -543,10 +570,15 @@ RULES: list[Rule] = [
         frameworks=merge(ENCRYPTION_AT_REST, KEY_MANAGEMENT),
         resource_types=SSE_TYPES,
         check=_sse_resource,
+        config_schema={"sseS3BucketPatterns": {
+            "type": "array", "items": {"type": "string"}, "default": ["*log*"],
+            "description": "Bucket names (fnmatch) that may use SSE-S3: server-access-log "
+                           "buckets, since S3 log delivery does not support SSE-KMS."}},
         fixtures=(
             F("fail", _sse(algo="AES256", key=None)),
             F("fail", _sse(key=None, v2=True)),
             F("pass", _sse()),
+            F("pass", _sse(bucket="platform-access-logs-1a2b", algo="AES256", key=None)),
         ),
     ),
     resource_rule(

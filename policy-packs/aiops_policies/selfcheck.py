@@ -66,6 +66,10 @@ def main() -> int:
             print(f"{rule.name}: needs a failing and a passing fixture, has {sorted(kinds)}")
             bad += 1
         for i, fx in enumerate(rule.fixtures):
+            names = [r.name for r in fx.resources]
+            if len(set(names)) != len(names):
+                print(f"{rule.name} fixture {i}: resource names are not unique: {names}")
+                bad += 1
             v = run_fixture(rule, fx)
             if (fx.expect == "fail") != bool(v):
                 print(f"{rule.name} fixture {i} expected {fx.expect}, got {v}")
