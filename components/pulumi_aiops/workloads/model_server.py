@@ -94,6 +94,10 @@ def model_server_manifests(
         {"name": "XDG_CACHE_HOME", "value": _CACHE},
         {"name": "VLLM_CACHE_ROOT", "value": f"{_CACHE}/vllm"},
         {"name": "TRITON_CACHE_DIR", "value": f"{_CACHE}/triton"},
+        {"name": "TORCHINDUCTOR_CACHE_DIR", "value": f"{_CACHE}/torchinductor"},
+        {"name": "NUMBA_CACHE_DIR", "value": f"{_CACHE}/numba"},
+        {"name": "OUTLINES_CACHE_DIR", "value": f"{_CACHE}/outlines"},
+        {"name": "HF_HUB_DISABLE_TELEMETRY", "value": "1"},
         {"name": "VLLM_NO_USAGE_STATS", "value": "1"},
         {"name": "DO_NOT_TRACK", "value": "1"},
     ]
@@ -139,7 +143,7 @@ def model_server_manifests(
         "containers": [container],
         "volumes": [
             {"name": "cache", "emptyDir": {}},
-            {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
+            {"name": "tmp", "emptyDir": {"sizeLimit": "2Gi"}},
             {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": res.shm}},
         ],
     }
