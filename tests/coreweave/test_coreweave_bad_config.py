@@ -139,3 +139,12 @@ def test_component_args_errors_name_the_component() -> None:
         run_program(program, {"coreweave:token": TOKEN}, secret_keys={"coreweave:token"})
     # the path uses the spelling the caller used (snake_case args here)
     assert str(info.value).startswith("CoreWeaveGpuCluster('gpu').node_pools[0].instance_type: 'nope'")
+
+
+def test_missing_token_stops_before_the_eks_cluster_too() -> None:
+    platform = copy.deepcopy(BASE)
+    platform["eks"] = {"name": "eks", "gpuNodeGroups": [{"name": "l4", "instanceType": "g6.xlarge"}]}
+    mocks = CountingMocks()
+    with pytest.raises(ConfigError, match=r"^aiops:platform\.coreweave\.tokenConfigKey: "):
+        run_platform(platform, config={}, secret_keys=set(), mocks=mocks)
+    assert mocks.registered == []
