@@ -1,0 +1,267 @@
+"""VectorStore: the three backends and the one interface."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from pulumi_aiops.errors import AiopsError
+from pulumi_aiops.testing import ResourceGraph, run_program
+from pulumi_aiops.vector_store import QDRANT_REPO, VectorStore
+
+from data_helpers import DEPLOYER, TAGS, ContractCluster, parliament_errors
+
+NET = {"vpc_id": "vpc-0abc", "subnet_ids": ["subnet-a", "subnet-b"],
+       "client_security_group_ids": ["sg-0eks"]}
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+AOSS = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
+ACCESS = "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy"
+
+
+@pytest.fixture(scope="module")
+def graph() -> ResourceGraph:
+    def program() -> None:
+        kb_role = aws.iam.Role("kb-role", assume_role_policy="{}")
+        app_role = aws.iam.Role("app-role", assume_role_policy="{}")
+        os_store = VectorStore("docs", {"backend": "opensearch-serverless", "dimensions": 1024,
+                                        "opensearch": {"admin_principals": [DEPLOYER]},
+                                        "network": NET, "environment": "prod", "tags": TAGS})
+        pg = VectorStore("pgkb", {"backend": "aurora-pgvector", "dimensions": 768,
+                                  "network": NET, "tags": TAGS})
+        qd = VectorStore("qdr", {"backend": "qdrant",
+                                 "qdrant": {"cluster": "cw", "replicas": 3, "storage_size": "50Gi"},
+                                 "cluster": ContractCluster("cw"), "tags": TAGS})
+        os_store.grant_write(kb_role)
+        os_store.grant_read(app_role)
+        pg.grant_read(app_role)
+        pulumi.export("os", os_store.bedrock_storage_configuration())
+        pulumi.export("pg", pg.bedrock_storage_configuration())
+        pulumi.export("endpoints", {"os": os_store.endpoint, "pg": pg.endpoint, "qd": qd.endpoint})
+        pulumi.export("pgSecret", pg.credentials_secret_arn)
+
+    return run_program(program, {"aws:region": "us-east-1"})
+
+
+def _policy(graph: ResourceGraph, type_: str, name: str) -> Any:
+    return json.loads(graph.named(name, type_).inputs["policy"])
+
+
+# -- OpenSearch Serverless --------------------------------------------------------------------
+def test_aoss_encryption_policy_uses_the_cmk(graph: ResourceGraph) -> None:
+    enc = graph.named("docs-encryption", AOSS)
+    assert enc.inputs["type"] == "encryption"
+    doc = json.loads(enc.inputs["policy"])
+    assert doc["AWSOwnedKey"] is False
+    assert doc["KmsARN"] == graph.named("docs-key", "aws:kms/key:Key").outputs["arn"]
+    assert doc["Rules"] == [{"ResourceType": "collection", "Resource": ["collection/docs"]}]
+
+
+def test_aoss_network_policy_is_private_through_the_vpce(graph: ResourceGraph) -> None:
+    net = graph.named("docs-network", AOSS)
+    assert net.inputs["type"] == "network"
+    vpce = graph.one("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint")
+    assert vpce.inputs["vpcId"] == "vpc-0abc"
+    for rule in json.loads(net.inputs["policy"]):
+        assert rule["AllowFromPublic"] is False
+        assert rule["SourceVPCEs"] == [vpce.outputs["id"]]
+        assert rule.get("SourceServices", []) == ["bedrock.amazonaws.com"]
+
+
+def test_aoss_endpoint_security_group_admits_only_clients(graph: ResourceGraph) -> None:
+    vpce = graph.one("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint")
+    sg = graph.named("docs-sg", "aws:ec2/securityGroup:SecurityGroup")
+    assert vpce.inputs["securityGroupIds"] == [sg.outputs["id"]]
+    [rule] = [r for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+              if r.name.startswith("docs-")]
+    assert rule.inputs["referencedSecurityGroupId"] == "sg-0eks"
+    assert (rule.inputs["fromPort"], rule.inputs["toPort"]) == (443, 443)
+    assert "cidrIpv4" not in rule.inputs
+
+
+def test_aoss_data_access_names_only_given_principals(graph: ResourceGraph) -> None:
+    principals = set()
+    for r in graph.of_type(ACCESS):
+        assert r.inputs["type"] == "data"
+        for rule in json.loads(r.inputs["policy"]):
+            assert all("*" not in p for p in rule["Principal"])
+            principals.update(rule["Principal"])
+    roles = {graph.named(n, "aws:iam/role:Role").outputs["arn"] for n in ("kb-role", "app-role")}
+    assert principals == {DEPLOYER, *roles}
+
+
+def test_aoss_read_grant_is_read_only(graph: ResourceGraph) -> None:
+    [read] = [r for r in graph.of_type(ACCESS) if r.name.startswith("docs-read-app-role")]
+    perms = {p for rule in json.loads(read.inputs["policy"])[0]["Rules"] for p in rule["Permission"]}
+    assert perms == {"aoss:DescribeCollectionItems", "aoss:DescribeIndex", "aoss:ReadDocument"}
+    assert len(read.inputs["name"]) <= 32
+
+
+def test_collection_is_vectorsearch_with_standby_in_prod(graph: ResourceGraph) -> None:
+    coll = graph.one("aws:opensearch/serverlessCollection:ServerlessCollection")
+    assert coll.inputs["type"] == "VECTORSEARCH"
+    assert coll.inputs["standbyReplicas"] == "ENABLED"
+    assert coll.protect and coll.retain_on_delete
+    deps = set(coll.depends_on)
+    assert {graph.named("docs-encryption", AOSS).urn, graph.named("docs-network", AOSS).urn} <= deps
+
+
+def test_aoss_index_is_faiss_and_waits_for_access(graph: ResourceGraph) -> None:
+    idx = graph.one("pulumi-python:dynamic/aiops:AossIndex")
+    coll = graph.one("aws:opensearch/serverlessCollection:ServerlessCollection")
+    assert idx.inputs["endpoint"] == coll.outputs["collectionEndpoint"]
+    assert idx.inputs["dimensions"] == 1024 and idx.inputs["region"] == "us-east-1"
+    assert graph.named("docs-admin-access", ACCESS).urn in idx.depends_on
+    assert idx.protect and idx.retain_on_delete
+
+
+def test_aoss_iam_grant(graph: ResourceGraph) -> None:
+    doc = _policy(graph, "aws:iam/rolePolicy:RolePolicy", "docs-write-kb-role")
+    coll = graph.one("aws:opensearch/serverlessCollection:ServerlessCollection")
+    assert doc["Statement"] == [{"Sid": "AossApiAccess", "Effect": "Allow",
+                                 "Action": "aoss:APIAccessAll", "Resource": coll.outputs["arn"]}]
+
+
+def test_bedrock_storage_configurations(graph: ResourceGraph) -> None:
+    os_cfg = graph.stack_outputs["os"]
+    assert os_cfg["type"] == "OPENSEARCH_SERVERLESS"
+    inner = os_cfg["opensearch_serverless_configuration"]
+    assert inner["collection_arn"] == graph.one(
+        "aws:opensearch/serverlessCollection:ServerlessCollection").outputs["arn"]
+    assert inner["vector_index_name"] == "bedrock-kb-index"
+    pg_cfg = graph.stack_outputs["pg"]
+    assert pg_cfg["type"] == "RDS"
+    rds = pg_cfg["rds_configuration"]
+    cluster = graph.one("aws:rds/cluster:Cluster")
+    assert rds["resource_arn"] == cluster.outputs["arn"]
+    assert rds["credentials_secret_arn"] == cluster.outputs["masterUserSecrets"][0]["secretArn"]
+    assert rds["table_name"] == "bedrock_integration.bedrock_kb"
+    assert rds["field_mapping"]["vector_field"] == "embedding"
+
+
+# -- Aurora pgvector --------------------------------------------------------------------------
+def test_aurora_is_encrypted_protected_and_iam_authenticated(graph: ResourceGraph) -> None:
+    c = graph.one("aws:rds/cluster:Cluster").inputs
+    key = graph.named("pgkb-key", "aws:kms/key:Key").outputs["arn"]
+    assert c["engine"] == "aurora-postgresql" and c["engineMode"] == "provisioned"
+    assert c["storageEncrypted"] is True and c["kmsKeyId"] == key
+    assert c["deletionProtection"] is True
+    assert c["iamDatabaseAuthenticationEnabled"] is True
+    assert c["manageMasterUserPassword"] is True and c["masterUserSecretKmsKeyId"] == key
+    assert "masterPassword" not in c
+    assert c["enableHttpEndpoint"] is True
+    assert c["skipFinalSnapshot"] is False and c["backupRetentionPeriod"] == 7
+    assert c["serverlessv2ScalingConfiguration"] == {"minCapacity": 0.5, "maxCapacity": 4}
+    cluster = graph.one("aws:rds/cluster:Cluster")
+    assert cluster.protect and cluster.retain_on_delete
+
+
+def test_aurora_writer_is_serverless_and_private(graph: ResourceGraph) -> None:
+    inst = graph.one("aws:rds/clusterInstance:ClusterInstance").inputs
+    assert inst["instanceClass"] == "db.serverless"
+    assert inst["publiclyAccessible"] is False
+    subnets = graph.one("aws:rds/subnetGroup:SubnetGroup").inputs
+    assert subnets["subnetIds"] == ["subnet-a", "subnet-b"]
+
+
+def test_pgvector_schema_runs_after_the_writer(graph: ResourceGraph) -> None:
+    schema = graph.one("pulumi-python:dynamic/aiops:PgvectorSchema")
+    cluster = graph.one("aws:rds/cluster:Cluster")
+    assert schema.inputs["resource_arn"] == cluster.outputs["arn"]
+    assert schema.inputs["secret_arn"] == graph.stack_outputs["pgSecret"]
+    assert schema.inputs["dimensions"] == 768
+    assert graph.one("aws:rds/clusterInstance:ClusterInstance").urn in schema.depends_on
+    assert schema.protect and schema.retain_on_delete
+
+
+def test_aurora_grant_reads_secret_and_decrypts(graph: ResourceGraph) -> None:
+    doc = _policy(graph, "aws:iam/rolePolicy:RolePolicy", "pgkb-read-app-role")
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    assert by_sid["ReadMasterSecret"]["Resource"] == graph.stack_outputs["pgSecret"]
+    assert by_sid["DecryptSecret"]["Resource"] == graph.named("pgkb-key", "aws:kms/key:Key").outputs["arn"]
+    assert "rds-data:ExecuteStatement" in by_sid["DataApi"]["Action"]
+
+
+# -- Qdrant -----------------------------------------------------------------------------------
+def test_qdrant_release_is_private_and_uses_the_secret(graph: ResourceGraph) -> None:
+    rel = graph.one("kubernetes:helm.sh/v3:Release")
+    v = rel.inputs["values"]
+    assert rel.inputs["chart"] == "qdrant" and rel.inputs["repositoryOpts"]["repo"] == QDRANT_REPO
+    assert v["service"]["type"] == "ClusterIP"
+    assert v["ingress"]["enabled"] is False
+    secret = graph.one("kubernetes:core/v1:Secret")
+    name = secret.inputs["metadata"]["name"]
+    assert v["apiKey"] == {"valueFrom": {"secretKeyRef": {"name": name, "key": "api-key"}}}
+    assert v["readOnlyApiKey"]["valueFrom"]["secretKeyRef"] == {"name": name, "key": "read-only-api-key"}
+    assert v["persistence"]["size"] == "50Gi"
+    assert secret.urn in rel.depends_on
+
+
+def test_qdrant_secret_holds_random_keys(graph: ResourceGraph) -> None:
+    secret = graph.one("kubernetes:core/v1:Secret")
+    wrapped = secret.inputs["stringData"]
+    # The keys travel as a Pulumi secret (the engine's secret signature wraps the value).
+    assert wrapped[SECRET_SIG] == "1b47061264138c4ac30d75fd1eb44270"
+    data = wrapped["value"]
+    passwords = {r.name: r.outputs["result"]
+                 for r in graph.of_type("random:index/randomPassword:RandomPassword")}
+    assert data["api-key"] == passwords["qdr-api-key"]
+    assert data["read-only-api-key"] == passwords["qdr-read-only-api-key"]
+    assert len(data["api-key"]) == 48 and data["api-key"] != data["read-only-api-key"]
+
+
+def test_qdrant_pdb_keeps_a_quorum(graph: ResourceGraph) -> None:
+    pdb = graph.one("kubernetes:policy/v1:PodDisruptionBudget").inputs
+    assert pdb["spec"]["minAvailable"] == 2
+    assert pdb["spec"]["selector"]["matchLabels"] == {
+        "app.kubernetes.io/name": "qdrant", "app.kubernetes.io/instance": "qdrant-qdr"}
+
+
+def test_qdrant_runs_on_the_given_cluster_provider(graph: ResourceGraph) -> None:
+    provider = graph.one("pulumi:providers:kubernetes").urn
+    for t in ("kubernetes:helm.sh/v3:Release", "kubernetes:core/v1:Secret",
+              "kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:core/v1:Namespace"):
+        assert graph.one(t).provider == provider, t
+    assert not [r for r in graph if r.inputs.get("spec", {}).get("type") == "LoadBalancer"]
+
+
+def test_endpoints(graph: ResourceGraph) -> None:
+    eps = graph.stack_outputs["endpoints"]
+    assert eps["os"].startswith("https://") and eps["os"].endswith(".aoss.amazonaws.com")
+    assert ".rds.amazonaws.com" in eps["pg"]
+    assert eps["qd"] == "http://qdrant-qdr.qdrant.svc.cluster.local:6333"
+
+
+def test_qdrant_has_no_iam_grant_or_bedrock_config() -> None:
+    def program() -> None:
+        qd = VectorStore("qdr", {"backend": "qdrant", "qdrant": {"cluster": "cw"},
+                                 "cluster": ContractCluster("cw")})
+        with pytest.raises(AiopsError, match="API keys"):
+            qd.grant_read(aws.iam.Role("r", assume_role_policy="{}"))
+        with pytest.raises(AiopsError, match="cannot use the qdrant backend"):
+            qd.bedrock_storage_configuration()
+        assert not qd.supports_bedrock
+
+    graph = run_program(program, {"aws:region": "us-east-1"})
+    assert graph.one("kubernetes:policy/v1:PodDisruptionBudget").inputs["spec"]["maxUnavailable"] == 1
+
+
+def test_dev_collection_has_no_standby() -> None:
+    def program() -> None:
+        VectorStore("docs", {"backend": "opensearch-serverless",
+                             "opensearch": {"admin_principals": [DEPLOYER]}, "network": NET})
+
+    graph = run_program(program, {"aws:region": "us-east-1"})
+    coll = graph.one("aws:opensearch/serverlessCollection:ServerlessCollection")
+    assert coll.inputs["standbyReplicas"] == "DISABLED"
+
+
+# -- IAM --------------------------------------------------------------------------------------
+def test_every_iam_document_passes_parliament(graph: ResourceGraph) -> None:
+    policies = graph.of_type("aws:iam/rolePolicy:RolePolicy")
+    assert len(policies) == 3
+    for r in policies:
+        assert not parliament_errors(json.loads(r.inputs["policy"])), r.name
