@@ -130,10 +130,15 @@ def build_kubeconfig(cluster_name: str, endpoint: pulumi.Input[str],
                      token: pulumi.Input[str]) -> pulumi.Output[str]:
     """A kubeconfig (JSON) for a CKS API server, authenticating with the bearer API token.
 
-    CKS API servers present publicly trusted certificates, so no CA data is embedded.
+    This is the shape of the kubeconfigs the CoreWeave Console generates for CKS ("managed
+    auth"): the API server address and the token, no CA data (the endpoint's certificate is
+    publicly trusted). ``api_server_endpoint`` may come without a scheme; https is added.
     """
     def render(args: list[Any]) -> str:
         server, tok = args
+        server = str(server)
+        if not server.startswith(("https://", "http://")):
+            server = f"https://{server}"
         user = f"{cluster_name}-token"
         return json.dumps({
             "apiVersion": "v1",

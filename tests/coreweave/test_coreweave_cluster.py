@@ -223,3 +223,14 @@ def test_stack_names_keep_cks_names_short(stack_name: str) -> None:
                     secret_keys={"coreweave:token"})
     assert len(g.one(CKS).inputs["name"]) <= 30
     assert not g.one(CKS).inputs["name"].endswith("-")
+
+
+def test_kubeconfig_adds_https_to_a_bare_endpoint() -> None:
+    from pulumi_aiops.testing import RecordingMocks
+
+    class BareEndpoint(RecordingMocks):
+        OUTPUTS = {CKS: lambda m, a: {"apiServerEndpoint": "org1-abc123.k8s.us-east-04a.coreweave.com"}}
+
+    g = run_cluster({}, mocks=BareEndpoint())
+    kc = json.loads(g.one("pulumi:providers:kubernetes").inputs["kubeconfig"]["value"])
+    assert kc["clusters"][0]["cluster"]["server"] == "https://org1-abc123.k8s.us-east-04a.coreweave.com"
