@@ -83,6 +83,9 @@ class PlanResult:
         rows = []
         for row in self.graph.stack_outputs.get("gpuCapacity") or []:
             r = dict(row)
+            for k in ("gpusPerNode", "minNodes", "maxNodes", "maxGpus"):
+                if isinstance(r.get(k), float):
+                    r[k] = int(r[k])  # the engine carries numbers as floats
             try:
                 price = lookup(r["cloud"], r["instanceType"]).price_per_hour_usd
                 r["maxMonthlyUsd"] = round(price * float(r["maxNodes"]) * HOURS_PER_MONTH, 2)
