@@ -170,11 +170,13 @@ def synthetic_graph(n: int = 5000, bad_every: int = 7) -> ResourceGraph:
     return ResourceGraph(recs)
 
 
-def _summary(label: str, report: PolicyReport, n: int, packs: int, seconds: float) -> str:
+def _summary(label: str, report: PolicyReport, n: int, packs: int, seconds: float,
+             cpu: float | None = None) -> str:
     c = Counter(d.enforcement_level for d in report.diagnostics)
-    return (f"{label:<11} {n:>6} resources × {packs} packs in {seconds:7.2f} s: "
+    cpu_s = (f" [CPU {cpu:.2f} s: {n / cpu:,.0f} resources/s]" if cpu else "")
+    return (f"{label:<11} {n:>6} resources × {packs} packs in {seconds:7.2f} s wall: "
             f"{n / seconds:>9,.0f} resources/s (all packs), "
-            f"{n * packs / seconds:>10,.0f} resource×pack evaluations/s; "
+            f"{n * packs / seconds:>10,.0f} resource×pack evaluations/s{cpu_s}; "
             f"{c.get('mandatory', 0)} mandatory / {c.get('advisory', 0)} advisory diagnostics")
 
 
@@ -195,16 +197,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"synthetic graph: {n} custom resources of {types} types, "
           f"{len(graph) - n} components; packs: {', '.join(packs)}")
 
-    best = float("inf")
+    best, best_cpu = float("inf"), float("inf")
     report = None
     for _ in range(max(1, ns.repeat)):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         report = evaluate_in_process(graph, packs=packs, stack_config=cfg)
         best = min(best, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, time.process_time() - c0)
     assert report is not None
-    print(_summary("in-process", report, n, len(packs), best))
+    print(_summary("in-process", report, n, len(packs), best, best_cpu))
     rate = n / best
-    print(f"  target ≥ 5,000 resources/s in-process: {'met' if rate >= 5000 else 'NOT met'}")
+    print(f"  target ≥ 5,000 resources/s in-process: {'met' if rate >= 5000 else 'NOT met'} "
+          f"(wall; {n / best_cpu:,.0f}/s by CPU time on a shared machine)")
 
     g_n = ns.resources if ns.grpc_resources is None else ns.grpc_resources
     if g_n > 0:

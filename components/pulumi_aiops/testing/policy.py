@@ -338,6 +338,37 @@ def to_engine_value(value: Any) -> Any:
     return str(value)
 
 
+_SIG_KEY = "4dabf18193072939515e22adb298388d"  # the engine's special-signature key
+
+
+def _policy_view(value: Mapping[str, Any]) -> dict[str, Any]:
+    """Properties as a policy sees them after the engine round-trip and pulumi-policy's
+    ``deserialize_properties`` (which is only needed, and only called, when a secret, asset or
+    archive signature is present: decoding plain values is the identity)."""
+    found = False
+
+    def conv(v: Any) -> Any:
+        nonlocal found
+        if isinstance(v, bool) or v is None or isinstance(v, (str, float)):
+            return v
+        if isinstance(v, int):
+            return float(v)
+        if isinstance(v, Mapping):
+            if _SIG_KEY in v:
+                found = True
+            return {str(k): conv(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [conv(x) for x in v]
+        return str(v)
+
+    out: dict[str, Any] = conv(value)
+    if found:
+        from pulumi_policy.deserialize import deserialize_properties
+
+        out = deserialize_properties(out)
+    return out
+
+
 def _default_provider(type_: str, stack_config: Mapping[str, Any], project: str,
                       stack: str) -> dict[str, Any] | None:
     pkg = type_.split(":", 1)[0]
@@ -1156,7 +1187,8 @@ def evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
 
     Policies come from ``aiops_policies.make_policies(pack)``; arguments are built as
     pulumi-policy builds them (``ResourceValidationArgs`` / ``StackValidationArgs`` with
-    read-only ``unknown_checking_proxy`` props, integers as floats, ``not_applicable`` and
+    read-only ``unknown_checking_proxy`` props, integers as floats, secrets, assets and the
+    unknown sentinel decoded by pulumi-policy's ``deserialize_properties``, ``not_applicable`` and
     unknown-value handling), with the config :func:`resolve_policy_config` resolves. A rule
     shared by several packs with the same config runs once per resource and is reported by each
     pack at that pack's level; resource rules with ``resource_types`` only see those types (the
@@ -1232,14 +1264,14 @@ def evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
 
     def engine_props(r: PolicyResourceInput) -> Any:
         if r.urn not in engine_cache:
-            engine_cache[r.urn] = to_engine_value(dict(r.props))
+            engine_cache[r.urn] = _policy_view(r.props)
         return engine_cache[r.urn]
 
     def engine_state(r: PolicyResourceInput) -> Any:
         state = states.get(r.urn)
         if state is None or state == r.props:
             return engine_props(r)
-        return to_engine_value(dict(state))
+        return _policy_view(state)
 
     def provider_of(r: PolicyResourceInput) -> Any:
         if not r.provider:
@@ -1249,7 +1281,7 @@ def evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
         if urn not in prov_cache:
             prov_cache[urn] = PolicyProviderResource(
                 str(p.get("type", "")),
-                unknown_checking_proxy(to_engine_value(dict(p.get("properties") or {}))),
+                unknown_checking_proxy(_policy_view(dict(p.get("properties") or {}))),
                 urn, str(p.get("name", "")))
         return prov_cache[urn]
 
