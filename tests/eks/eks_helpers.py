@@ -57,7 +57,7 @@ def run_cluster(
     from pulumi_aiops.eks_gpu_cluster import EksGpuCluster
 
     def program() -> None:
-        c = EksGpuCluster(name, {"tags": dict(TAGS), **args})  # type: ignore[typeddict-item]
+        c = EksGpuCluster(name, {"tags": dict(TAGS), **args})  # type: ignore[arg-type]
         if workload:
             c.workload_role("gateway", namespace="ai-gateway", service_account="litellm")
 
