@@ -45,6 +45,7 @@ def test_analyzer_info_is_typed(tiny_pack: PolicyPackProcess) -> None:
     assert rot.remediation_steps == "Set enableKeyRotation: true."
     assert info.policy("max-nodes").policy_type == "stack"
     assert info.policy("required-tags").schema_defaults() == {"required": ["owner"]}
+    assert tiny_pack.handshake_supported is False  # the Python SDK: UNIMPLEMENTED, CLI falls back
 
 
 def test_mandatory_stays_mandatory(tiny_pack: PolicyPackProcess) -> None:

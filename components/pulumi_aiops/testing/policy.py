@@ -619,6 +619,7 @@ class PolicyPackProcess:
         self._info: AnalyzerInfo | None = None
         self._frameworks: dict[str, dict[str, tuple[str, ...]]] | None = None
         self.version = _pack_version(self.dir, default="")
+        self.handshake_supported: bool | None = None
 
     # lifecycle
     def __enter__(self) -> PolicyPackProcess:
@@ -667,9 +668,27 @@ class PolicyPackProcess:
             grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
             from pulumi.runtime.proto import analyzer_pb2_grpc
             self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+            self.handshake_supported = self._handshake()
         except BaseException:
             self.close()
             raise
+
+    def _handshake(self) -> bool:
+        """``Handshake`` as the CLI sends it; the Python SDK answers UNIMPLEMENTED, and the CLI
+        (like this harness) then carries on with the command-line protocol."""
+        from pulumi.runtime.proto import analyzer_pb2
+
+        assert self._engine is not None
+        req = analyzer_pb2.AnalyzerHandshakeRequest(
+            engine_address=self._engine.address, root_directory=str(self.dir),
+            program_directory=str(self.dir))
+        try:
+            self._call("Handshake", req)
+        except PolicyHarnessError as e:
+            if "UNIMPLEMENTED" in str(e):
+                return False
+            raise
+        return True
 
     def _read_port(self) -> int:
         assert self._proc is not None and self._proc.stdout is not None
