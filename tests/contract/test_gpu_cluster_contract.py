@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import kubernetes_validate
 import pytest
@@ -15,7 +15,7 @@ from pulumi_aiops.contract import GpuCluster
 from pulumi_aiops.testing import ResourceGraph, run_program
 
 TOKEN = "CW-SECRET-contract-test"
-SERVER = {"model": "Qwen/Qwen2.5-1.5B-Instruct", "gpus": 1, "replicas": 2, "max_model_len": 8192}
+SERVER: dict[str, Any] = {"model": "Qwen/Qwen2.5-1.5B-Instruct", "gpus": 1, "replicas": 2, "max_model_len": 8192}
 K8S_KINDS = {
     "kubernetes:core/v1:Namespace": "Namespace",
     "kubernetes:core/v1:ServiceAccount": "ServiceAccount",
@@ -35,7 +35,7 @@ def _program() -> None:
         {"name": "l40s", "instance_type": "gd-8xl40s-i128", "target_nodes": 0, "max_nodes": 1,
          "min_nodes": 0, "autoscaling": "enabled"}]})
     for cluster in (eks, cw):
-        ModelServer(f"{cluster.cluster_name}-chat", cluster, {"name": "chat", **SERVER})
+        ModelServer(f"{cluster.cluster_name}-chat", cluster, cast(Any, {"name": "chat", **SERVER}))
 
 
 @pytest.fixture(scope="module")

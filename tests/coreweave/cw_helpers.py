@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
@@ -37,7 +37,7 @@ def run_cluster(args: dict[str, Any], *, name: str = "cw",
     from pulumi_aiops.coreweave_gpu_cluster import CoreWeaveGpuCluster
 
     def program() -> None:
-        CoreWeaveGpuCluster(name, args, tags={"owner": "ml-platform", "cost-center": "cc-1",
+        CoreWeaveGpuCluster(name, cast(Any, args), tags={"owner": "ml-platform", "cost-center": "cc-1",
                                               "data-classification": "internal"})
 
     return run_program(program, SECRET_CFG if config is None else config,
