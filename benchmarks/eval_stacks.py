@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -41,7 +42,8 @@ import sys, time, json, importlib
 t0 = time.perf_counter()
 import pulumi
 for m in json.loads(sys.argv[1]):
-    importlib.import_module(m)
+    mod = importlib.import_module(m)
+    hasattr(mod, "__all__")  # provider SDK submodules load lazily: touch one to load it
 print(json.dumps({"seconds": time.perf_counter() - t0}))
 """
 
@@ -51,20 +53,36 @@ def provider_modules(types: list[str]) -> list[str]:
     mods: set[str] = set()
     for t in types:
         pkg, _, rest = t.partition(":")
+        if pkg == "pulumi" and rest.startswith("providers:"):
+            provider = rest.split(":", 1)[1]
+            if provider in _PROVIDER_PKG:
+                mods.add(f"{_PROVIDER_PKG[provider]}.provider")
+            continue
+        if pkg == "pulumi-python" and rest.startswith("dynamic"):
+            mods.add("pulumi.dynamic")
+            continue
         if pkg not in _PROVIDER_PKG:
             continue
-        module = rest.split(":")[0].split("/")[0]
+        token_mod = rest.split(":")[0]
         base = _PROVIDER_PKG[pkg]
         if pkg == "kubernetes":
-            # kubernetes:apps/v1:Deployment -> pulumi_kubernetes.apps.v1
-            group, _, version = rest.split(":")[0].partition("/")
-            group = {"core": "core", "helm.sh": "helm"}.get(group, group.split(".")[0])
-            mods.add(f"{base}.{group}.{version}" if version else f"{base}.{group}")
-        elif module in ("index", ""):
+            # kubernetes:apps/v1:Deployment -> pulumi_kubernetes.apps.v1; CRDs -> apiextensions
+            group, _, version = token_mod.partition("/")
+            group = {"helm.sh": "helm"}.get(group, group)
+            candidate = f"{base}.{group}.{version}" if version else f"{base}.{group}"
+            mods.add(candidate if _exists(candidate) else f"{base}.apiextensions")
+        elif token_mod.split("/")[0] in ("index", ""):
             mods.add(base)
         else:
-            mods.add(f"{base}.{module.replace('-', '_')}")
+            mods.add(f"{base}.{token_mod.split('/')[0].replace('-', '_')}")
     return sorted(mods)
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def _run(code: str, *args: str) -> dict:
