@@ -327,6 +327,7 @@ class BedrockAccess(pulumi.ComponentResource):
         log = cfg.invocation_logging
         self.kms_key: aws.kms.Key | None = None
         self.log_bucket: aws.s3.Bucket | None = None
+        self.access_log_bucket: aws.s3.Bucket | None = None
         self.log_group: aws.cloudwatch.LogGroup | None = None
         self.log_delivery_role: aws.iam.Role | None = None
         self.logging_configuration: aws.bedrockmodel.InvocationLoggingConfiguration | None = None
@@ -474,7 +475,19 @@ class BedrockAccess(pulumi.ComponentResource):
                 policy=self.log_bucket_policy_document,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[pab]),
             )
-            depends += [sse, versioning, pab, ownership, policy]
+            lifecycle_rule: Any = {
+                "id": "archive-invocation-logs", "status": "Enabled", "filter": {"prefix": ""},
+                "transitions": [{"days": log.s3_archive_days, "storage_class": "GLACIER_IR"}],
+                "noncurrent_version_expiration": {"noncurrent_days": 30},
+                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+            }
+            if log.s3_expire_days is not None:
+                lifecycle_rule["expiration"] = {"days": log.s3_expire_days}
+            lifecycle = aws.s3.BucketLifecycleConfiguration(
+                f"{name}-invocation-logs-lifecycle", bucket=bucket.id, rules=[lifecycle_rule],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
+            access_logs = self._build_access_log_bucket(name, bucket, tags, child, stateful)
+            depends += [sse, versioning, pab, ownership, policy, lifecycle, access_logs]
             s3_config = {"bucket_name": bucket.id, "key_prefix": log.s3_key_prefix}
         if to_cw:
             self.log_group = aws.cloudwatch.LogGroup(
@@ -520,6 +533,55 @@ class BedrockAccess(pulumi.ComponentResource):
             logging_config=logging_config,
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
         )
+
+    def _build_access_log_bucket(
+        self,
+        name: str,
+        source: aws.s3.Bucket,
+        tags: dict[str, str],
+        child: pulumi.ResourceOptions,
+        stateful: pulumi.ResourceOptions,
+    ) -> aws.s3.BucketLogging:
+        """Server access logs of the invocation-log bucket, in a bucket of their own.
+
+        S3 delivers access logs only to SSE-S3 buckets, so this one uses AES256; it holds
+        request metadata, not prompts. Only ``logging.s3.amazonaws.com`` may write, and only
+        for ``source`` in this account.
+        """
+        logs = aws.s3.Bucket(f"{name}-access-logs", force_destroy=False, tags=tags, opts=stateful)
+        self.access_log_bucket = logs
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-access-logs-sse", bucket=logs.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=child)
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-access-logs-versioning", bucket=logs.id,
+            versioning_configuration={"status": "Enabled"}, opts=child)
+        pab = aws.s3.BucketPublicAccessBlock(
+            f"{name}-access-logs-pab", bucket=logs.id, block_public_acls=True,
+            block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+            opts=child)
+        aws.s3.BucketOwnershipControls(
+            f"{name}-access-logs-ownership", bucket=logs.id,
+            rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-access-logs-lifecycle", bucket=logs.id, rules=[{
+                "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
+                "expiration": {"days": 365},
+                "noncurrent_version_expiration": {"noncurrent_days": 30},
+                "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
+        self.access_log_bucket_policy_document: pulumi.Output[str] = pulumi.Output.all(
+            logs.arn, source.arn, self.account_id,
+        ).apply(lambda v: json.dumps(_access_log_bucket_policy(v[0], v[1], v[2]), indent=2))
+        policy = aws.s3.BucketPolicy(
+            f"{name}-access-logs-policy", bucket=logs.id,
+            policy=self.access_log_bucket_policy_document,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[pab]))
+        return aws.s3.BucketLogging(
+            f"{name}-invocation-logs-logging", bucket=source.id, target_bucket=logs.id,
+            target_prefix="invocation-logs/",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
 
     def _build_endpoints(
         self,
@@ -623,6 +685,32 @@ def _log_bucket_policy(
                 "Action": "s3:PutObject",
                 "Resource": f"{bucket_arn}/{prefix}/AWSLogs/{account}/BedrockModelInvocationLogs/*",
                 "Condition": _source_conditions(partition, region, account),
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
+
+
+def _access_log_bucket_policy(bucket_arn: str, source_arn: str, account: str) -> dict[str, Any]:
+    """S3 server access logging may write for the one source bucket; TLS only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "S3ServerAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"{bucket_arn}/invocation-logs/*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                              "ArnLike": {"aws:SourceArn": source_arn}},
             },
             {
                 "Sid": "DenyInsecureTransport",

@@ -112,7 +112,48 @@ def _build_data(p: Platform) -> None:
 
 
 def _build_bedrock(p: Platform) -> None:
-    """Bedrock access and knowledge bases."""
+    """Bedrock access and knowledge bases.
+
+    Sets ``p.components["bedrock"]`` (:class:`~pulumi_aiops.bedrock_access.BedrockAccess`; call
+    its ``grant_invoke(role)`` for a workload) and ``p.components["knowledgeBases"]`` (config
+    name → :class:`~pulumi_aiops.knowledge_base.KnowledgeBase`). The interface endpoints go in
+    the VPC of ``privateEndpoints.cluster`` (default: the ``eks`` cluster); the config
+    guarantees that cluster, the data lake and every vector store exist.
+    """
+    b = p.config.bedrock
+    if b is None:
+        return
+    from pulumi_aiops.bedrock_access import BedrockAccess
+    from pulumi_aiops.config.bedrock import EndpointMode
+    from pulumi_aiops.knowledge_base import KnowledgeBase
+
+    args: Any = {**b.access().model_dump(mode="json"), "tags": p.tags()}
+    if b.private_endpoints.mode is EndpointMode.ENABLED:
+        assert b.private_endpoints.cluster is not None or p.config.eks is not None
+        host: Any = p.clusters[b.private_endpoints.cluster or p.config.eks.name]  # type: ignore[union-attr]
+        args["vpc_id"] = host.vpc_id
+        args["subnet_ids"] = host.private_subnet_ids
+    access = BedrockAccess("bedrock", args)
+    p.components["bedrock"] = access
+    kbs: dict[str, KnowledgeBase] = {}
+    for kb in b.knowledge_bases:
+        kb_args: Any = {
+            **kb.model_dump(mode="json", exclude={"name", "vector_store"}, exclude_none=True),
+            "data_lake": p.components["dataLake"],
+            "vector_store": p.components["vectorStores"][kb.vector_store],
+            "access": access,
+            "tags": p.tags(),
+        }
+        kbs[kb.name] = KnowledgeBase(f"kb-{kb.name}", kb_args)
+    if kbs:
+        p.components["knowledgeBases"] = kbs
+    p.outputs["bedrock"] = {
+        "models": list(access.models),
+        "invokePolicyArn": access.invoke_policy.arn,
+        "guardrailId": access.guardrail.guardrail_id,
+        "guardrailVersionArn": access.guardrail_version_arn,
+        "knowledgeBases": {n: k.knowledge_base.id for n, k in kbs.items()},
+    }
 
 
 def _build_workloads(p: Platform) -> None:

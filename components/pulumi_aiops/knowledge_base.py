@@ -54,7 +54,7 @@ from pulumi_aiops.config.bedrock import (
     DataDeletionPolicy,
     KnowledgeBaseConfig,
 )
-from pulumi_aiops.errors import ConfigError
+from pulumi_aiops.errors import AiopsError, ConfigError
 
 __all__ = [
     "KnowledgeBase",
@@ -145,6 +145,17 @@ def chunking_configuration(c: ChunkingConfig) -> dict[str, Any]:
     return {"chunking_strategy": "NONE"}
 
 
+def _flatten(items: Any) -> list[Any]:
+    """Grant helpers return a resource, a list of resources, or None."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            out.extend(_flatten(item))
+        elif item is not None:
+            out.append(item)
+    return out
+
+
 class KnowledgeBase(pulumi.ComponentResource):
     """A Bedrock VECTOR knowledge base with an S3 data source over one data-lake prefix.
 
@@ -171,7 +182,8 @@ class KnowledgeBase(pulumi.ComponentResource):
             raise ConfigError(f"{where}.vector_store: {type(store).__name__} has no "
                               "bedrock_storage_configuration()/grant_write(); Qdrant is not a "
                               "Bedrock knowledge-base backend, use OpenSearch Serverless or Aurora")
-        store_name = str(getattr(store, "pulumi_resource_name", None) or "store")
+        store_name = str(getattr(getattr(store, "config", None), "name", None)
+                         or getattr(store, "pulumi_resource_name", None) or "store")
         cfg = validate_model(KnowledgeBaseConfig, {"name": name, "vector_store": store_name, **raw},
                              where)
         if access is not None and cfg.embedding_model not in access.models:
@@ -212,8 +224,12 @@ class KnowledgeBase(pulumi.ComponentResource):
             opts=child,
         )
         read = lake.grant_read(self.role, prefix=cfg.data_lake_prefix, zone=cfg.data_lake_bucket)
-        write = store.grant_write(self.role)
-        grants = [g for g in (embed, read, write) if isinstance(g, pulumi.Resource)]
+        try:
+            storage = store.bedrock_storage_configuration()
+            write = store.grant_write(self.role)
+        except AiopsError as exc:
+            raise ConfigError(f"{where}.vector_store: {exc}") from None
+        grants = [g for g in _flatten([embed, read, write]) if isinstance(g, pulumi.Resource)]
 
         vector_cfg: dict[str, Any] = {"embedding_model_arn": self.embedding_model_arn}
         if cfg.dimensions is not None:
@@ -227,7 +243,7 @@ class KnowledgeBase(pulumi.ComponentResource):
             f"{cfg.data_lake_prefix}",
             role_arn=self.role.arn,
             knowledge_base_configuration=kb_config,
-            storage_configuration=store.bedrock_storage_configuration(),
+            storage_configuration=storage,
             tags=tags,
             # Bedrock checks the role's access to the store and model when the KB is created.
             opts=pulumi.ResourceOptions(parent=self, depends_on=grants),

@@ -11,7 +11,6 @@ from bedrock_helpers import (
     ACCOUNT,
     ATTACH,
     BUCKET,
-    BUCKET_POLICY,
     DIRECT,
     EMBED,
     ENDPOINT,
@@ -178,9 +177,9 @@ def test_guardrail_version_is_republished_when_the_guardrail_changes() -> None:
 def test_logging_goes_to_the_kms_encrypted_bucket_and_log_group(graph: ResourceGraph) -> None:
     cfg = graph.one(LOGGING).inputs["loggingConfig"]
     key = graph.one(KEY)
-    bucket = graph.one(BUCKET)
+    bucket = graph.named("br-invocation-logs", BUCKET)
     assert cfg["s3Config"]["bucketName"] == bucket.outputs["id"]
-    sse = graph.one(SSE).inputs
+    sse = graph.named("br-invocation-logs-sse", SSE).inputs
     assert sse["bucket"] == bucket.outputs["id"]
     rule = sse["rules"][0]["applyServerSideEncryptionByDefault"]
     assert rule == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key.outputs["arn"]}
@@ -197,17 +196,34 @@ def test_logging_goes_to_the_kms_encrypted_bucket_and_log_group(graph: ResourceG
 
 
 def test_log_bucket_policy_admits_bedrock_from_this_account_over_tls_only(graph: ResourceGraph) -> None:
-    doc = statements(json.loads(graph.one(BUCKET_POLICY).inputs["policy"]))
+    doc = statements(json.loads(graph.named("br-invocation-logs-policy").inputs["policy"]))
     put = doc["BedrockPutsInvocationLogs"]
     assert put["Principal"] == {"Service": "bedrock.amazonaws.com"} and put["Action"] == "s3:PutObject"
     assert put["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
     assert put["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:bedrock:{REGION}:{ACCOUNT}:*"}
     tls = doc["DenyInsecureTransport"]
     assert tls["Effect"] == "Deny" and tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert graph.one(VERSIONING).inputs["versioningConfiguration"]["status"] == "Enabled"
-    pab = graph.one(PAB).inputs
-    assert all(pab[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
-                                        "restrictPublicBuckets"))
+    for b in ("br-invocation-logs", "br-access-logs"):
+        assert graph.named(f"{b}-versioning", VERSIONING).inputs["versioningConfiguration"] == {
+            "status": "Enabled"}
+        pab = graph.named(f"{b}-pab", PAB).inputs
+        assert all(pab[k] is True for k in ("blockPublicAcls", "blockPublicPolicy",
+                                            "ignorePublicAcls", "restrictPublicBuckets"))
+
+
+def test_log_bucket_has_access_logging_and_lifecycle(graph: ResourceGraph) -> None:
+    bucket = graph.named("br-invocation-logs", BUCKET).outputs["id"]
+    access = graph.named("br-access-logs", BUCKET)
+    logging = graph.named("br-invocation-logs-logging").inputs
+    assert (logging["bucket"], logging["targetBucket"]) == (bucket, access.outputs["id"])
+    (rule,) = graph.named("br-invocation-logs-lifecycle").inputs["rules"]
+    assert rule["status"] == "Enabled"
+    assert rule["transitions"] == [{"days": 90, "storageClass": "GLACIER_IR"}]
+    assert "expiration" not in rule  # kept unless s3ExpireDays is set
+    put = statements(json.loads(graph.named("br-access-logs-policy").inputs["policy"]))[
+        "S3ServerAccessLogs"]
+    assert put["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert put["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}
 
 
 def test_logs_key_policy_scopes_cloudwatch_to_the_log_group(graph: ResourceGraph) -> None:
@@ -218,9 +234,10 @@ def test_logs_key_policy_scopes_cloudwatch_to_the_log_group(graph: ResourceGraph
 
 
 def test_stateful_resources_are_protected_and_retained(graph: ResourceGraph) -> None:
-    for t in (KEY, BUCKET, LOG_GROUP):
-        r = graph.one(t)
-        assert r.protect and r.retain_on_delete, t
+    stateful = [*graph.of_type(KEY, BUCKET), graph.one(LOG_GROUP)]
+    assert len(stateful) == 4
+    for r in stateful:
+        assert r.protect and r.retain_on_delete, r.name
     assert graph.one(LOG_GROUP).inputs["deletionProtectionEnabled"] is True
     assert graph.one(KEY).inputs["deletionWindowInDays"] == 30
 

@@ -25,6 +25,7 @@ Every model id is checked against ``catalog/bedrock_models.toml``.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -55,6 +56,7 @@ __all__ = [
     "PiiEntityType",
     "PrivateEndpointsConfig",
     "ProvisionedThroughputConfig",
+    "check_bedrock_references",
 ]
 
 
@@ -84,9 +86,7 @@ class ContentFilter(AiopsModel):
 
     type: ContentFilterType
     input_strength: FilterStrength = Field(FilterStrength.HIGH, description="@default HIGH")
-    output_strength: FilterStrength = Field(
-        FilterStrength.HIGH, description="@default HIGH (NONE for PROMPT_ATTACK)"
-    )
+    output_strength: FilterStrength = Field(FilterStrength.HIGH, description="@default HIGH (NONE for PROMPT_ATTACK)")
 
     @model_validator(mode="before")
     @classmethod
@@ -102,9 +102,9 @@ class ContentFilter(AiopsModel):
 
 
 def _default_filters() -> list[ContentFilter]:
-    return [
-        ContentFilter(type=t) for t in ContentFilterType if t is not ContentFilterType.PROMPT_ATTACK
-    ] + [ContentFilter(type=ContentFilterType.PROMPT_ATTACK, output_strength=FilterStrength.NONE)]
+    return [ContentFilter(type=t) for t in ContentFilterType if t is not ContentFilterType.PROMPT_ATTACK] + [
+        ContentFilter(type=ContentFilterType.PROMPT_ATTACK, output_strength=FilterStrength.NONE)
+    ]
 
 
 class PiiAction(StrEnum):
@@ -185,9 +185,7 @@ class DeniedTopic(AiopsModel):
         pattern=r"^[0-9a-zA-Z\-_ !?.]+$",
         description="Topic name. Required.",
     )
-    definition: str = Field(
-        min_length=1, max_length=200, description="What the topic covers. Required."
-    )
+    definition: str = Field(min_length=1, max_length=200, description="What the topic covers. Required.")
     examples: list[str] = Field(
         default_factory=list,
         max_length=5,
@@ -236,9 +234,7 @@ class GuardrailConfig(AiopsModel):
         seen: set[ContentFilterType] = set()
         for i, f in enumerate(v):
             if f.type in seen:
-                raise ConfigValueError(
-                    "appears twice; give each filter type once", loc=(i, "type"), value=f.type.value
-                )
+                raise ConfigValueError("appears twice; give each filter type once", loc=(i, "type"), value=f.type.value)
             seen.add(f.type)
             if f.type is ContentFilterType.PROMPT_ATTACK:
                 if f.output_strength is not FilterStrength.NONE:
@@ -257,9 +253,7 @@ class GuardrailConfig(AiopsModel):
         if ContentFilterType.PROMPT_ATTACK not in seen:
             v = [
                 *v,
-                ContentFilter(
-                    type=ContentFilterType.PROMPT_ATTACK, output_strength=FilterStrength.NONE
-                ),
+                ContentFilter(type=ContentFilterType.PROMPT_ATTACK, output_strength=FilterStrength.NONE),
             ]
         return v
 
@@ -269,9 +263,7 @@ class GuardrailConfig(AiopsModel):
         seen: set[PiiEntityType] = set()
         for i, p in enumerate(v):
             if p.type in seen:
-                raise ConfigValueError(
-                    "appears twice; give each PII type once", loc=(i, "type"), value=p.type.value
-                )
+                raise ConfigValueError("appears twice; give each PII type once", loc=(i, "type"), value=p.type.value)
             seen.add(p.type)
         return v
 
@@ -283,9 +275,7 @@ class GuardrailConfig(AiopsModel):
         names = [t.name for t in v]
         for i, n in enumerate(names):
             if n in names[:i]:
-                raise ConfigValueError(
-                    "appears twice; topic names must be unique", loc=(i, "name"), value=n
-                )
+                raise ConfigValueError("appears twice; topic names must be unique", loc=(i, "name"), value=n)
         return v
 
 
@@ -346,6 +336,12 @@ class InvocationLoggingConfig(AiopsModel):
         min_length=1,
         description="Key prefix in the log bucket. @default bedrock-invocations",
     )
+    s3_archive_days: int = Field(
+        90, ge=1, description="Days before S3 logs move to Glacier Instant Retrieval. @default 90"
+    )
+    s3_expire_days: int | None = Field(
+        None, ge=1, description="Days before S3 logs expire. @default none (kept)"
+    )
     data: list[LoggedData] = Field(
         default_factory=lambda: [LoggedData.TEXT, LoggedData.IMAGE, LoggedData.EMBEDDING],
         description="Payload kinds delivered. @default [TEXT, IMAGE, EMBEDDING]",
@@ -356,8 +352,7 @@ class InvocationLoggingConfig(AiopsModel):
     def _retention(cls, v: int) -> int:
         if v not in CLOUDWATCH_RETENTION_DAYS:
             raise ConfigValueError(
-                f"is not a CloudWatch Logs retention period; allowed: "
-                f"{', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))}",
+                f"is not a CloudWatch Logs retention period; allowed: {', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))}",
                 value=v,
             )
         return v
@@ -391,8 +386,7 @@ class PrivateEndpointsConfig(AiopsModel):
     mode: EndpointMode = Field(EndpointMode.ENABLED, description="@default ENABLED")
     cluster: str | None = Field(
         None,
-        description="The EKS cluster (config name) whose VPC gets the endpoints. "
-        "@default the stack's `eks` cluster",
+        description="The EKS cluster (config name) whose VPC gets the endpoints. @default the stack's `eks` cluster",
     )
     services: list[BedrockEndpointService] = Field(
         default_factory=lambda: [
@@ -441,35 +435,20 @@ class ChunkingStrategy(StrEnum):
 class ChunkingConfig(AiopsModel):
     """Chunking of a knowledge base data source; the fields used depend on ``strategy``."""
 
-    strategy: ChunkingStrategy = Field(
-        ChunkingStrategy.FIXED_SIZE, description="@default FIXED_SIZE"
-    )
-    max_tokens: int = Field(
-        300, ge=1, le=8192, description="FIXED_SIZE and SEMANTIC: tokens per chunk. @default 300"
-    )
-    overlap_percentage: int = Field(
-        20, ge=1, le=99, description="FIXED_SIZE: overlap between chunks, %. @default 20"
-    )
-    parent_max_tokens: int = Field(
-        1500, ge=1, le=8192, description="HIERARCHICAL: parent chunk tokens. @default 1500"
-    )
-    child_max_tokens: int = Field(
-        300, ge=1, le=8192, description="HIERARCHICAL: child chunk tokens. @default 300"
-    )
+    strategy: ChunkingStrategy = Field(ChunkingStrategy.FIXED_SIZE, description="@default FIXED_SIZE")
+    max_tokens: int = Field(300, ge=1, le=8192, description="FIXED_SIZE and SEMANTIC: tokens per chunk. @default 300")
+    overlap_percentage: int = Field(20, ge=1, le=99, description="FIXED_SIZE: overlap between chunks, %. @default 20")
+    parent_max_tokens: int = Field(1500, ge=1, le=8192, description="HIERARCHICAL: parent chunk tokens. @default 1500")
+    child_max_tokens: int = Field(300, ge=1, le=8192, description="HIERARCHICAL: child chunk tokens. @default 300")
     overlap_tokens: int = Field(60, ge=1, description="HIERARCHICAL: overlap tokens. @default 60")
-    buffer_size: int = Field(
-        0, ge=0, le=1, description="SEMANTIC: sentences around each sentence. @default 0"
-    )
+    buffer_size: int = Field(0, ge=0, le=1, description="SEMANTIC: sentences around each sentence. @default 0")
     breakpoint_percentile_threshold: int = Field(
         95, ge=50, le=99, description="SEMANTIC: dissimilarity percentile that splits. @default 95"
     )
 
     @model_validator(mode="after")
     def _hierarchy(self) -> ChunkingConfig:
-        if (
-            self.strategy is ChunkingStrategy.HIERARCHICAL
-            and self.child_max_tokens > self.parent_max_tokens
-        ):
+        if self.strategy is ChunkingStrategy.HIERARCHICAL and self.child_max_tokens > self.parent_max_tokens:
             raise ConfigValueError(
                 f"must not exceed parentMaxTokens ({self.parent_max_tokens})",
                 loc=("childMaxTokens",),
@@ -495,22 +474,14 @@ class KnowledgeBaseConfig(AiopsModel):
         description="Knowledge base name. Required.",
     )
     embedding_model: str = Field(description="An embedding model id from `models`. Required.")
-    data_lake_prefix: str = Field(
-        min_length=1, description="S3 prefix in the data lake, e.g. `handbook/`. Required."
-    )
+    data_lake_prefix: str = Field(min_length=1, description="S3 prefix in the data lake, e.g. `handbook/`. Required.")
     data_lake_bucket: str = Field(
         "curated", min_length=1, description="Which data-lake bucket (zone). @default curated"
     )
     vector_store: str = Field(min_length=1, description="The vector store's config name. Required.")
-    dimensions: int | None = Field(
-        None, gt=0, description="Embedding dimensions. @default the model's default"
-    )
-    chunking: ChunkingConfig = Field(
-        default_factory=ChunkingConfig, description="@default FIXED_SIZE 300/20%"
-    )
-    data_deletion_policy: DataDeletionPolicy = Field(
-        DataDeletionPolicy.RETAIN, description="@default RETAIN"
-    )
+    dimensions: int | None = Field(None, gt=0, description="Embedding dimensions. @default the model's default")
+    chunking: ChunkingConfig = Field(default_factory=ChunkingConfig, description="@default FIXED_SIZE 300/20%")
+    data_deletion_policy: DataDeletionPolicy = Field(DataDeletionPolicy.RETAIN, description="@default RETAIN")
 
     @field_validator("embedding_model")
     @classmethod
@@ -518,22 +489,16 @@ class KnowledgeBaseConfig(AiopsModel):
         embeddings = known_bedrock_ids(embedding=True)
         if v not in embeddings:
             what = (
-                "is not an embedding model"
-                if v in known_bedrock_ids()
-                else "is not a Bedrock model this library knows"
+                "is not an embedding model" if v in known_bedrock_ids() else "is not a Bedrock model this library knows"
             )
-            raise ConfigValueError(
-                f"{what}; known embedding models: {', '.join(embeddings)}", value=v
-            )
+            raise ConfigValueError(f"{what}; known embedding models: {', '.join(embeddings)}", value=v)
         return v
 
     @field_validator("data_lake_prefix")
     @classmethod
     def _prefix(cls, v: str) -> str:
         if v.startswith("/") or "*" in v or ".." in v:
-            raise ConfigValueError(
-                "is not a plain S3 key prefix (no leading '/', '*' or '..')", value=v
-            )
+            raise ConfigValueError("is not a plain S3 key prefix (no leading '/', '*' or '..')", value=v)
         return v if v.endswith("/") else v + "/"
 
 
@@ -543,21 +508,16 @@ class BedrockAccessConfig(AiopsModel):
 
     models: list[str] = Field(
         min_length=1,
-        description="The model allowlist: foundation model ids "
-        "and cross-region inference profile ids. Required.",
+        description="The model allowlist: foundation model ids and cross-region inference profile ids. Required.",
     )
-    guardrail: GuardrailConfig = Field(
-        default_factory=GuardrailConfig, description="@default baseline"
-    )
+    guardrail: GuardrailConfig = Field(default_factory=GuardrailConfig, description="@default baseline")
     invocation_logging: InvocationLoggingConfig = Field(
         default_factory=InvocationLoggingConfig, description="@default S3 + CloudWatch, 365 days"
     )
     private_endpoints: PrivateEndpointsConfig = Field(
         default_factory=PrivateEndpointsConfig, description="@default ENABLED"
     )
-    provisioned_throughput: list[ProvisionedThroughputConfig] = Field(
-        default_factory=list, description="@default []"
-    )
+    provisioned_throughput: list[ProvisionedThroughputConfig] = Field(default_factory=list, description="@default []")
 
     @field_validator("models")
     @classmethod
@@ -592,9 +552,7 @@ class BedrockAccessConfig(AiopsModel):
                     value=pt.model,
                 )
             if pt.name in names:
-                raise ConfigValueError(
-                    "appears twice", loc=("provisionedThroughput", i, "name"), value=pt.name
-                )
+                raise ConfigValueError("appears twice", loc=("provisionedThroughput", i, "name"), value=pt.name)
             names.append(pt.name)
         return self
 
@@ -602,9 +560,7 @@ class BedrockAccessConfig(AiopsModel):
 class BedrockConfig(BedrockAccessConfig):
     """The ``bedrock`` section: allowlist, guardrail, logging, endpoints, knowledge bases."""
 
-    knowledge_bases: list[KnowledgeBaseConfig] = Field(
-        default_factory=list, description="@default []"
-    )
+    knowledge_bases: list[KnowledgeBaseConfig] = Field(default_factory=list, description="@default []")
 
     def access(self) -> BedrockAccessConfig:
         """The part :class:`BedrockAccess` takes."""
@@ -616,8 +572,7 @@ class BedrockConfig(BedrockAccessConfig):
         for i, kb in enumerate(self.knowledge_bases):
             if kb.embedding_model not in self.models:
                 raise ConfigValueError(
-                    f"is not in the allowlist `models` ({', '.join(self.models)}); "
-                    "add it there first",
+                    f"is not in the allowlist `models` ({', '.join(self.models)}); add it there first",
                     loc=("knowledgeBases", i, "embeddingModel"),
                     value=kb.embedding_model,
                 )
@@ -629,3 +584,89 @@ class BedrockConfig(BedrockAccessConfig):
                 )
             names.append(kb.name)
         return self
+
+
+def check_bedrock_references(platform: Any) -> None:
+    """Check ``bedrock`` against the rest of a :class:`PlatformConfig` (called by its validator).
+
+    * private endpoints name an EKS cluster of the stack (or the stack has an ``eks`` cluster);
+    * each knowledge base has a data lake, a zone that exists, and a declared vector store with
+      a Bedrock-capable backend and the embedding model's dimensions;
+    * with ``allowedRegions`` set, every inference profile routes only to allowed regions (a
+      cross-region profile processes prompts in each destination region).
+
+    Raises :class:`ConfigValueError` with a location under ``bedrock``.
+    """
+    b: BedrockConfig | None = platform.bedrock
+    if b is None:
+        return
+    eks = [c.name for c in platform.clusters() if c.cloud == "aws"]
+    ep = b.private_endpoints
+    if ep.mode is EndpointMode.ENABLED:
+        if ep.cluster is None and platform.eks is None:
+            raise ConfigValueError(
+                f"needs an EKS cluster's VPC; set privateEndpoints.cluster to one of {eks} or "
+                "privateEndpoints.mode: DISABLED",
+                loc=("bedrock", "privateEndpoints", "mode"),
+                value=ep.mode.value,
+            )
+        if ep.cluster is not None and ep.cluster not in eks:
+            raise ConfigValueError(
+                f"is not an EKS cluster of this stack; EKS clusters: {eks}",
+                loc=("bedrock", "privateEndpoints", "cluster"),
+                value=ep.cluster,
+            )
+    allowed = list(platform.allowed_regions or [])
+    if allowed:
+        for i, model_id in enumerate(b.models):
+            prof = lookup_bedrock(model_id).profile
+            if prof is None:
+                continue
+            outside = [r for r in prof.destination_regions if r not in allowed]
+            if outside:
+                raise ConfigValueError(
+                    f"routes requests to {', '.join(outside)}, outside allowedRegions "
+                    f"({', '.join(allowed)}); allow those regions or use the in-region model id "
+                    f"{prof.model!r}",
+                    loc=("bedrock", "models", i),
+                    value=model_id,
+                )
+    stores = {vs.name: vs for vs in platform.vector_stores}
+    for i, kb in enumerate(b.knowledge_bases):
+        where = ("bedrock", "knowledgeBases", i)
+        if platform.data_lake is None:
+            raise ConfigValueError(
+                "needs the dataLake section: the data source reads a lake prefix",
+                loc=(*where, "dataLakePrefix"),
+                value=kb.data_lake_prefix,
+            )
+        zones = ["raw", "curated"] + (["audit"] if platform.data_lake.audit is not None else [])
+        if kb.data_lake_bucket not in zones:
+            raise ConfigValueError(
+                f"is not a data-lake zone of this stack; zones: {zones}",
+                loc=(*where, "dataLakeBucket"),
+                value=kb.data_lake_bucket,
+            )
+        store = stores.get(kb.vector_store)
+        if store is None:
+            raise ConfigValueError(
+                f"is not a vector store of this stack; vectorStores: {sorted(stores)}",
+                loc=(*where, "vectorStore"),
+                value=kb.vector_store,
+            )
+        backend = getattr(store.backend, "value", store.backend)
+        if backend not in ("opensearch-serverless", "aurora-pgvector"):
+            raise ConfigValueError(
+                f"uses backend {backend}, which Bedrock knowledge bases cannot use; use an "
+                "opensearch-serverless or aurora-pgvector store",
+                loc=(*where, "vectorStore"),
+                value=kb.vector_store,
+            )
+        dims = kb.dimensions or lookup_bedrock(kb.embedding_model).foundation.dimensions
+        if dims != store.dimensions:
+            raise ConfigValueError(
+                f"embeds {dims}-dimension vectors but vector store {store.name!r} has dimensions "
+                f"{store.dimensions}; make them equal",
+                loc=(*where, "embeddingModel"),
+                value=kb.embedding_model,
+            )

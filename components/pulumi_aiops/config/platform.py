@@ -135,6 +135,14 @@ class PlatformConfig(AiopsModel):
                                    loc=("featureStore",), value="{…}")
         return self
 
+    @model_validator(mode="after")
+    def _bedrock_references(self) -> PlatformConfig:
+        """Bedrock names existing clusters, stores, lake zones; profiles respect allowedRegions."""
+        from pulumi_aiops.config.bedrock import check_bedrock_references
+
+        check_bedrock_references(self)
+        return self
+
 
 def load_platform_config(raw: Any | None = None) -> PlatformConfig:
     """Validate ``raw`` (or read ``aiops:platform`` from Pulumi config) into :class:`PlatformConfig`.
