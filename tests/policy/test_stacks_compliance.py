@@ -23,11 +23,12 @@ STACK_FILES = sorted(STACKS.glob("Pulumi.*.yaml"))
 
 
 def _project_name() -> str:
+    """The project name from ``Pulumi.yaml`` (repository root, or ``stacks/``)."""
     import yaml
 
-    f = STACKS / "Pulumi.yaml"
-    if f.is_file():
-        return str((yaml.safe_load(f.read_text()) or {}).get("name") or "aiops")
+    for f in (ROOT / "Pulumi.yaml", STACKS / "Pulumi.yaml"):
+        if f.is_file():
+            return str((yaml.safe_load(f.read_text()) or {}).get("name") or "aiops")
     return "aiops"
 
 
