@@ -96,11 +96,10 @@ class PlatformConfig(AiopsModel):
 
     @model_validator(mode="after")
     def _workload_clusters(self) -> PlatformConfig:
-        """Every workload names a declared cluster (owned by the workloads section)."""
-        try:
-            self.workloads.check_clusters(self.cluster_names())
-        except ConfigValueError as exc:
-            raise ConfigValueError(exc.msg, loc=("workloads", *exc.loc), value=exc.value) from None
+        """Every workload names a declared cluster that can hold it (owned by the workloads section)."""
+        from pulumi_aiops.config.workloads import check_workload_placement
+
+        check_workload_placement(self)
         return self
 
     @model_validator(mode="after")

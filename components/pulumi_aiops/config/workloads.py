@@ -15,6 +15,7 @@ Example stack config::
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -28,6 +29,7 @@ __all__ = [
     "ResourceRequests",
     "WorkloadsConfig",
     "check_image",
+    "check_workload_placement",
 ]
 
 #: The vLLM OpenAI-compatible server image, pinned.
@@ -154,10 +156,42 @@ class WorkloadsConfig(AiopsModel):
             spaces[ns] = i
         return self
 
-    def check_clusters(self, declared: list[str]) -> None:
-        """Raise :class:`ConfigValueError` (at ``modelServers[i].cluster``) for an undeclared cluster."""
-        for i, s in enumerate(self.model_servers):
-            if s.cluster not in declared:
-                raise ConfigValueError(
-                    f"is not a declared cluster; declared: {', '.join(declared) or 'none'}",
-                    loc=("modelServers", i, "cluster"), value=s.cluster)
+
+def _max_gpus_per_node(cluster: Any) -> int:
+    """The most GPUs one node of ``cluster``'s GPU pools has (0 without GPU pools)."""
+    from pulumi_aiops.catalog import lookup
+
+    if cluster.cloud == "coreweave":
+        pools = [("coreweave", p.instance_type) for p in cluster.node_pools]
+    else:
+        pools = [("aws", g.instance_type) for g in getattr(cluster, "gpu_node_groups", [])]
+    counts = []
+    for cloud, itype in pools:
+        try:
+            counts.append(lookup(cloud, itype).gpu_count)
+        except KeyError:  # the cluster's own validation reports unknown types
+            continue
+    return max(counts, default=0)
+
+
+def check_workload_placement(platform: Any) -> None:
+    """Every workload of ``platform`` (a ``PlatformConfig``) names a declared cluster whose GPU
+    pools can hold one replica. Raises :class:`ConfigValueError` at the workload's key path."""
+    clusters = {c.name: c for c in platform.clusters()}
+    for i, s in enumerate(platform.workloads.model_servers):
+        where = ("workloads", "modelServers", i)
+        cluster = clusters.get(s.cluster)
+        if cluster is None:
+            raise ConfigValueError(
+                f"is not a declared cluster; declared: {', '.join(clusters) or 'none'}",
+                loc=(*where, "cluster"), value=s.cluster)
+        per_node = _max_gpus_per_node(cluster)
+        if per_node == 0:
+            raise ConfigValueError(
+                f"has no GPU node pools/groups, so the server could never be scheduled; add one to "
+                f"cluster {s.cluster!r}", loc=(*where, "cluster"), value=s.cluster)
+        if s.gpus > per_node:
+            raise ConfigValueError(
+                f"is more GPUs per replica than one node of cluster {s.cluster!r} has "
+                f"(at most {per_node}); lower gpus or add a larger GPU pool",
+                loc=(*where, "gpus"), value=s.gpus)
