@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -153,6 +154,9 @@ def run_program(
     mocks = mocks if mocks is not None else RecordingMocks(region=region)
     monitor = RecordingMonitor(mocks)
 
+    # Provider SDK modules leave hundreds of thousands of long-lived objects on the heap; move
+    # them out of the collector's generations so the run does not rescan them on every cycle.
+    gc.freeze()
     loop = asyncio.new_event_loop()
     _silence_asyncio(loop)
     asyncio.set_event_loop(loop)
