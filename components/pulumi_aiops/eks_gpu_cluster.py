@@ -204,6 +204,8 @@ class EksGpuNodeGroupArgs(TypedDict, total=False):
     """Capacity Block reservation; required for CAPACITY_BLOCK. @default none"""
     subnet_ids: list[str]
     """Subnets of this group (brought VPC only). @default [] = all private subnets"""
+    availability_zones: list[str]
+    """AZs of this group in a created VPC with explicit AZs (a Capacity Block's AZ). @default [] = all"""
 
 
 class EksGpuClusterArgs(TypedDict, total=False):
@@ -347,6 +349,7 @@ class EksGpuCluster(GpuCluster):
         region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
         self._partition = partition
 
+        self._private_by_az: dict[str, pulumi.Output[str]] = {}
         self._network(cfg, child)
         key_arn = self._kms(cfg, caller.account_id, partition, region, child)
         log_group = self._log_group(cfg, key_arn, child)
@@ -576,6 +579,7 @@ class EksGpuCluster(GpuCluster):
                     )
         self.vpc_id = vpc.id
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])
+        self._private_by_az = dict(zip(net.availability_zones, [s.id for s in private], strict=False))
 
     def _kms(
         self,
@@ -892,7 +896,11 @@ class EksGpuCluster(GpuCluster):
                 },
             }
         lt = self._launch_template(short, g.ami_type.value, g.root_volume_gib, extra)
-        subnets: pulumi.Input[list[str]] = list(g.subnet_ids) if g.subnet_ids else self.private_subnet_ids
+        subnets: pulumi.Input[list[str]] = self.private_subnet_ids
+        if g.subnet_ids:
+            subnets = list(g.subnet_ids)
+        elif g.availability_zones:  # e.g. pinned to the AZ of a Capacity Block reservation
+            subnets = pulumi.Output.all(*[self._private_by_az[az] for az in g.availability_zones])
         ng = self._node_group(
             short,
             cluster,
@@ -935,8 +943,11 @@ class EksGpuCluster(GpuCluster):
     ) -> None:
         n, eks_name = self._name, self._eks_name
 
-        # Scale from zero: tell cluster-autoscaler what a node of each GPU group looks like.
+        # Scale from zero: tell cluster-autoscaler what a node of each GPU group looks like. Groups
+        # that never reach zero always have a live node for it to copy, so they need no template.
         for g, ng in groups:
+            if g.min_size > 0:
+                continue
             asg = ng.resources.apply(lambda rs: rs[0].autoscaling_groups[0].name)  # type: ignore[index]
             template = {f"{_CA_NODE_TEMPLATE}/label/{k}": v for k, v in self._gpu_labels(g).items()}
             template[f"{_CA_NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}"] = "true:NoSchedule"

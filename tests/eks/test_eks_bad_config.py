@@ -205,6 +205,27 @@ CASES = [
         id="bad-admin-arn",
     ),
     pytest.param(_eks("gpuNodeGroup", [GROUP]), ".gpuNodeGroup", "unknown key", id="typo-key"),
+    pytest.param(
+        _group(availabilityZones=["us-east-1a"]),
+        ".gpuNodeGroups[0].availabilityZones",
+        "need a created VPC with explicit network.availabilityZones",
+        id="group-az-without-vpc-azs",
+    ),
+    pytest.param(
+        {
+            **_group(availabilityZones=["us-east-1d"]),
+            "network": {"azCount": 2, "availabilityZones": ["us-east-1a", "us-east-1b"]},
+        },
+        ".gpuNodeGroups[0].availabilityZones[0]",
+        "'us-east-1d' is not one of network.availabilityZones (us-east-1a, us-east-1b)",
+        id="group-az-unknown",
+    ),
+    pytest.param(
+        _eks("network", {"azCount": 3, "availabilityZones": ["us-east-1a", "us-east-1b"]}),
+        ".network.availabilityZones",
+        "must list exactly azCount (3) zones",
+        id="az-list-length",
+    ),
 ]
 
 

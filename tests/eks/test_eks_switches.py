@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from eks_helpers import CLUSTER, L4_SPOT, LAUNCH_TEMPLATE, NODE_GROUP, RELEASE, TAGS, by_name, run_cluster
+from eks_helpers import CLUSTER, H100_CB, L4_SPOT, LAUNCH_TEMPLATE, NODE_GROUP, RELEASE, TAGS, by_name, run_cluster
 
 from pulumi_aiops.builder import main
 from pulumi_aiops.testing import ResourceGraph, load_stack_config, run_program
@@ -156,3 +156,21 @@ def test_additional_aws_cluster_is_built() -> None:
     assert sorted(c.inputs["name"] for c in graph.of_type(CLUSTER)) == ["eks-b-dev", "eks-dev"]
     for r in graph.of_type(CLUSTER, "aws:ec2/vpc:Vpc"):
         assert TAGS.keys() <= r.inputs["tags"].keys()
+
+
+def test_capacity_block_group_pinned_to_its_az_and_templates_only_for_scale_from_zero() -> None:
+    graph = run_cluster(
+        {
+            "network": {"az_count": 2, "availability_zones": ["us-east-1a", "us-east-1b"], "nat_gateways": "SINGLE"},
+            "gpu_node_groups": [{**H100_CB, "availability_zones": ["us-east-1b"]}, {**L4_SPOT, "min_size": 1}],
+        }
+    )
+    subnets = by_name(graph, "aws:ec2/subnet:Subnet")
+    in_b = [
+        s.outputs["id"] for n, s in subnets.items() if "-private-" in n and s.inputs["availabilityZone"] == "us-east-1b"
+    ]
+    groups = by_name(graph, NODE_GROUP)
+    assert groups["gpu-gpu-h100"].inputs["subnetIds"] == in_b
+    assert len(groups["gpu-gpu-l4"].inputs["subnetIds"]) == 2
+    tagged = {r.name.rsplit("-ca-", 1)[0] for r in graph.of_type("aws:autoscaling/tag:Tag")}
+    assert tagged == {"gpu-gpu-h100"}  # l4 never scales to zero

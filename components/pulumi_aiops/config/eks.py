@@ -167,15 +167,11 @@ class Autoscaler(StrEnum):
     NONE = "none"
 
 
-def _cidr(
-    value: str, loc: tuple[int | str, ...] = ()
-) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+def _cidr(value: str, loc: tuple[int | str, ...] = ()) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     try:
         return ipaddress.ip_network(value, strict=True)
     except ValueError:
-        raise ConfigValueError(
-            "is not a valid CIDR block (e.g. 203.0.113.0/24)", loc=loc, value=value
-        ) from None
+        raise ConfigValueError("is not a valid CIDR block (e.g. 203.0.113.0/24)", loc=loc, value=value) from None
 
 
 class NetworkConfig(AiopsModel):
@@ -184,17 +180,13 @@ class NetworkConfig(AiopsModel):
     vpc_id: str | None = Field(None, description="Bring your own VPC. @default none (create one)")
     private_subnet_ids: list[str] = Field(
         default_factory=list,
-        description="Private subnets (>= 2 AZs) of the brought VPC, for control plane and nodes. "
-        "@default []",
+        description="Private subnets (>= 2 AZs) of the brought VPC, for control plane and nodes. @default []",
     )
-    cidr: str = Field(
-        "10.0.0.0/16", description="CIDR of a created VPC, /16../20. @default 10.0.0.0/16"
-    )
+    cidr: str = Field("10.0.0.0/16", description="CIDR of a created VPC, /16../20. @default 10.0.0.0/16")
     az_count: int = Field(3, ge=2, le=6, description="AZs of a created VPC. @default 3")
     availability_zones: list[str] = Field(
         default_factory=list,
-        description="Explicit AZ names for a created VPC (length azCount). "
-        "@default [] = the first available",
+        description="Explicit AZ names for a created VPC (length azCount). @default [] = the first available",
     )
     nat_gateways: NatGateways = Field(NatGateways.ONE_PER_AZ, description="@default ONE_PER_AZ")
 
@@ -210,9 +202,7 @@ class NetworkConfig(AiopsModel):
     def _subnets(cls, v: list[str]) -> list[str]:
         for i, s in enumerate(v):
             if not _SUBNET_RE.match(s):
-                raise ConfigValueError(
-                    "is not a subnet id (subnet-0123456789abcdef0)", loc=(i,), value=s
-                )
+                raise ConfigValueError("is not a subnet id (subnet-0123456789abcdef0)", loc=(i,), value=s)
         if len(set(v)) != len(v):
             raise ValueError("lists a subnet twice")
         return v
@@ -222,9 +212,7 @@ class NetworkConfig(AiopsModel):
     def _vpc_cidr(cls, v: str) -> str:
         net = _cidr(v)
         if net.version != 4 or not 16 <= net.prefixlen <= 20 or not net.is_private:
-            raise ValueError(
-                "is not allowed; the VPC CIDR must be a private IPv4 block from /16 to /20"
-            )
+            raise ValueError("is not allowed; the VPC CIDR must be a private IPv4 block from /16 to /20")
         return v
 
     @model_validator(mode="after")
@@ -257,16 +245,11 @@ class NetworkConfig(AiopsModel):
 class EndpointConfig(AiopsModel):
     """Who can reach the Kubernetes API endpoint."""
 
-    private_access: bool = Field(
-        True, description="Endpoint reachable from inside the VPC. @default true"
-    )
-    public_access: bool = Field(
-        False, description="Endpoint reachable from the internet. @default false"
-    )
+    private_access: bool = Field(True, description="Endpoint reachable from inside the VPC. @default true")
+    public_access: bool = Field(False, description="Endpoint reachable from the internet. @default false")
     public_access_cidrs: list[str] = Field(
         default_factory=list,
-        description="CIDRs allowed on the public endpoint; required with publicAccess, "
-        "never 0.0.0.0/0. @default []",
+        description="CIDRs allowed on the public endpoint; required with publicAccess, never 0.0.0.0/0. @default []",
     )
 
     @field_validator("public_access_cidrs")
@@ -308,9 +291,7 @@ class EndpointConfig(AiopsModel):
 class EncryptionConfig(AiopsModel):
     """Envelope encryption of Kubernetes Secrets (always on)."""
 
-    kms_key_arn: str | None = Field(
-        None, description="Bring your own KMS key ARN. @default none (create one)"
-    )
+    kms_key_arn: str | None = Field(None, description="Bring your own KMS key ARN. @default none (create one)")
     deletion_window_days: int = Field(30, ge=7, le=30, description="Of a created key. @default 30")
 
     @field_validator("kms_key_arn")
@@ -334,10 +315,7 @@ class LoggingConfig(AiopsModel):
     @classmethod
     def _retention(cls, v: int) -> int:
         if v not in LOG_RETENTION_DAYS:
-            raise ValueError(
-                "is not a CloudWatch retention value; allowed: "
-                + ", ".join(map(str, LOG_RETENTION_DAYS))
-            )
+            raise ValueError("is not a CloudWatch retention value; allowed: " + ", ".join(map(str, LOG_RETENTION_DAYS)))
         return v
 
     @field_validator("types")
@@ -357,8 +335,7 @@ class AccessConfig(AiopsModel):
     )
     bootstrap_creator_admin: bool = Field(
         True,
-        description="Give the identity running `pulumi up` cluster admin (it installs the Helm "
-        "charts). @default true",
+        description="Give the identity running `pulumi up` cluster admin (it installs the Helm charts). @default true",
     )
 
     @field_validator("admin_principal_arns")
@@ -381,9 +358,7 @@ def _labels(v: dict[str, str]) -> dict[str, str]:
         if not _LABEL_KEY_RE.match(k) or len(k) > 253:
             raise ConfigValueError("is not a valid Kubernetes label key", loc=(k,), value=k)
         if k.startswith(_RESERVED_LABEL_PREFIXES) or "kubernetes.io/" in k:
-            raise ConfigValueError(
-                f"uses a reserved prefix ({', '.join(_RESERVED_LABEL_PREFIXES)})", loc=(k,), value=k
-            )
+            raise ConfigValueError(f"uses a reserved prefix ({', '.join(_RESERVED_LABEL_PREFIXES)})", loc=(k,), value=k)
         if not _LABEL_VALUE_RE.match(val):
             raise ConfigValueError(
                 "is not a valid Kubernetes label value (<= 63 chars, alphanumeric, -_.)",
@@ -397,9 +372,7 @@ class SystemNodeGroupConfig(AiopsModel):
     """The CPU node group for cluster add-ons (CoreDNS, autoscaler, controllers)."""
 
     instance_type: str = Field("m6i.large", description="@default m6i.large")
-    ami_type: SystemAmiType = Field(
-        SystemAmiType.AL2023_X86_64_STANDARD, description="@default AL2023_x86_64_STANDARD"
-    )
+    ami_type: SystemAmiType = Field(SystemAmiType.AL2023_X86_64_STANDARD, description="@default AL2023_x86_64_STANDARD")
     min_size: int = Field(2, ge=1, le=100, description="@default 2")
     max_size: int = Field(4, ge=1, le=100, description="@default 4")
     desired_size: int | None = Field(None, description="@default minSize")
@@ -422,9 +395,7 @@ def _check_sizes(lo: int, hi: int, desired: int | None) -> None:
     if hi < lo:
         raise ConfigValueError(f"must be >= minSize ({lo})", loc=("maxSize",), value=hi)
     if desired is not None and not lo <= desired <= hi:
-        raise ConfigValueError(
-            f"must lie within minSize..maxSize ({lo}..{hi})", loc=("desiredSize",), value=desired
-        )
+        raise ConfigValueError(f"must lie within minSize..maxSize ({lo}..{hi})", loc=("desiredSize",), value=desired)
 
 
 class GpuNodeGroupConfig(AiopsModel):
@@ -432,42 +403,38 @@ class GpuNodeGroupConfig(AiopsModel):
 
     name: str = Field(description="Group name, lowercase, unique in the cluster. Required.")
     instance_type: str = Field(description="A GPU instance type from the catalogue. Required.")
-    capacity_type: EksCapacityType = Field(
-        EksCapacityType.ON_DEMAND, description="@default ON_DEMAND"
-    )
+    capacity_type: EksCapacityType = Field(EksCapacityType.ON_DEMAND, description="@default ON_DEMAND")
     min_size: int = Field(0, ge=0, le=1000, description="0 = scale to zero. @default 0")
     max_size: int = Field(2, ge=1, le=1000, description="@default 2")
     desired_size: int | None = Field(None, description="@default minSize")
-    ami_type: GpuAmiType = Field(
-        GpuAmiType.AL2023_X86_64_NVIDIA, description="@default AL2023_x86_64_NVIDIA"
-    )
+    ami_type: GpuAmiType = Field(GpuAmiType.AL2023_X86_64_NVIDIA, description="@default AL2023_x86_64_NVIDIA")
     root_volume_gib: int = Field(
         200,
         ge=100,
         le=16384,
         description="Encrypted gp3 root volume (model weights, images). @default 200",
     )
-    labels: dict[str, str] = Field(
-        default_factory=dict, description="Extra node labels. @default {}"
-    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels. @default {}")
     capacity_reservation_id: str | None = Field(
         None,
-        description="The Capacity Block reservation (cr-…); required for CAPACITY_BLOCK. "
-        "@default none",
+        description="The Capacity Block reservation (cr-…); required for CAPACITY_BLOCK. @default none",
     )
     subnet_ids: list[str] = Field(
         default_factory=list,
         description="Subnets of this group (e.g. the reservation's AZ), in the brought VPC. "
         "@default [] = all private subnets",
     )
+    availability_zones: list[str] = Field(
+        default_factory=list,
+        description="AZs of this group in a created VPC (e.g. a Capacity Block's AZ); needs "
+        "network.availabilityZones. @default [] = all AZs",
+    )
 
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
         if not _NAME_RE.match(v):
-            raise ValueError(
-                "is not a valid group name: lowercase letters, digits and '-', 1-32 chars"
-            )
+            raise ValueError("is not a valid group name: lowercase letters, digits and '-', 1-32 chars")
         return v
 
     @field_validator("instance_type")
@@ -475,9 +442,7 @@ class GpuNodeGroupConfig(AiopsModel):
     def _instance_type(cls, v: str) -> str:
         known = known_instance_types(Cloud.AWS)
         if v not in known:
-            raise ValueError(
-                f"is not a GPU instance type this library knows; known: {', '.join(known)}"
-            )
+            raise ValueError(f"is not a GPU instance type this library knows; known: {', '.join(known)}")
         return v
 
     @field_validator("labels")
@@ -497,9 +462,7 @@ class GpuNodeGroupConfig(AiopsModel):
     def _subnets(cls, v: list[str]) -> list[str]:
         for i, s in enumerate(v):
             if not _SUBNET_RE.match(s):
-                raise ConfigValueError(
-                    "is not a subnet id (subnet-0123456789abcdef0)", loc=(i,), value=s
-                )
+                raise ConfigValueError("is not a subnet id (subnet-0123456789abcdef0)", loc=(i,), value=s)
         return v
 
     @model_validator(mode="after")
@@ -546,77 +509,45 @@ class EksClusterConfig(AiopsModel):
 
     cloud: Literal["aws"] = "aws"
     name: str = Field("eks", description="Logical cluster name, unique in the stack. @default eks")
-    cluster_name: str | None = Field(
-        None, description="The EKS cluster's physical name. @default <name>-<stack>"
-    )
-    version: str = Field(
-        DEFAULT_VERSION, description=f"Kubernetes version. @default {DEFAULT_VERSION}"
-    )
-    network: NetworkConfig = Field(
-        default_factory=NetworkConfig, description="@default create a VPC"
-    )
-    endpoint: EndpointConfig = Field(
-        default_factory=EndpointConfig, description="@default private only"
-    )
-    encryption: EncryptionConfig = Field(
-        default_factory=EncryptionConfig, description="@default create a KMS key"
-    )
-    logging: LoggingConfig = Field(
-        default_factory=LoggingConfig, description="@default all types, 90 days"
-    )
-    access: AccessConfig = Field(
-        default_factory=AccessConfig, description="@default API mode, no extra admins"
-    )
-    role_arn: str | None = Field(
-        None, description="Bring your own cluster IAM role. @default none (create one)"
-    )
-    node_role_arn: str | None = Field(
-        None, description="Bring your own node IAM role. @default none (create one)"
-    )
+    cluster_name: str | None = Field(None, description="The EKS cluster's physical name. @default <name>-<stack>")
+    version: str = Field(DEFAULT_VERSION, description=f"Kubernetes version. @default {DEFAULT_VERSION}")
+    network: NetworkConfig = Field(default_factory=NetworkConfig, description="@default create a VPC")
+    endpoint: EndpointConfig = Field(default_factory=EndpointConfig, description="@default private only")
+    encryption: EncryptionConfig = Field(default_factory=EncryptionConfig, description="@default create a KMS key")
+    logging: LoggingConfig = Field(default_factory=LoggingConfig, description="@default all types, 90 days")
+    access: AccessConfig = Field(default_factory=AccessConfig, description="@default API mode, no extra admins")
+    role_arn: str | None = Field(None, description="Bring your own cluster IAM role. @default none (create one)")
+    node_role_arn: str | None = Field(None, description="Bring your own node IAM role. @default none (create one)")
     system_node_group: SystemNodeGroupConfig = Field(
         default_factory=SystemNodeGroupConfig, description="@default 2x m6i.large"
     )
     gpu_node_groups: list[GpuNodeGroupConfig] = Field(
         default_factory=list, description="GPU managed node groups. @default []"
     )
-    autoscaler: Autoscaler = Field(
-        Autoscaler.CLUSTER_AUTOSCALER, description="@default cluster-autoscaler"
-    )
-    autoscaler_chart_version: str = Field(
-        "9.46.6", description="cluster-autoscaler chart. @default 9.46.6"
-    )
-    device_plugin_version: str = Field(
-        "0.17.1", description="nvidia-device-plugin chart. @default 0.17.1"
-    )
-    tags: dict[str, str] = Field(
-        default_factory=dict, description="Extra tags on every taggable resource. @default {}"
-    )
+    autoscaler: Autoscaler = Field(Autoscaler.CLUSTER_AUTOSCALER, description="@default cluster-autoscaler")
+    autoscaler_chart_version: str = Field("9.46.6", description="cluster-autoscaler chart. @default 9.46.6")
+    device_plugin_version: str = Field("0.17.1", description="nvidia-device-plugin chart. @default 0.17.1")
+    tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every taggable resource. @default {}")
 
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
         if not _NAME_RE.match(v):
-            raise ValueError(
-                "is not a valid cluster name: lowercase letters, digits and '-', 1-32 chars"
-            )
+            raise ValueError("is not a valid cluster name: lowercase letters, digits and '-', 1-32 chars")
         return v
 
     @field_validator("cluster_name")
     @classmethod
     def _cluster_name(cls, v: str | None) -> str | None:
         if v is not None and not re.match(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", v):
-            raise ValueError(
-                "is not a valid EKS cluster name (alphanumerics, '-', '_', <= 100 chars)"
-            )
+            raise ValueError("is not a valid EKS cluster name (alphanumerics, '-', '_', <= 100 chars)")
         return v
 
     @field_validator("version")
     @classmethod
     def _version(cls, v: str) -> str:
         if v not in SUPPORTED_VERSIONS:
-            raise ValueError(
-                f"is not a supported EKS version; supported: {', '.join(SUPPORTED_VERSIONS)}"
-            )
+            raise ValueError(f"is not a supported EKS version; supported: {', '.join(SUPPORTED_VERSIONS)}")
         return v
 
     @field_validator("role_arn", "node_role_arn")
@@ -638,9 +569,7 @@ class EksClusterConfig(AiopsModel):
     def _tags(cls, v: dict[str, str]) -> dict[str, str]:
         for k in v:
             if k.startswith("aws:") or not 0 < len(k) <= 128:
-                raise ConfigValueError(
-                    "is not an allowed tag key: 1-128 chars, no 'aws:' prefix", loc=(k,), value=k
-                )
+                raise ConfigValueError("is not an allowed tag key: 1-128 chars, no 'aws:' prefix", loc=(k,), value=k)
         return v
 
     @model_validator(mode="after")
@@ -660,4 +589,20 @@ class EksClusterConfig(AiopsModel):
                     loc=("gpuNodeGroups", i, "subnetIds"),
                     value=g.subnet_ids,
                 )
+            if g.availability_zones:
+                where = ("gpuNodeGroups", i, "availabilityZones")
+                if not self.network.create_vpc or not self.network.availability_zones:
+                    raise ConfigValueError(
+                        "need a created VPC with explicit network.availabilityZones "
+                        "(with a brought VPC, use subnetIds)",
+                        loc=where,
+                        value=g.availability_zones,
+                    )
+                for j, az in enumerate(g.availability_zones):
+                    if az not in self.network.availability_zones:
+                        raise ConfigValueError(
+                            f"is not one of network.availabilityZones ({', '.join(self.network.availability_zones)})",
+                            loc=(*where, j),
+                            value=az,
+                        )
         return self
