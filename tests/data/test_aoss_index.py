@@ -38,9 +38,9 @@ class FakeCollection:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_PUT = do_DELETE = do_GET = _answer  # noqa: N815
+            do_PUT = do_DELETE = do_GET = _answer
 
-            def do_HEAD(self) -> None:  # noqa: N802
+            def do_HEAD(self) -> None:
                 fake.requests.append({"method": "HEAD", "path": self.path})
                 status = fake.script.pop(0)[0] if fake.script else 200
                 self.send_response(status)

@@ -7,14 +7,13 @@ from typing import Any
 
 import pulumi_aws as aws
 import pytest
+from data_helpers import DEPLOYER
 
 from pulumi_aiops.config import load_platform_config
 from pulumi_aiops.data_lake import DataLake
 from pulumi_aiops.errors import ConfigError
 from pulumi_aiops.testing import run_program
 from pulumi_aiops.vector_store import VectorStore
-
-from data_helpers import DEPLOYER
 
 BASE: dict[str, Any] = {
     "environment": "prod",

@@ -8,11 +8,10 @@ from typing import Any
 
 import pulumi_aws as aws
 import pytest
+from data_helpers import TAGS, parliament_errors
 
 from pulumi_aiops.data_lake import DataLake
 from pulumi_aiops.testing import ResourceGraph, run_program
-
-from data_helpers import TAGS, parliament_errors
 
 LAKE_ARGS: dict[str, Any] = {
     "classification": "phi",
@@ -107,7 +106,7 @@ def test_access_logging_to_the_log_bucket(graph: ResourceGraph) -> None:
     for b in _data_buckets(graph):
         assert logging[b.outputs["bucket"]].inputs["targetBucket"] == logs
     policy = json.loads(_by_bucket(graph, "aws:s3/bucketPolicy:BucketPolicy")[logs].inputs["policy"])
-    allow = [s for s in policy["Statement"] if s["Effect"] == "Allow"][0]
+    allow = next(s for s in policy["Statement"] if s["Effect"] == "Allow")
     assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
     assert allow["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
 

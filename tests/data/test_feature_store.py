@@ -6,12 +6,11 @@ import json
 
 import pulumi_aws as aws
 import pytest
+from data_helpers import TAGS, parliament_errors
 
 from pulumi_aiops.data_lake import DataLake
 from pulumi_aiops.feature_store import FeatureStore
 from pulumi_aiops.testing import ResourceGraph, run_program
-
-from data_helpers import TAGS, parliament_errors
 
 GROUP = {"name": "user-profile", "record_identifier": "user_id", "event_time": "event_time",
          "online_ttl_days": 30,
@@ -67,9 +66,9 @@ def test_role_is_sagemaker_only_and_scoped_to_the_prefix(graph: ResourceGraph) -
     assert graph.one("aws:sagemaker/featureGroup:FeatureGroup").inputs["roleArn"] == role.outputs["arn"]
     doc = json.loads(graph.named("fs-role-policy", "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
     curated = graph.named("lake-curated", "aws:s3/bucket:Bucket").outputs["arn"]
-    writes = [s for s in doc["Statement"] if s["Sid"] == "WriteObjects"][0]
+    writes = next(s for s in doc["Statement"] if s["Sid"] == "WriteObjects")
     assert writes["Resource"] == f"{curated}/feature-store/*"
-    kms = [s for s in doc["Statement"] if s["Sid"] == "UseLakeKey"][0]
+    kms = next(s for s in doc["Statement"] if s["Sid"] == "UseLakeKey")
     assert "kms:GenerateDataKey" in kms["Action"]
 
 

@@ -8,12 +8,11 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pytest
+from data_helpers import DEPLOYER, TAGS, ContractCluster, parliament_errors
 
 from pulumi_aiops.errors import AiopsError
 from pulumi_aiops.testing import ResourceGraph, run_program
 from pulumi_aiops.vector_store import QDRANT_REPO, VectorStore
-
-from data_helpers import DEPLOYER, TAGS, ContractCluster, parliament_errors
 
 NET = {"vpc_id": "vpc-0abc", "subnet_ids": ["subnet-a", "subnet-b"],
        "client_security_group_ids": ["sg-0eks"]}
