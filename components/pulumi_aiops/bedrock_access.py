@@ -4,19 +4,22 @@
 
 * an IAM managed policy that allows ``bedrock:InvokeModel`` and
   ``bedrock:InvokeModelWithResponseStream`` on the allowlisted models only. The Converse API is
-  authorized through these same actions (the Bedrock API reference: "Converse … requires
-  permission for the ``bedrock:InvokeModel`` action", ConverseStream for
-  ``bedrock:InvokeModelWithResponseStream``); there is no separate ``bedrock:Converse`` IAM
-  action to grant. A cross-region inference profile is granted as its profile ARN plus the
-  foundation-model ARN in each destination region, the latter fenced by
-  ``bedrock:InferenceProfileArn`` so the model cannot be called directly in those regions.
-  No model ARN contains a wildcard.
+  authorized through these same actions: the Bedrock API reference says Converse "requires
+  permission for the ``bedrock:InvokeModel`` action", and that denying ``InvokeModel`` and
+  ``InvokeModelWithResponseStream`` "also denies access … through the Converse API actions
+  (Converse and ConverseStream)" (API_runtime_Converse.html,
+  API_runtime_InvokeModelWithResponseStream.html). There is no separate IAM action to grant.
+  A cross-region inference profile is granted as its profile ARN plus the foundation-model ARN
+  in each destination region, the latter fenced by ``bedrock:InferenceProfileArn`` so the
+  model cannot be called directly in those regions. No model ARN contains a wildcard.
 * a guardrail (:class:`aws.bedrock.Guardrail`) and a published
   :class:`aws.bedrock.GuardrailVersion`, enforced through IAM: the invoke statements for
   generative models require ``bedrock:GuardrailIdentifier`` to equal the version ARN
-  (``arn:…:guardrail/<id>:<version>``) and an explicit Deny fires when it does not, so a caller
-  cannot skip the guardrail whatever else it is allowed. Embedding models (which guardrails do
-  not apply to) are allowed ``bedrock:InvokeModel`` without that condition.
+  (``arn:…:guardrail/<id>:<version>``) and an explicit Deny fires when it does not, so a holder
+  of this policy cannot call the allowlisted generative models (profiles, their destination
+  models, provisioned throughput) without the guardrail, whatever other policies allow.
+  Embedding models (which guardrails do not apply to) are allowed ``bedrock:InvokeModel``
+  without that condition.
 * model invocation logging (an account-and-region singleton) to a versioned, KMS-encrypted,
   TLS-only S3 bucket and a KMS-encrypted CloudWatch log group with retention, through a
   delivery role that only Bedrock in this account can assume.

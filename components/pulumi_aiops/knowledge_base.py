@@ -30,6 +30,7 @@ Example::
         "data_lake": lake, "vector_store": store, "access": bedrock,
         "tags": platform.tags(),
     })
+    kb.grant_retrieve(cluster.workload_role("chat", "apps", "chat"))  # Retrieve(AndGenerate)
     pulumi.export("kbId", kb.knowledge_base.id)
 """
 
@@ -262,6 +263,7 @@ class KnowledgeBase(pulumi.ComponentResource):
             vector_ingestion_configuration=ingestion,
             opts=child,
         )
+        self._retrieve_grants: set[str] = set()
         self.register_outputs({
             "knowledgeBaseId": self.knowledge_base.id,
             "knowledgeBaseArn": self.knowledge_base.arn,
@@ -270,3 +272,34 @@ class KnowledgeBase(pulumi.ComponentResource):
             "embeddingModelArn": self.embedding_model_arn,
             "retainVectors": cfg.data_deletion_policy is DataDeletionPolicy.RETAIN,
         })
+
+    def retrieve_policy_document(self) -> pulumi.Output[str]:
+        """IAM policy allowing ``bedrock:Retrieve`` and ``bedrock:RetrieveAndGenerate`` on this KB.
+
+        RetrieveAndGenerate also invokes a generation model with the caller's permissions, so
+        the caller needs :meth:`BedrockAccess.grant_invoke` too (and passes the guardrail).
+        """
+        return self.knowledge_base.arn.apply(lambda arn: json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "QueryKnowledgeBase",
+                "Effect": "Allow",
+                "Action": ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"],
+                "Resource": arn,
+            }],
+        }, indent=2))
+
+    def grant_retrieve(self, role: aws.iam.Role, name: str | None = None) -> aws.iam.RolePolicy:
+        """Let ``role`` (a workload's IRSA or pod-identity role) query this knowledge base."""
+        suffix = name or getattr(role, "pulumi_resource_name", None)
+        if not suffix:
+            raise ConfigError("grant_retrieve: pass name=… for a role without a logical name")
+        if suffix in self._retrieve_grants:
+            raise ConfigError(f"KnowledgeBase {self._name!r}: retrieve is already granted to {suffix!r}")
+        self._retrieve_grants.add(suffix)
+        return aws.iam.RolePolicy(
+            f"{self._name}-retrieve-{suffix}",
+            role=role.name,
+            policy=self.retrieve_policy_document(),
+            opts=pulumi.ResourceOptions(parent=self),
+        )

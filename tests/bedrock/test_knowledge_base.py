@@ -161,3 +161,22 @@ def test_store_without_bedrock_support_is_rejected() -> None:
     with pytest.raises(ConfigError, match=r"KnowledgeBase\('handbook'\)\.vector_store: Qdrant .*"
                        r"not a Bedrock knowledge-base backend"):
         run_kb(store=Qdrant())
+
+
+def test_grant_retrieve_scopes_queries_to_the_knowledge_base() -> None:
+    def program() -> None:
+        import pulumi_aws as aws
+
+        lake = DataLake("lake", {"source": "handbook"})
+        kb = KnowledgeBase("handbook", {"embedding_model": EMBED, "data_lake_prefix": PREFIX,
+                                        "data_lake": lake, "vector_store": FakeVectorStore("kbstore")})
+        kb.grant_retrieve(aws.iam.Role("chat", assume_role_policy="{}"))
+
+    g = run(program)
+    grant = g.named("handbook-retrieve-chat", ROLE_POLICY)
+    assert grant.inputs["role"] == g.named("chat", ROLE).outputs["name"]
+    doc = grant.inputs["policy"]
+    (st,) = json.loads(doc)["Statement"]
+    assert st["Action"] == ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"]
+    assert st["Resource"] == g.one(KB).outputs["arn"]
+    assert not [f for f in parliament_findings(doc, False) if f[1] in ERROR_SEVERITIES]
