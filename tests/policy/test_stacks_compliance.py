@@ -8,6 +8,8 @@ with the component that created the resource.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import runpy
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ def _project_name() -> str:
     return "aiops"
 
 
+@functools.cache
 def evaluate_stack(stack_file: Path) -> tuple[ResourceGraph, dict[str, Any]]:
     """Run ``stacks/__main__.py`` with this stack's config; return the graph and config."""
     project = _project_name()
@@ -69,6 +72,7 @@ def test_stack_passes_every_mandatory_policy_of_every_pack(stack_file: Path) -> 
     graph, config = evaluate_stack(stack_file)
     report = evaluate_graph(graph, stack_config=config)
     assert set(report.packs) == set(list_packs())
+    assert report.resources == sum(1 for r in graph if r.custom) > 0
     mandatory = report.mandatory()
     assert not mandatory, (
         f"{stack_file.name}: {len(mandatory)} mandatory violations "
@@ -77,3 +81,18 @@ def test_stack_passes_every_mandatory_policy_of_every_pack(stack_file: Path) -> 
 
 def test_there_are_stacks_to_check() -> None:
     assert {f.name for f in STACK_FILES} >= {"Pulumi.dev.yaml", "Pulumi.prod.yaml"}
+
+
+@pytest.mark.skipif(not list_packs(), reason="no policy packs yet")
+def test_a_broken_stack_graph_is_caught() -> None:
+    """Control: the same pipeline reports a stack resource that is made non-compliant."""
+    graph, config = evaluate_stack(STACKS / "Pulumi.dev.yaml")
+    keys = graph.of_type("aws:kms/key:Key")
+    if not keys:
+        pytest.skip("the dev stack has no KMS key yet")
+    key = keys[0]
+    broken = dataclasses.replace(key, inputs={**key.inputs, "enableKeyRotation": False})
+    graph2 = ResourceGraph([broken if r.urn == key.urn else r for r in graph],
+                           graph.stack_outputs)
+    report = evaluate_graph(graph2, packs=["aiops-baseline"], stack_config=config)
+    assert [(d.policy, d.urn) for d in report.mandatory()] == [("kms-key-rotation", key.urn)]
