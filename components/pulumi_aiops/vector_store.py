@@ -180,10 +180,9 @@ class VectorStore(pulumi.ComponentResource):
         The knowledge base's role also needs :meth:`grant_write`.
         """
         if self.backend is VectorBackend.OPENSEARCH_SERVERLESS:
-            os_cfg = self.config.opensearch
-            assert os_cfg is not None
             return {"type": "OPENSEARCH_SERVERLESS", "opensearch_serverless_configuration": {
-                "collection_arn": self.collection.arn, "vector_index_name": os_cfg.index_name,
+                # From the index resource, so a knowledge base waits until the index exists.
+                "collection_arn": self.collection.arn, "vector_index_name": self.index.index_name,
                 "field_mapping": dict(DEFAULT_FIELDS)}}
         if self.backend is VectorBackend.AURORA_PGVECTOR:
             au = self.config.aurora
@@ -191,7 +190,8 @@ class VectorStore(pulumi.ComponentResource):
             return {"type": "RDS", "rds_configuration": {
                 "resource_arn": self.db_cluster.arn,
                 "credentials_secret_arn": self.credentials_secret_arn,
-                "database_name": au.database_name, "table_name": au.table_name,
+                # From the schema resource, so a knowledge base waits until the table exists.
+                "database_name": au.database_name, "table_name": self.schema.table,
                 "field_mapping": dict(BEDROCK_COLUMNS)}}
         raise AiopsError(f"VectorStore {self.config.name!r}: Bedrock knowledge bases cannot use "
                          "the qdrant backend; use opensearch-serverless or aurora-pgvector")

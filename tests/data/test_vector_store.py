@@ -37,8 +37,14 @@ def graph() -> ResourceGraph:
         os_store.grant_write(kb_role)
         os_store.grant_read(app_role)
         pg.grant_read(app_role)
-        pulumi.export("os", os_store.bedrock_storage_configuration())
-        pulumi.export("pg", pg.bedrock_storage_configuration())
+        os_cfg = os_store.bedrock_storage_configuration()
+        pg_cfg = pg.bedrock_storage_configuration()
+        pulumi.export("os", os_cfg)
+        pulumi.export("pg", pg_cfg)
+        # Stand-ins for a knowledge base: consumers of the storage configuration.
+        aws.ssm.Parameter("kb-os", type="String",
+                          value=os_cfg["opensearch_serverless_configuration"]["vector_index_name"])
+        aws.ssm.Parameter("kb-pg", type="String", value=pg_cfg["rds_configuration"]["table_name"])
         pulumi.export("endpoints", {"os": os_store.endpoint, "pg": pg.endpoint, "qd": qd.endpoint})
         pulumi.export("pgSecret", pg.credentials_secret_arn)
 
@@ -138,7 +144,15 @@ def test_bedrock_storage_configurations(graph: ResourceGraph) -> None:
     assert rds["resource_arn"] == cluster.outputs["arn"]
     assert rds["credentials_secret_arn"] == cluster.outputs["masterUserSecrets"][0]["secretArn"]
     assert rds["table_name"] == "bedrock_integration.bedrock_kb"
+
     assert rds["field_mapping"]["vector_field"] == "embedding"
+
+
+def test_knowledge_bases_wait_for_the_index_and_the_table(graph: ResourceGraph) -> None:
+    index = graph.one("pulumi-python:dynamic/aiops:AossIndex").urn
+    schema = graph.one("pulumi-python:dynamic/aiops:PgvectorSchema").urn
+    assert index in graph.named("kb-os", "aws:ssm/parameter:Parameter").depends_on
+    assert schema in graph.named("kb-pg", "aws:ssm/parameter:Parameter").depends_on
 
 
 # -- Aurora pgvector --------------------------------------------------------------------------

@@ -118,6 +118,9 @@ class PgvectorSchemaProvider(ResourceProvider):
 class PgvectorSchema(Resource, module="aiops", name="PgvectorSchema"):
     """The pgvector schema of a knowledge-base table (see module docstring)."""
 
+    table: pulumi.Output[str]
+    resource_arn: pulumi.Output[str]
+
     def __init__(self, name: str, *, resource_arn: pulumi.Input[str], secret_arn: pulumi.Input[str],
                  database: str, table: str, dimensions: int, region: pulumi.Input[str],
                  opts: pulumi.ResourceOptions | None = None) -> None:
