@@ -263,7 +263,8 @@ class BedrockAccess(pulumi.ComponentResource):
         g = cfg.guardrail
         self.guardrail = aws.bedrock.Guardrail(
             f"{name}-guardrail",
-            name=f"{name}-guardrail",
+            # Guardrail and log-group names are per account and region: include the stack.
+            name=f"{name}-{pulumi.get_stack()}-guardrail",
             description="pulumi-aiops platform guardrail (enforced through IAM)",
             blocked_input_messaging=g.blocked_input_message,
             blocked_outputs_messaging=g.blocked_output_message,
@@ -417,7 +418,7 @@ class BedrockAccess(pulumi.ComponentResource):
         stateful: pulumi.ResourceOptions,
     ) -> None:
         partition, region, account = self.partition, self.region, self.account_id
-        log_group_name = f"/aiops/bedrock/{name}/model-invocations"
+        log_group_name = f"/aiops/bedrock/{pulumi.get_stack()}/{name}/model-invocations"
         self.kms_key = aws.kms.Key(
             f"{name}-logs-key",
             description="pulumi-aiops: Bedrock model invocation logs (S3 and CloudWatch)",

@@ -239,7 +239,7 @@ class KnowledgeBase(pulumi.ComponentResource):
         kb_config: Any = {"type": "VECTOR", "vector_knowledge_base_configuration": vector_cfg}
         self.knowledge_base = aws.bedrock.AgentKnowledgeBase(
             f"{name}-kb",
-            name=name,
+            name=f"{name}-{pulumi.get_stack()}",
             description=f"pulumi-aiops knowledge base over {cfg.data_lake_bucket}/"
             f"{cfg.data_lake_prefix}",
             role_arn=self.role.arn,

@@ -42,9 +42,8 @@ def test_prod_builds_bedrock_in_the_eks_vpc(prod: ResourceGraph) -> None:
     assert len(bedrock_eps) == 3
     assert all(e.inputs["vpcId"] == eks_vpc and e.inputs["privateDnsEnabled"] for e in bedrock_eps)
     kbs = {k.inputs["name"]: k.inputs for k in prod.of_type(KB)}
-    assert set(kbs) == {"kb-product-docs", "kb-support-tickets"}
     types = {n: k["storageConfiguration"]["type"] for n, k in kbs.items()}
-    assert types == {"kb-product-docs": "OPENSEARCH_SERVERLESS", "kb-support-tickets": "RDS"}
+    assert types == {"kb-product-docs-prod": "OPENSEARCH_SERVERLESS", "kb-support-tickets-prod": "RDS"}
     assert prod.stack_outputs["bedrock"]["models"] == [
         "amazon.nova-pro-v1:0", "anthropic.claude-3-haiku-20240307-v1:0", "amazon.titan-embed-text-v2:0"]
 
