@@ -95,20 +95,22 @@ MISCONFIGURED: list[tuple[str, str, dict[str, Any], set[str]]] = [
         "name": "ops", "tags": TAGS,
         "policy": json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": ["*"], "Resource": "*"}]})},
-     set()),
+     {"iam-no-star-on-star"}),
     ("iam-role-policy-s3-star", "aws:iam/rolePolicy:RolePolicy", {
         "role": "r", "policy": json.dumps({"Version": "2012-10-17", "Statement": {
             "Effect": "Allow", "Action": "s3:*", "Resource": "*"}})},
-     set()),
-    ("bucket-untagged", "aws:s3/bucketV2:BucketV2", {"bucket": "raw-data-untagged"}, set()),
+     {"iam-no-wildcard-sensitive-actions"}),
+    ("bucket-untagged", "aws:s3/bucketV2:BucketV2", {"bucket": "raw-data-untagged"},
+     {"aws-required-tags"}),
     ("public-access-block-off", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
         "bucket": "raw", "blockPublicAcls": False, "blockPublicPolicy": True,
-        "ignorePublicAcls": True, "restrictPublicBuckets": False}, set()),
+        "ignorePublicAcls": True, "restrictPublicBuckets": False},
+     {"s3-public-access-block-settings"}),
     ("guardrail-no-prompt-attack", "aws:bedrock/guardrail:Guardrail", {
         "name": "g", "blockedInputMessaging": "no", "blockedOutputsMessaging": "no",
         "contentPolicyConfig": {"filtersConfigs": [
             {"type": "HATE", "inputStrength": "HIGH", "outputStrength": "HIGH"}]},
-        "tags": TAGS}, set()),
+        "tags": TAGS}, {"bedrock-guardrail-prompt-attack"}),
     ("statefulset-privileged-latest", "kubernetes:apps/v1:StatefulSet", {
         "metadata": {"name": "vllm", "namespace": "serving"},
         "spec": {"serviceName": "vllm", "selector": {"matchLabels": {"app": "vllm"}},
@@ -117,7 +119,8 @@ MISCONFIGURED: list[tuple[str, str, dict[str, Any], set[str]]] = [
                      "containers": [{"name": "vllm", "image": "docker.io/vllm/vllm-openai:latest",
                                      "securityContext": {"privileged": True},
                                      "env": [{"name": "HF_TOKEN", "value": "hf_abcdef"}]}]}}}},
-     set()),
+     {"k8s-no-privileged-containers", "k8s-no-host-namespaces", "k8s-no-latest-tag",
+      "k8s-no-plain-secret-env"}),
     ("cronjob-hostpath-root", "kubernetes:batch/v1:CronJob", {
         "metadata": {"name": "eval", "namespace": "ml"},
         "spec": {"schedule": "0 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
@@ -127,10 +130,12 @@ MISCONFIGURED: list[tuple[str, str, dict[str, Any], set[str]]] = [
                             "volumeMounts": [{"name": "root", "mountPath": "/host"}],
                             "securityContext": {"runAsUser": 0,
                                                 "allowPrivilegeEscalation": True}}]}}}}}},
-     set()),
+     {"k8s-host-path-allowlist", "k8s-run-as-non-root", "k8s-no-privilege-escalation",
+      "k8s-image-registry-allowlist"}),
     ("service-lb", "kubernetes:core/v1:Service", {
         "metadata": {"name": "api", "namespace": "serving"},
-        "spec": {"type": "LoadBalancer", "ports": [{"port": 443}]}}, set()),
+        "spec": {"type": "LoadBalancer", "ports": [{"port": 443}]}},
+     {"k8s-no-public-load-balancer"}),
 ]
 
 
@@ -194,6 +199,40 @@ SECURE: list[tuple[str, str, dict[str, Any]]] = [
         "policy": json.dumps([{"Rules": [{"ResourceType": "collection",
                                           "Resource": ["collection/vectors"]}],
                                "AllowFromPublic": False, "SourceVPCEs": ["vpce-0abc"]}])}),
+    ("iam-least-privilege", "aws:iam/policy:Policy", {
+        "name": "reader", "tags": TAGS, "policy": json.dumps({"Version": "2012-10-17",
+                                                              "Statement": [{
+            "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::datasets", "arn:aws:s3:::datasets/*"]}]})}),
+    ("guardrail-prompt-attack", "aws:bedrock/guardrail:Guardrail", {
+        "name": "g", "blockedInputMessaging": "no", "blockedOutputsMessaging": "no",
+        "contentPolicyConfig": {"filtersConfigs": [
+            {"type": "PROMPT_ATTACK", "inputStrength": "HIGH", "outputStrength": "NONE"},
+            {"type": "VIOLENCE", "inputStrength": "MEDIUM", "outputStrength": "MEDIUM"}]},
+        "tags": TAGS}),
+    ("pab-all-on", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
+        "bucket": "raw", "blockPublicAcls": True, "blockPublicPolicy": True,
+        "ignorePublicAcls": True, "restrictPublicBuckets": True}),
+    ("deployment-hardened", "kubernetes:apps/v1:Deployment", {
+        "metadata": {"name": "embedder", "namespace": "serving"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "embedder"}},
+                 "template": {"metadata": {"labels": {"app": "embedder"}}, "spec": {
+                     "securityContext": {"runAsNonRoot": True, "runAsUser": 10001,
+                                         "seccompProfile": {"type": "RuntimeDefault"}},
+                     "containers": [{
+                         "name": "embedder",
+                         "image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/embedder:2.4.1",
+                         "env": [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
+                             "name": "hf", "key": "token"}}}],
+                         "securityContext": {"allowPrivilegeEscalation": False,
+                                             "readOnlyRootFilesystem": True,
+                                             "capabilities": {"drop": ["ALL"]}},
+                         "resources": {"requests": {"cpu": "2", "memory": "8Gi",
+                                                    "nvidia.com/gpu": 1},
+                                       "limits": {"memory": "8Gi", "nvidia.com/gpu": 1}}}]}}}}),
+    ("service-internal", "kubernetes:core/v1:Service", {
+        "metadata": {"name": "api", "namespace": "serving"},
+        "spec": {"type": "ClusterIP", "ports": [{"port": 443}]}}),
 ]
 
 
