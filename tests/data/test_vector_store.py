@@ -278,3 +278,36 @@ def test_every_iam_document_passes_parliament(graph: ResourceGraph) -> None:
     assert len(policies) == 3
     for r in policies:
         assert not parliament_errors(json.loads(r.inputs["policy"])), r.name
+
+
+def _ints(value: Any) -> Any:
+    """Recorded numbers are floats (as policies see them); manifests want integers."""
+    if isinstance(value, dict):
+        return {k: _ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ints(v) for v in value]
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def test_qdrant_manifests_validate_against_kubernetes_1_31(graph: ResourceGraph) -> None:
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    for t in ("kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:core/v1:Namespace"):
+        doc = _ints(graph.one(t).inputs)
+        kubernetes_validate.validate(doc, "1.31.0", strict=True)
+    secret = _ints(graph.one("kubernetes:core/v1:Secret").inputs)
+    secret["stringData"] = secret["stringData"]["value"]  # unwrap the Pulumi secret
+    kubernetes_validate.validate(secret, "1.31.0", strict=True)
+
+
+def test_longest_store_name_fits_aoss_name_limits() -> None:
+    name = "k" + "b" * 27  # 28 characters, the longest the config allows
+
+    def program() -> None:
+        VectorStore(name, {"backend": "opensearch-serverless", "network": NET,
+                           "opensearch": {"admin_principals": [DEPLOYER]}}).grant_read(
+            aws.iam.Role("role-with-a-long-logical-name", assume_role_policy="{}"))
+
+    graph = run_program(program, {"aws:region": "us-east-1"})
+    names = [r.inputs["name"] for r in graph if r.type.startswith("aws:opensearch/")]
+    assert len(names) == 6 and len(set(names)) == 6
+    assert all(3 <= len(n) <= 32 and n == n.lower() for n in names), names
