@@ -3,7 +3,8 @@
 Every bucket gets versioning, SSE-KMS with the lake's customer-managed key (bucket key on), a
 public access block with all four settings true, a bucket policy that denies non-TLS requests
 and uploads encrypted with anything but the lake's key, access logging to a log bucket, and
-lifecycle tiers. Each modality (text, audio, images, video) has its own top-level prefix.
+lifecycle tiers (uploads may omit the SSE headers — the bucket default applies — or name the
+lake key by its ARN; any other key is refused). Each modality (text, audio, images, video) has its own top-level prefix.
 Lineage and governance tags (``data-classification``, ``owner``, ``source``, ``retention``,
 ``data-zone``) go on every bucket.
 

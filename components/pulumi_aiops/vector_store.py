@@ -130,10 +130,15 @@ class VectorStore(pulumi.ComponentResource):
         raw: dict[str, Any] = dict(args)
         network: VectorStoreNetwork = raw.pop("network", None) or VectorStoreNetwork()
         cluster: GpuCluster | None = raw.pop("cluster", None)
-        env = Environment(raw.pop("environment", Environment.DEV.value))
+        env_raw = raw.pop("environment", Environment.DEV.value)
         tags: dict[str, str] = dict(raw.pop("tags", None) or {})
         raw.setdefault("name", name)
         where = f"VectorStoreArgs({name!r})"
+        try:
+            env = Environment(env_raw)
+        except ValueError:
+            raise ConfigError(f"{where}.environment: {env_raw!r} is not allowed; "
+                              f"one of {[e.value for e in Environment]}") from None
         cfg = validate_model(VectorStoreConfig, raw, where)
         if cfg.backend is VectorBackend.QDRANT and not isinstance(cluster, GpuCluster):
             raise ConfigError(f"{where}.cluster: {cluster!r} is not allowed; the qdrant backend needs "

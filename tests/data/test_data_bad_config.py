@@ -74,6 +74,11 @@ CASES = [
      {"vectorStores": [{"name": "kb-pg", "backend": "aurora-pgvector",
                         "aurora": {"minCapacity": 8, "maxCapacity": 2}}]},
      "aiops:platform.vectorStores[0].aurora.maxCapacity: 2", "at least minCapacity"),
+    ("auto-pause on an engine that cannot",
+     {"vectorStores": [{"name": "kb-pg", "backend": "aurora-pgvector",
+                        "aurora": {"minCapacity": 0, "engineVersion": "15.4"}}]},
+     "aiops:platform.vectorStores[0].aurora.engineVersion: '15.4' needs an engine that can pause",
+     "15.7 or later"),
 ]
 
 

@@ -273,6 +273,10 @@ class OpenSearchVectorConfig(AiopsModel):
         return v
 
 
+#: Aurora PostgreSQL minor versions (per major) from which Serverless v2 can pause at 0 ACUs.
+_AUTO_PAUSE_MIN_MINOR = {13: 15, 14: 12, 15: 7, 16: 3}
+
+
 class AuroraVectorConfig(AiopsModel):
     """Aurora PostgreSQL Serverless v2 with pgvector, schema created through the RDS Data API."""
 
@@ -295,6 +299,13 @@ class AuroraVectorConfig(AiopsModel):
         if self.max_capacity < self.min_capacity:
             raise ConfigValueError(f"must be at least minCapacity ({self.min_capacity})",
                                    loc=("maxCapacity",), value=self.max_capacity)
+        if self.min_capacity == 0:
+            major, minor = (int(p) for p in self.engine_version.split("."))
+            if minor < _AUTO_PAUSE_MIN_MINOR.get(major, 0):
+                raise ConfigValueError(
+                    "needs an engine that can pause at 0 ACUs; minCapacity 0 needs "
+                    f"{major}.{_AUTO_PAUSE_MIN_MINOR[major]} or later (13.15, 14.12, 15.7, 16.3)",
+                    loc=("engineVersion",), value=self.engine_version)
         return self
 
 
