@@ -33,7 +33,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 from pulumi_policy.policy import PolicyResource
-from pulumi_policy.proxy import UnknownValueError
+from pulumi_policy.proxy import UnknownValueError, _DictProxy, _is_unknown, _ListProxy
 
 __all__ = [
     "FRAMEWORKS",
@@ -48,6 +48,7 @@ __all__ = [
     "as_mapping",
     "get_path",
     "parse_json_doc",
+    "plain_props",
     "resource_rule",
     "safe_get",
     "stack_rule",
@@ -170,7 +171,8 @@ def resource_rule(
         if args.resource_type not in types:
             return
         cfg = _merged_config(args.get_config(), defaults) if defaults else (args.get_config() or {})
-        for msg in check(args.props, cfg, args):
+        props = plain_props(args.props)
+        for msg in check(args.props if props is None else props, cfg, args):
             report_violation(msg, None)
 
     return Rule(name, description, severity, remediation, frameworks, "resource", validate,
@@ -203,6 +205,48 @@ def stack_rule(
 
 
 # --- property helpers -------------------------------------------------------------------------
+
+class _HasUnknown(Exception):
+    pass
+
+
+def _unwrap(v: Any) -> Any:
+    t = type(v)
+    if t is _DictProxy:
+        return {k: _unwrap(x) for k, x in v["__target"].items()}
+    if t is _ListProxy:
+        return [_unwrap(x) for x in v["__target"]]
+    if t is dict:
+        return {k: _unwrap(x) for k, x in v.items()}
+    if t is list:
+        return [_unwrap(x) for x in v]
+    if t is str and _is_unknown(v):
+        raise _HasUnknown
+    return v
+
+
+_last_plain: tuple[Any, Any] = (None, None)
+
+
+def plain_props(props: Any) -> dict[str, Any] | None:
+    """``props`` (a read-only unknown-checking proxy) as plain dicts and lists, or ``None`` when
+    it holds an unknown (preview) value, in which case rules read the proxy and the SDK reports
+    "can't run policy during preview" only if a rule touches the unknown value.
+
+    The last conversion is cached, so several rules on one resource convert it once.
+    """
+    global _last_plain
+    last = _last_plain
+    if last[0] is props:
+        return last[1]
+    try:
+        plain = _unwrap(props)
+    except _HasUnknown:
+        plain = None
+    if plain is not None and not isinstance(plain, dict):
+        plain = None
+    _last_plain = (props, plain)
+    return plain
 
 _MISSING: Any = object()
 

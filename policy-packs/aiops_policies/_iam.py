@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from aiops_policies._core import as_list, as_mapping, parse_json_doc
@@ -71,6 +72,17 @@ def _principals(p: Any) -> tuple[str, ...]:
 
 def statements(doc: Any) -> list[Statement]:
     """The statements of a policy document (a JSON string or a parsed mapping)."""
+    if isinstance(doc, str):
+        return _statements_of_text(doc)
+    return _statements(doc)
+
+
+@lru_cache(maxsize=1024)
+def _statements_of_text(doc: str) -> list[Statement]:
+    return _statements(doc)
+
+
+def _statements(doc: Any) -> list[Statement]:
     parsed = parse_json_doc(doc)
     if not isinstance(parsed, Mapping):
         return []

@@ -71,15 +71,24 @@ def catalog_prices(path: str | None = None) -> dict[str, float]:
     return dict(_load(p)) if p else {}
 
 
-def _lt_instance_type(ng: Any, templates: Sequence[Any]) -> str | None:
-    ref = as_mapping(safe_get(ng.props, "launchTemplate"))
-    deps = getattr(ng, "property_dependencies", None) or {}
-    dep_urns = {getattr(d, "urn", None) for d in deps.get("launchTemplate", ()) or ()}
+def _lt_index(templates: Sequence[Any]) -> dict[str, Any]:
+    index: dict[str, Any] = {}
     for lt in templates:
-        names = {safe_get(lt.props, "name"), safe_get(lt.props, "id"), lt.name}
-        if lt.urn in dep_urns or (
-            ref and (safe_get(ref, "name") in names or safe_get(ref, "id") in names)
-        ):
+        index.setdefault(lt.urn, lt)
+        for v in (safe_get(lt.props, "name"), safe_get(lt.props, "id"), lt.name):
+            if isinstance(v, str) and v:
+                index.setdefault(v, lt)
+    return index
+
+
+def _lt_instance_type(ng: Any, templates: Mapping[str, Any]) -> str | None:
+    deps = getattr(ng, "property_dependencies", None) or {}
+    refs = [getattr(d, "urn", None) for d in deps.get("launchTemplate", ()) or ()]
+    ref = as_mapping(safe_get(ng.props, "launchTemplate"))
+    refs += [safe_get(ref, "name"), safe_get(ref, "id")]
+    for k in refs:
+        lt = templates.get(k) if isinstance(k, str) else None
+        if lt is not None:
             it = safe_get(lt.props, "instanceType")
             return str(it) if it else None
     return None
@@ -91,7 +100,7 @@ def monthly_gpu_cost(resources: Sequence[Any], cfg: Mapping[str, Any]
     prices = catalog_prices(cfg.get("catalogPath") or None)
     prices.update({str(k): float(v) for k, v in as_mapping(cfg.get("prices")).items()})
     hours = float(cfg.get("hoursPerMonth", HOURS_PER_MONTH))
-    templates = [r for r in resources if r.resource_type == LAUNCH_TEMPLATE]
+    templates = _lt_index([r for r in resources if r.resource_type == LAUNCH_TEMPLATE])
     items: list[tuple[str, str, float]] = []
     unpriced: list[tuple[str, str]] = []
 

@@ -69,49 +69,107 @@ for _kind, _types in (("sse", SSE_TYPES), ("versioning", VERSIONING_TYPES),
 _PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
-def _bucket_names(b: Any) -> list[str]:
-    return [str(v) for v in (safe_get(b.props, "bucket"), safe_get(b.props, "id")) if v]
+class _BucketIndex:
+    """The stack's buckets, indexed for resolving references to them in O(1)."""
+
+    def __init__(self, resources: Sequence[Any]) -> None:
+        self.buckets = [r for r in resources if r.resource_type in BUCKET_TYPES]
+        self.by_urn: dict[str, Any] = {b.urn: b for b in self.buckets}
+        self.by_value: dict[str, Any] = {}
+        self.by_logical: dict[str, Any] = {}
+        self.by_prefix: dict[str, Any] = {}
+        for b in self.buckets:
+            for key in ("bucket", "id"):
+                v = safe_get(b.props, key)
+                if isinstance(v, str) and v:
+                    self.by_value.setdefault(v, b)
+            self.by_logical.setdefault(b.name, b)
+            bp = safe_get(b.props, "bucketPrefix")
+            if isinstance(bp, str) and bp:
+                self.by_prefix.setdefault(bp, b)
+
+    def lookup(self, value: Any) -> Any | None:
+        """The bucket named ``value``: explicit name or id, else the longest auto-name match
+        (``<logical name>-<random>`` or ``<bucketPrefix>…``)."""
+        if not isinstance(value, str) or not value:
+            return None
+        b = self.by_value.get(value) or self.by_urn.get(value)
+        if b is not None:
+            return b
+        i = value.rfind("-")
+        while i > 0:
+            b = self.by_logical.get(value[:i])
+            if b is not None:
+                break
+            i = value.rfind("-", 0, i)
+        best_len = i + 1 if b is not None else -1
+        for p, pb in self.by_prefix.items():
+            if len(p) > best_len and value.startswith(p):
+                b, best_len = pb, len(p)
+        return b
+
+    def resolve(self, ref: Any, key: str) -> Any | None:
+        """The bucket that property ``key`` of ``ref`` refers to (dependency, parent, value)."""
+        deps = getattr(ref, "property_dependencies", None) or {}
+        for d in deps.get(key, ()) or ():
+            b = self.by_urn.get(getattr(d, "urn", ""))
+            if b is not None:
+                return b
+        parent = getattr(ref, "parent", None)
+        if parent is not None and key == "bucket":
+            b = self.by_urn.get(getattr(parent, "urn", ""))
+            if b is not None:
+                return b
+        return self.lookup(safe_get(ref.props, key))
 
 
-def _resolve(companion: Any, buckets: Sequence[Any]) -> Any | None:
-    """The bucket a companion resource's ``bucket`` property refers to, or ``None``."""
-    deps = getattr(companion, "property_dependencies", None) or {}
-    dep_urns = {getattr(d, "urn", None) for d in deps.get("bucket", ()) or ()}
-    parent = getattr(companion, "parent", None)
-    parent_urn = getattr(parent, "urn", None)
-    for b in buckets:
-        if b.urn in dep_urns or b.urn == parent_urn:
-            return b
-    value = safe_get(companion.props, "bucket")
-    if not isinstance(value, str) or not value:
-        return None
-    for b in buckets:
-        if value in _bucket_names(b):
-            return b
-    best, best_len = None, -1
-    for b in buckets:  # auto-named: "<logical name>-<random>" or "<bucketPrefix>..."
-        prefixes = [f"{b.name}-"]
-        bp = safe_get(b.props, "bucketPrefix")
-        if bp:
-            prefixes.append(str(bp))
-        for p in prefixes:
-            if value.startswith(p) and len(p) > best_len:
-                best, best_len = b, len(p)
-    return best
+_cache: tuple[Any, Any] = (None, None)
+
+
+def _analysis(resources: Sequence[Any]) -> tuple[_BucketIndex, list[tuple[Any, dict[str, list[Any]]]],
+                                                 set[str]]:
+    """(index, buckets with companions, urns of server-access-log target buckets), cached for
+    the last ``resources`` list (the S3 rules run one after another on the same stack)."""
+    global _cache
+    if _cache[0] is resources and _cache[1][0] == len(resources):
+        return _cache[1][1]
+    index = _BucketIndex(resources)
+    comps: dict[str, dict[str, list[Any]]] = {b.urn: {} for b in index.buckets}
+    targets: set[str] = set()
+    for r in resources:
+        t = r.resource_type
+        kind = _KIND.get(t)
+        if kind is not None:
+            b = index.resolve(r, "bucket")
+            if b is not None:
+                comps[b.urn].setdefault(kind, []).append(r)
+            if kind == "logging":
+                tb = index.resolve(r, "targetBucket")
+                if tb is not None:
+                    targets.add(tb.urn)
+        elif t in BUCKET_TYPES:
+            for lg in as_list(safe_get(r.props, "logging")) + as_list(safe_get(r.props,
+                                                                                "loggings")):
+                tb = index.lookup(safe_get(lg, "targetBucket"))
+                if tb is not None:
+                    targets.add(tb.urn)
+    result = (index, [(b, comps[b.urn]) for b in index.buckets], targets)
+    _cache = (resources, (len(resources), result))
+    return result
 
 
 def bucket_companions(resources: Sequence[Any]) -> list[tuple[Any, dict[str, list[Any]]]]:
     """Each bucket with its split-out resources by kind (sse, versioning, logging, ...)."""
-    buckets = [r for r in resources if r.resource_type in BUCKET_TYPES]
-    out: dict[str, dict[str, list[Any]]] = {b.urn: {} for b in buckets}
-    for r in resources:
-        kind = _KIND.get(r.resource_type)
-        if kind is None:
-            continue
-        b = _resolve(r, buckets)
-        if b is not None:
-            out[b.urn].setdefault(kind, []).append(r)
-    return [(b, out[b.urn]) for b in buckets]
+    return _analysis(resources)[1]
+
+
+def _log_targets(resources: Sequence[Any]) -> set[str]:
+    """URNs of the buckets that receive server access logs."""
+    return _analysis(resources)[2]
+
+
+def _is_log_target(b: Any, targets: set[str]) -> bool:
+    return b.urn in targets
 
 
 def _find_all(v: Any, key: str) -> Iterator[Mapping[str, Any]]:
@@ -217,29 +275,6 @@ def _s3_versioning(resources: Sequence[Any],
         if not ok:
             yield (f"bucket {b.name} does not have versioning enabled (add "
                    "aws.s3.BucketVersioning with versioningConfiguration.status Enabled)", b.urn)
-
-
-def _log_targets(resources: Sequence[Any]) -> set[str]:
-    targets: set[str] = set()
-    for r in resources:
-        if r.resource_type in LOGGING_TYPES:
-            t = safe_get(r.props, "targetBucket")
-            if t:
-                targets.add(str(t))
-            deps = getattr(r, "property_dependencies", None) or {}
-            targets.update(str(getattr(d, "urn", "")) for d in deps.get("targetBucket", ()) or ())
-        elif r.resource_type in BUCKET_TYPES:
-            for lg in as_list(safe_get(r.props, "logging")) + as_list(safe_get(r.props, "loggings")):
-                t = safe_get(lg, "targetBucket")
-                if t:
-                    targets.add(str(t))
-    return targets
-
-
-def _is_log_target(b: Any, targets: set[str]) -> bool:
-    if b.urn in targets or any(n in targets for n in _bucket_names(b)):
-        return True
-    return any(t.startswith(f"{b.name}-") for t in targets)
 
 
 def _s3_logging(resources: Sequence[Any],
