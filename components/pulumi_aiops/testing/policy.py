@@ -863,17 +863,18 @@ class PolicyPackProcess:
             if "UNIMPLEMENTED" not in str(e):
                 raise
 
-    def analyze(self, type_: str, name: str, props: Mapping[str, Any], options:
-                Mapping[str, Any] | None = None, provider: Mapping[str, Any] | None = None,
+    def analyze(self, type: str, name: str, props: Mapping[str, Any],
+                options: Mapping[str, Any] | None = None,
+                provider: Mapping[str, Any] | None = None,
                 urn: str | None = None) -> list[Diagnostic]:
         """``Analyze`` one resource; diagnostics without a URN get the resource's, as the engine.
 
         ``options`` uses the proto names (``protect``, ``ignoreChanges``, ``parent``, …);
         ``provider`` is ``{"type", "name", "urn", "properties"}``.
         """
-        urn = urn or make_urn(type_, name, project=self.project, stack=self.stack)
+        urn = urn or make_urn(type, name, project=self.project, stack=self.stack)
         return self.analyze_resource(PolicyResourceInput(
-            type=type_, name=name, urn=urn, props=dict(props), options=dict(options or {}),
+            type=type, name=name, urn=urn, props=dict(props), options=dict(options or {}),
             provider=provider, parent=(options or {}).get("parent") or None))
 
     def analyze_resource(self, r: PolicyResourceInput) -> list[Diagnostic]:
