@@ -37,6 +37,7 @@ ListGrants).
 
 Example::
 
+    import pulumi
     import pulumi_kubernetes as k8s
     from pulumi_aiops.eks_gpu_cluster import EksGpuCluster
 
@@ -80,8 +81,11 @@ from pulumi_aiops.contract import (
 )
 
 __all__ = [
+    "AUTOSCALER_REPO",
+    "DEVICE_PLUGIN_LABEL",
     "DEVICE_PLUGIN_REPO",
     "GPU_NODE_LABEL",
+    "POOL_LABEL",
     "TYPE_TOKEN",
     "EksAccessArgs",
     "EksEncryptionArgs",
