@@ -33,6 +33,8 @@ __all__ = ["RULES", "catalog_path", "catalog_prices", "monthly_gpu_cost"]
 F, R = Fixture, FixtureResource
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+ASG = "aws:autoscaling/group:Group"
+INSTANCE = "aws:ec2/instance:Instance"
 NODE_POOL = "kubernetes:compute.coreweave.com/v1alpha1:NodePool"
 HOURS_PER_MONTH = 730.0
 _CATALOG_REL = Path("components") / "pulumi_aiops" / "catalog" / "gpu_instances.toml"
@@ -111,21 +113,37 @@ def monthly_gpu_cost(resources: Sequence[Any], cfg: Mapping[str, Any]
             unpriced.append((urn, itype))
         return None
 
+    def add_aws(r: Any, label: str, count: Any, types: list[str]) -> None:
+        if count is None or not types:
+            return
+        known = [p for t in types if (p := price(r.urn, t, True)) is not None]
+        if known:
+            usd = float(count) * max(known) * hours
+            items.append((r.urn, f"{label} {r.name}: {int(float(count))} x {'/'.join(types)}",
+                          usd))
+
     for r in resources:
-        if r.resource_type == NODE_GROUP:
+        t = r.resource_type
+        if t == NODE_GROUP:
             max_size = safe_get(as_mapping(safe_get(r.props, "scalingConfig")), "maxSize")
-            types = [str(t) for t in as_list(safe_get(r.props, "instanceTypes"))]
+            types = [str(x) for x in as_list(safe_get(r.props, "instanceTypes"))]
             if not types:
                 lt_type = _lt_instance_type(r, templates)
                 types = [lt_type] if lt_type else []
-            if max_size is None or not types:
-                continue
-            known = [p for t in types if (p := price(r.urn, t, True)) is not None]
-            if known:
-                usd = float(max_size) * max(known) * hours
-                items.append((r.urn, f"node group {r.name}: {int(float(max_size))} x "
-                                     f"{'/'.join(types)}", usd))
-        elif r.resource_type == NODE_POOL:
+            add_aws(r, "node group", max_size, types)
+        elif t == ASG:
+            mip = as_mapping(safe_get(as_mapping(safe_get(r.props, "mixedInstancesPolicy")),
+                                      "launchTemplate"))
+            types = [str(as_mapping(o).get("instanceType")) for o in as_list(mip.get("overrides"))
+                     if as_mapping(o).get("instanceType")]
+            if not types:
+                lt_type = _lt_instance_type(r, templates)
+                types = [lt_type] if lt_type else []
+            add_aws(r, "auto scaling group", safe_get(r.props, "maxSize"), types)
+        elif t == INSTANCE:
+            itype = safe_get(r.props, "instanceType")
+            add_aws(r, "instance", 1.0, [str(itype)] if itype else [])
+        elif t == NODE_POOL:
             spec = as_mapping(safe_get(r.props, "spec"))
             itype = safe_get(spec, "instanceType")
             n = safe_get(spec, "maxNodes")
@@ -169,7 +187,8 @@ RULES: list[Rule] = [
     stack_rule(
         "gpu-cost-budget",
         "The maximum monthly GPU spend (max nodes x catalogue hourly price x 730 h, on EKS node "
-        "groups and CoreWeave NodePools) stays within the configured budget.",
+        "groups, auto scaling groups, instances and CoreWeave NodePools) stays within the "
+        "configured budget.",
         "high",
         remediation=("1. Lower scalingConfig.maxSize of EKS node groups or spec.maxNodes of "
                      "CoreWeave NodePools, or choose cheaper instance types.\n2. Or raise "
@@ -178,7 +197,7 @@ RULES: list[Rule] = [
         frameworks=merge({"nist-ai-rmf": ("MANAGE 2.1", "MAP 3.2"),
                           "soc2": ("A1.1",),
                           "nist-800-53": ("SA-2", "PM-3")}),
-        resource_types=(NODE_GROUP, NODE_POOL, LAUNCH_TEMPLATE),
+        resource_types=(NODE_GROUP, NODE_POOL, LAUNCH_TEMPLATE, ASG, INSTANCE),
         check=_gpu_budget,
         config_schema=_SCHEMA,
         baseline=False,
@@ -197,6 +216,12 @@ RULES: list[Rule] = [
                 R(NODE_GROUP, "p5", {"clusterName": "c",
                                      "launchTemplate": {"name": "gpu-lt", "version": "1"},
                                      "scalingConfig": {"maxSize": 4.0}}),
+            ), config={"maxMonthlyUsd": 50000}),
+            F("fail", resources=(
+                R(LAUNCH_TEMPLATE, "lt", {"name": "gpu", "instanceType": "g6e.48xlarge"}),
+                R(ASG, "asg", {"maxSize": 4.0, "minSize": 0.0,
+                               "launchTemplate": {"name": "gpu", "version": "$Latest"}}),
+                R(INSTANCE, "vm", {"instanceType": "p5.48xlarge"}),
             ), config={"maxMonthlyUsd": 50000}),
             F("fail", resources=(
                 R(NODE_GROUP, "x", {"clusterName": "c", "instanceTypes": ["p6-b200.48xlarge"],

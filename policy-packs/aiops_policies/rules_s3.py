@@ -335,8 +335,15 @@ def _s3_object_lock(resources: Sequence[Any],
 
 # --- resource rules --------------------------------------------------------------------------
 
-def _sse_resource(props: Mapping[str, Any], cfg: Mapping[str, Any], _a: Any) -> Iterator[str]:
-    defaults = list(_find_all(props.get("rules"), "applyServerSideEncryptionByDefault"))
+def _sse_resource(props: Mapping[str, Any], cfg: Mapping[str, Any], args: Any) -> Iterator[str]:
+    if getattr(args, "resource_type", "") in BUCKET_TYPES:
+        inline = [props.get(k) for k in ("serverSideEncryptionConfiguration",
+                                         "serverSideEncryptionConfigurations")]
+        if not any(inline):
+            return  # split-out configuration: checked on that resource and by the stack rule
+        defaults = list(_find_all(inline, "applyServerSideEncryptionByDefault"))
+    else:
+        defaults = list(_find_all(props.get("rules"), "applyServerSideEncryptionByDefault"))
     bucket = str(props.get("bucket") or "")
     if defaults and all(str(d.get("sseAlgorithm", "")) == "AES256" for d in defaults) and any(
             fnmatchcase(bucket, str(p)) for p in cfg["sseS3BucketPatterns"]):
@@ -598,12 +605,13 @@ RULES: list[Rule] = [
     ),
     resource_rule(
         "s3-sse-configuration-kms",
-        "S3 server-side encryption configurations use SSE-KMS with a customer-managed key.",
+        "S3 server-side encryption configurations (split-out or inline on the bucket) use "
+        "SSE-KMS with a customer-managed key.",
         "high",
         remediation="Set rules[].applyServerSideEncryptionByDefault {sseAlgorithm: aws:kms "
                     "(or aws:kms:dsse), kmsMasterKeyId: <CMK ARN>}.",
         frameworks=merge(ENCRYPTION_AT_REST, KEY_MANAGEMENT),
-        resource_types=SSE_TYPES,
+        resource_types=SSE_TYPES + BUCKET_TYPES,
         check=_sse_resource,
         config_schema={"sseS3BucketPatterns": {
             "type": "array", "items": {"type": "string"}, "default": ["*log*"],
@@ -614,6 +622,12 @@ RULES: list[Rule] = [
             F("fail", _sse(key=None, v2=True)),
             F("pass", _sse()),
             F("pass", _sse(bucket="platform-access-logs-1a2b", algo="AES256", key=None)),
+            F("fail", _bucket(v2=True, serverSideEncryptionConfigurations=[{"rules": [
+                {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}])),
+            F("pass", _bucket(v2=False, serverSideEncryptionConfiguration={"rule": {
+                "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms",
+                                                       "kmsMasterKeyId": CMK}}})),
+            F("pass", _bucket(), note="no inline configuration: the stack rule decides"),
         ),
     ),
     resource_rule(
