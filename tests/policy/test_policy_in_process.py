@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from policy_helpers import repo_packs, rule_library
+from policy_helpers import pack_for_rule, repo_packs, rule_library
 
 from pulumi_aiops.testing.policy import Diagnostic, evaluate_graph, evaluate_in_process
 
@@ -46,3 +46,33 @@ def test_in_process_matches_grpc_on_a_mixed_graph() -> None:
     off = {some: "disabled"}
     assert not [d for d in evaluate_in_process(graph, config=off, stack_config=cfg).diagnostics
                 if d.policy == some]
+
+
+@pytest.mark.skipif(LIB is None or "data-residency" not in getattr(LIB, "RULES_BY_NAME", {}),
+                    reason="no data-residency rule yet")
+def test_stack_config_reaches_rules_on_both_paths() -> None:
+    """Rules may read PULUMI_CONFIG (data residency reads aiops:platform.allowedRegions)."""
+    from pulumi_aiops.testing.graph import RecordedResource, ResourceGraph
+
+    stack = "urn:pulumi:dev::aiops::pulumi:pulumi:Stack::aiops-dev"
+    eu = "urn:pulumi:dev::aiops::pulumi:providers:aws::eu"
+    graph = ResourceGraph([
+        RecordedResource(urn=eu, type="pulumi:providers:aws", name="eu", custom=True,
+                         parent=stack, inputs={"region": "eu-west-1"}),
+        RecordedResource(urn="urn:pulumi:dev::aiops::aws:sqs/queue:Queue::q",
+                         type="aws:sqs/queue:Queue", name="q", custom=True, parent=stack,
+                         provider=eu, inputs={"name": "q"}),
+    ])
+    cfg = {"aws:region": "us-east-1", "aiops:platform": {"allowedRegions": ["us-east-1"]}}
+    packs = [pack_for_rule(LIB, "data-residency")]
+
+    def residency(report: object) -> list[tuple[str | None, str]]:
+        return sorted((d.urn, d.enforcement_level) for d in report.diagnostics  # type: ignore[attr-defined]
+                      if d.policy == "data-residency")
+
+    over_grpc = residency(evaluate_graph(graph, packs=packs, stack_config=cfg))
+    assert over_grpc == [(eu, "mandatory")]
+    assert residency(evaluate_in_process(graph, packs=packs, stack_config=cfg)) == over_grpc
+    # allowed once eu-west-1 is in the platform's regions
+    ok = {**cfg, "aiops:platform": {"allowedRegions": ["us-east-1", "eu-west-1"]}}
+    assert residency(evaluate_in_process(graph, packs=packs, stack_config=ok)) == []

@@ -527,6 +527,35 @@ def _as_mapping(r: Any) -> dict[str, Any]:
     return d
 
 
+def pulumi_env(stack_config: Mapping[str, Any] | None, *, project: str = "aiops",
+               stack: str = "dev", organization: str = "organization",
+               dry_run: bool = True) -> dict[str, str]:
+    """The ``PULUMI_*`` variables the CLI gives a policy pack (``PULUMI_CONFIG`` is a JSON
+    object of full keys to strings, structured values JSON-encoded)."""
+    return {
+        "PULUMI_CONFIG": json.dumps({k: v if isinstance(v, str) else json.dumps(v)
+                                     for k, v in (stack_config or {}).items()}),
+        "PULUMI_PROJECT": project,
+        "PULUMI_STACK": stack,
+        "PULUMI_ORGANIZATION": organization,
+        "PULUMI_DRY_RUN": "true" if dry_run else "false",
+    }
+
+
+@contextlib.contextmanager
+def _pulumi_env_set(values: Mapping[str, str]) -> Any:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 # -- the minimal Engine the CLI serves ------------------------------------------------------------
 class _EngineServer:
     """``pulumirpc.Engine`` on loopback that records ``Log`` calls (what the CLI provides)."""
@@ -635,15 +664,9 @@ class PolicyPackProcess:
         for k in list(env):
             if k.startswith("PULUMI_") and k not in ("PULUMI_HOME",):
                 env.pop(k)
-        env.update({
-            "PULUMI_CONFIG": json.dumps({k: v if isinstance(v, str) else json.dumps(v)
-                                         for k, v in self.stack_config.items()}),
-            "PULUMI_PROJECT": self.project,
-            "PULUMI_STACK": self.stack,
-            "PULUMI_ORGANIZATION": self.organization,
-            "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(pulumi_env(self.stack_config, project=self.project, stack=self.stack,
+                              organization=self.organization, dry_run=self.dry_run))
+        env["PYTHONUNBUFFERED"] = "1"
         if self.extra_path:
             env["PYTHONPATH"] = os.pathsep.join(
                 [*self.extra_path, *filter(None, [env.get("PYTHONPATH")])])
@@ -1203,6 +1226,23 @@ def evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
                         config: Mapping[str, Any] | None = None, *,
                         stack_config: Mapping[str, Any] | None = None,
                         packs_dir: str | Path | None = None) -> PolicyReport:
+    """Like :func:`evaluate_graph`, in this process (see :func:`_evaluate_in_process`).
+
+    The ``PULUMI_*`` variables a pack process would have (``PULUMI_CONFIG`` from
+    ``stack_config``, project, stack) are set in ``os.environ`` for the duration of the call,
+    since rules may read them (e.g. data residency reads ``aiops:platform.allowedRegions``).
+    """
+    resources = list(graph)
+    stack, project = _urn_stack_project(resources[0].urn) if resources else ("dev", "aiops")
+    with _pulumi_env_set(pulumi_env(stack_config, project=project, stack=stack)):
+        return _evaluate_in_process(graph, packs, config, stack_config=stack_config,
+                                    packs_dir=packs_dir)
+
+
+def _evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
+                         config: Mapping[str, Any] | None = None, *,
+                         stack_config: Mapping[str, Any] | None = None,
+                         packs_dir: str | Path | None = None) -> PolicyReport:
     """Like :func:`evaluate_graph`, but calling the policies in this process (fast).
 
     Policies come from ``aiops_policies.make_policies(pack)``; arguments are built as
