@@ -144,6 +144,13 @@ def _os_tls(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> Iterato
                "Policy-Min-TLS-1-2-PFS-2023-10)")
 
 
+def _os_access_policy(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> Iterator[str]:
+    for s in statements(props.get("accessPolicies")):
+        if s.allow and "*" in s.principals and not s.condition:
+            yield (f"access policy statement {s.index} allows Principal '*' without a condition: "
+                   "anyone who reaches the endpoint may read and write")
+
+
 # --- OpenSearch Serverless -------------------------------------------------------------------
 
 def _aoss_cmk(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> Iterator[str]:
@@ -395,6 +402,30 @@ RULES: list[Rule] = [
                                               {"enforceHttps": False}})),
             F("fail", R(OS_DOMAIN, "search", {**_OS_OK, "nodeToNodeEncryption":
                                               {"enabled": False}})),
+            F("pass", R(OS_DOMAIN, "search", dict(_OS_OK))),
+        ),
+    ),
+    resource_rule(
+        "opensearch-domain-no-public-access",
+        "OpenSearch domain access policies never allow Principal '*' without a condition.",
+        "critical",
+        remediation="Name the IAM roles in accessPolicies (and enable fine-grained access "
+                    "control); never Allow '*' on es:* without an IP or VPC condition.",
+        frameworks=ACCESS_LEAST_PRIVILEGE,
+        resource_types=(OS_DOMAIN, ES_DOMAIN, "aws:opensearch/domainPolicy:DomainPolicy",
+                        "aws:elasticsearch/domainPolicy:DomainPolicy"),
+        check=_os_access_policy,
+        fixtures=(
+            F("fail", R(OS_DOMAIN, "search", {**_OS_OK, "accessPolicies": _json({
+                "Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:*",
+                     "Resource": "arn:aws:es:us-east-1:123456789012:domain/search/*"}]})})),
+            F("pass", R(OS_DOMAIN, "search", {**_OS_OK, "accessPolicies": _json({
+                "Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow",
+                     "Principal": {"AWS": "arn:aws:iam::123456789012:role/search-app"},
+                     "Action": "es:ESHttp*",
+                     "Resource": "arn:aws:es:us-east-1:123456789012:domain/search/*"}]})})),
             F("pass", R(OS_DOMAIN, "search", dict(_OS_OK))),
         ),
     ),

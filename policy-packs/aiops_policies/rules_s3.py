@@ -185,11 +185,16 @@ def _find_all(v: Any, key: str) -> Iterator[Mapping[str, Any]]:
 
 
 def _sse_defaults(bucket: Any, comps: Mapping[str, list[Any]]) -> list[Mapping[str, Any]]:
+    """The bucket's default-encryption settings: the split-out configuration when there is
+    one (a bucket's own outputs may still show the SSE-S3 default S3 applied at creation),
+    else the inline one."""
     found: list[Mapping[str, Any]] = []
-    for key in ("serverSideEncryptionConfiguration", "serverSideEncryptionConfigurations"):
-        found.extend(_find_all(bucket.props.get(key), "applyServerSideEncryptionByDefault"))
     for c in comps.get("sse", []):
         found.extend(_find_all(c.props.get("rules"), "applyServerSideEncryptionByDefault"))
+    if found:
+        return found
+    for key in ("serverSideEncryptionConfiguration", "serverSideEncryptionConfigurations"):
+        found.extend(_find_all(bucket.props.get(key), "applyServerSideEncryptionByDefault"))
     return found
 
 
@@ -462,6 +467,9 @@ RULES: list[Rule] = [
             F("pass", resources=(_bucket(v2=False, serverSideEncryptionConfiguration={
                 "rule": {"applyServerSideEncryptionByDefault": {
                     "sseAlgorithm": "aws:kms", "kmsMasterKeyId": CMK}}}),)),
+            F("pass", resources=(_bucket(serverSideEncryptionConfigurations=[{"rules": [
+                {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}]), _sse()),
+              note="the bucket's outputs show the S3 default; the split-out CMK config wins"),
             F("pass", resources=(_bucket(name="auto", bucket=None),
                                  _sse(bucket="auto-1a2b3c4", v2=True)),
               note="auto-named bucket matched by its logical-name prefix"),
