@@ -7,6 +7,7 @@ There is no official test harness for Python policy packs, so this module runs a
   ``<python> -u -m pulumi.policy <engine-address> .`` with ``PULUMI_CONFIG``,
   ``PULUMI_PROJECT``, ``PULUMI_STACK``, ``PULUMI_ORGANIZATION`` and ``PULUMI_DRY_RUN`` set,
   reads the gRPC port the pack prints on stdout, and talks ``pulumirpc.Analyzer`` to it:
+  ``Handshake`` (UNIMPLEMENTED in the Python SDK; like the CLI, the harness falls back),
   ``GetAnalyzerInfo``, ``Configure`` (with an explicit enforcement level for every policy and
   the schema defaults filled in, as the CLI does; the SDK does neither), ``ConfigureStack``,
   ``Analyze`` and ``AnalyzeStack``. The harness also serves a minimal ``pulumirpc.Engine``
@@ -26,10 +27,11 @@ Example::
 
     with PolicyPackProcess("policy-packs/aiops-baseline") as pack:
         pack.configure({"all": "mandatory"})
-        diags = pack.analyze("aws:s3/bucketV2:BucketV2", "logs", {"bucket": "logs"})
-        assert any(d.policy == "s3-bucket-tags" for d in diags)
+        diags = pack.analyze("aws:kms/key:Key", "key", {"enableKeyRotation": False})
+        assert any(d.policy == "kms-key-rotation" for d in diags)
 
-    report = evaluate_graph(run_program(program, {"aws:region": "us-east-1"}))
+    cfg = {"aws:region": "us-east-1"}
+    report = evaluate_graph(run_program(program, cfg), stack_config=cfg)
     assert report.mandatory() == []
 """
 
