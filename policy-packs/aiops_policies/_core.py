@@ -46,6 +46,7 @@ __all__ = [
     "as_bool",
     "as_list",
     "as_mapping",
+    "as_number",
     "get_path",
     "parse_json_doc",
     "plain_props",
@@ -299,6 +300,20 @@ def as_bool(v: Any) -> bool | None:
             return True
         if s == "false":
             return False
+    return None
+
+
+def as_number(v: Any) -> float | None:
+    """A number (engine numbers are floats; numeric strings accepted), else ``None``."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v.strip())
+        except ValueError:
+            return None
     return None
 
 

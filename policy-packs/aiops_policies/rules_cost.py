@@ -24,6 +24,7 @@ from aiops_policies._core import (
     Rule,
     as_list,
     as_mapping,
+    as_number,
     safe_get,
     stack_rule,
 )
@@ -113,7 +114,8 @@ def monthly_gpu_cost(resources: Sequence[Any], cfg: Mapping[str, Any]
             unpriced.append((urn, itype))
         return None
 
-    def add_aws(r: Any, label: str, count: Any, types: list[str]) -> None:
+    def add_aws(r: Any, label: str, count_: Any, types: list[str]) -> None:
+        count = as_number(count_)
         if count is None or not types:
             return
         known = [p for t in types if (p := price(r.urn, t, True)) is not None]
@@ -149,11 +151,12 @@ def monthly_gpu_cost(resources: Sequence[Any], cfg: Mapping[str, Any]
             n = safe_get(spec, "maxNodes")
             if n is None:
                 n = safe_get(spec, "targetNodes")
+            n = as_number(n)
             if not itype or n is None:
                 continue
             p = price(r.urn, str(itype), False)
             if p is not None:
-                usd = float(n) * p * hours
+                usd = n * p * hours
                 items.append((r.urn, f"NodePool {r.name}: {int(float(n))} x {itype}", usd))
     return sum(i[2] for i in items), items, unpriced
 

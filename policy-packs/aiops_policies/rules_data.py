@@ -23,6 +23,7 @@ from aiops_policies._core import (
     as_bool,
     as_list,
     as_mapping,
+    as_number,
     get_path,
     parse_json_doc,
     resource_rule,
@@ -67,13 +68,13 @@ def _kms_wildcard_principal(props: Mapping[str, Any], _c: Mapping[str, Any],
 # --- CloudWatch Logs -------------------------------------------------------------------------
 
 def _log_retention(props: Mapping[str, Any], cfg: Mapping[str, Any], _a: Any) -> Iterator[str]:
-    days = props.get("retentionInDays")
+    days = as_number(props.get("retentionInDays"))
     minimum = int(cfg["minRetentionDays"])
-    if days is None or float(days) == 0:
+    if days is None or days == 0:
         if not cfg["allowNeverExpire"]:
             yield f"retentionInDays is unset (logs never expire); set at least {minimum}"
-    elif float(days) < minimum:
-        yield f"retentionInDays is {int(float(days))}, below the minimum {minimum}"
+    elif days < minimum:
+        yield f"retentionInDays is {days:g}, below the minimum {minimum}"
 
 
 def _log_kms(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> Iterator[str]:

@@ -22,6 +22,7 @@ from aiops_policies._core import (
     as_bool,
     as_list,
     as_mapping,
+    as_number,
     get_path,
     resource_rule,
 )
@@ -148,12 +149,12 @@ def _imdsv2(props: Mapping[str, Any], cfg: Mapping[str, Any], _a: Any) -> Iterat
         return
     if str(md.get("httpTokens", "optional")).lower() != "required":
         yield "IMDSv2 is not required (metadataOptions.httpTokens must be 'required')"
-    hop = md.get("httpPutResponseHopLimit")
+    hop = as_number(md.get("httpPutResponseHopLimit"))
     limit = int(cfg["maxHopLimit"])
     if hop is None:
         yield f"metadataOptions.httpPutResponseHopLimit is unset; set it to {limit}"
-    elif float(hop) > limit:
-        yield (f"metadataOptions.httpPutResponseHopLimit is {int(float(hop))}: pods can reach "
+    elif hop > limit:
+        yield (f"metadataOptions.httpPutResponseHopLimit is {hop:g}: pods can reach "
                f"the node's instance role; the limit is {limit}")
 
 
@@ -184,11 +185,8 @@ def _port_in(rule: Mapping[str, Any], port: int) -> bool:
         return True
     if proto not in ("tcp", "6"):
         return False
-    lo, hi = rule.get("fromPort"), rule.get("toPort")
-    try:
-        return float(lo) <= port <= float(hi)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
+    lo, hi = as_number(rule.get("fromPort")), as_number(rule.get("toPort"))
+    return lo is not None and hi is not None and lo <= port <= hi
 
 
 def _open_cidrs(rule: Mapping[str, Any]) -> list[str]:

@@ -27,6 +27,7 @@ from aiops_policies._core import (
     as_bool,
     as_list,
     as_mapping,
+    as_number,
     get_path,
     resource_rule,
 )
@@ -125,8 +126,10 @@ def _host_namespaces(pod: Mapping[str, Any], _c: Mapping[str, Any]) -> Iterator[
     for c in containers(pod):
         for p in as_list(c.spec.get("ports")):
             hp = as_mapping(p).get("hostPort")
-            if hp:
-                yield f"{c.label} binds hostPort {int(float(hp))}"
+            if hp not in (None, 0, 0.0, ""):
+                n = as_number(hp)
+                yield f"{c.label} binds hostPort {n:g}" if n is not None else \
+                    f"{c.label} binds hostPort {hp!r}"
 
 
 def _host_path(pod: Mapping[str, Any], cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -145,10 +148,10 @@ def _non_root(pod: Mapping[str, Any], _c: Mapping[str, Any]) -> Iterator[str]:
     psc = as_mapping(pod.get("securityContext"))
     for c in containers(pod):
         non_root = as_bool(c.sc.get("runAsNonRoot", psc.get("runAsNonRoot")))
-        user = c.sc.get("runAsUser", psc.get("runAsUser"))
-        if user is not None and float(user) == 0:
+        user = as_number(c.sc.get("runAsUser", psc.get("runAsUser")))
+        if user is not None and user == 0:
             yield f"{c.label} runs as root (runAsUser: 0)"
-        elif non_root is not True and (user is None):
+        elif non_root is not True and user is None:
             yield f"{c.label} may run as root (set runAsNonRoot: true)"
 
 
