@@ -323,7 +323,7 @@ RULES: list[Rule] = [
         resource_types=(EKS,),
         check=_supported_version,
         config_schema={"minimumVersion": {
-            "type": "string", "default": "1.31", "pattern": r"^\d+\.\d+$",
+            "type": "string", "default": "1.30", "pattern": r"^\d+\.\d+$",
             "description": "The oldest Kubernetes minor version allowed."}},
         fixtures=(
             F("fail", _eks(version="1.27")),

@@ -588,7 +588,8 @@ RULES: list[Rule] = [
         config_schema={"allowedRegistries": {
             "type": "array", "items": {"type": "string"},
             "default": ["*.dkr.ecr.*.amazonaws.com", "public.ecr.aws/", "nvcr.io/",
-                        "registry.k8s.io/", "docker.io/vllm/", "ghcr.io/", "quay.io/"],
+                        "registry.k8s.io/", "docker.io/vllm/", "docker.io/library/", "ghcr.io/",
+                        "quay.io/"],
             "description": "Registry hosts or image-path prefixes ('docker.io/vllm/'); '*' "
                            "wildcards allowed."}},
         fixtures=(
@@ -596,10 +597,12 @@ RULES: list[Rule] = [
             F("fail", deployment(_pod(_container(image="randomuser/tool:2.1")))),
             F("fail", _job(_pod(_container(image="nvcr.io/nvidia/pytorch:24.10-py3"),
                                 initContainers=[_container(name="init",
-                                                           image="busybox:1.36")]))),
+                                                           image="someone/busybox:1.36")]))),
             *_GOOD,
             F("pass", deployment(_pod(_container(
                 image="123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + "a" * 64)))),
+            F("pass", deployment(_pod(_container(image="nginx:1.27.2"))),
+              note="Docker official images (docker.io/library) are allowed by default"),
         ),
     ),
     workload_rule(
