@@ -15,6 +15,7 @@ from pydantic.alias_generators import to_camel
 from pulumi_aiops.errors import ConfigError
 
 __all__ = [
+    "CLOUDWATCH_RETENTION_DAYS",
     "AiopsModel",
     "ConfigValueError",
     "config_error_from_validation",
@@ -22,6 +23,12 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=BaseModel)
+
+#: Retention values (days) the CloudWatch Logs API accepts.
+CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)
 _UNSET: Any = object()
 
 

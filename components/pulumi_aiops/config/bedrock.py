@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from pulumi_aiops.catalog.bedrock import known_bedrock_ids, lookup_bedrock
-from pulumi_aiops.config.base import AiopsModel, ConfigValueError
+from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError
 
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
@@ -281,30 +281,6 @@ class GuardrailConfig(AiopsModel):
 
 # -- invocation logging ------------------------------------------------------------------------
 #: Retention values CloudWatch Logs accepts (days).
-CLOUDWATCH_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
 
 
 class LogDestination(StrEnum):

@@ -32,7 +32,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from pulumi_aiops.catalog import Cloud, known_instance_types
-from pulumi_aiops.config.base import AiopsModel, ConfigValueError
+from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError
 
 __all__ = [
     "CAPACITY_BLOCK_FAMILIES",
@@ -59,30 +59,7 @@ SUPPORTED_VERSIONS: tuple[str, ...] = ("1.30", "1.31", "1.32", "1.33", "1.34")
 DEFAULT_VERSION = "1.33"
 
 #: CloudWatch Logs retention values the API accepts.
-LOG_RETENTION_DAYS: tuple[int, ...] = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
+LOG_RETENTION_DAYS = CLOUDWATCH_RETENTION_DAYS
 
 #: Instance families EC2 Capacity Blocks for ML are sold for (of those in the catalogue).
 CAPACITY_BLOCK_FAMILIES: frozenset[str] = frozenset({"p4d", "p4de", "p5", "p5e", "p5en", "p6"})
