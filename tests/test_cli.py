@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -30,3 +32,51 @@ def test_plan_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.startswith("Stack aiops/dev:")
     assert "GPU capacity by cloud" in out
+
+
+def _project(tmp_path: Path, repo_root: Path, stack_yaml: str) -> Path:
+    (tmp_path / "stacks").mkdir()
+    shutil.copy(repo_root / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copy(repo_root / "stacks" / "__main__.py", tmp_path / "stacks" / "__main__.py")
+    (tmp_path / "stacks" / "Pulumi.x.yaml").write_text(stack_yaml)
+    return tmp_path
+
+
+_OUT_OF_REGION = """
+config:
+  aws:region: eu-west-1
+  aiops:platform:
+    governance: {owner: ml, costCenter: cc-1}
+    allowedRegions: [us-east-1]
+    eks:
+      gpuNodeGroups: [{name: l4, instanceType: g6.xlarge, maxSize: 1}]
+"""
+
+
+def test_plan_passes_the_stack_config_to_the_packs(tmp_path: Path, repo_root: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """allowedRegions comes from the stack config: a stack in eu-west-1 breaks residency."""
+    proj = _project(tmp_path, repo_root, _OUT_OF_REGION)
+    code = main(["plan", "--stack", "x", "--cwd", str(proj), "--policy-pack", "gdpr", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert data["policy"]["mandatory"] >= 1
+    assert {d["policy"] for d in data["policy"]["diagnostics"]} >= {"data-residency"}
+
+
+def test_policy_pack_config_file_is_applied(tmp_path: Path, repo_root: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    proj = _project(tmp_path, repo_root, _OUT_OF_REGION)
+    cfg = tmp_path / "policy.json"
+    cfg.write_text(json.dumps({"data-residency": {"allowedRegions": ["eu-west-1"]}}))
+    code = main(["plan", "--stack", "x", "--cwd", str(proj), "--policy-pack", "gdpr", "--json",
+                 "--policy-pack-config", str(cfg)])
+    data = json.loads(capsys.readouterr().out)
+    assert "data-residency" not in {d["policy"] for d in data["policy"]["diagnostics"]}
+    assert code == 0
+
+
+def test_unknown_policy_pack_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--stack", "dev", "--policy-pack", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "aiops-baseline" in err and "Traceback" not in err

@@ -64,9 +64,16 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     project = find_project(ns.cwd)
     result = plan_stack(project, ns.stack)
     if not ns.no_policy:
-        from pulumi_aiops.testing.policy import evaluate_graph
+        from pulumi_aiops.testing.policy import run_packs_for_plan
 
-        result.policy = evaluate_graph(result.graph, packs=ns.policy_pack or None)
+        pack_config = None
+        if ns.policy_pack_config is not None:
+            try:
+                pack_config = json.loads(ns.policy_pack_config.read_text())
+            except (OSError, ValueError) as exc:
+                raise AiopsError(f"--policy-pack-config {ns.policy_pack_config}: {exc}") from None
+        result.policy = run_packs_for_plan(result.graph, packs=ns.policy_pack or None,
+                                           config=pack_config, stack_config=result.config)
     summary = result.summary()
     if ns.json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
@@ -84,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="machine-readable output")
     plan.add_argument("--policy-pack", action="append", metavar="NAME",
                       help="run only this policy pack (repeatable); default: all packs")
+    plan.add_argument("--policy-pack-config", type=Path, metavar="FILE",
+                      help="policy config JSON, as for `pulumi up --policy-pack-config`")
     plan.add_argument("--no-policy", action="store_true", help="skip the policy packs")
     plan.add_argument("--cwd", type=Path, default=None, help="project directory (default: here)")
     plan.set_defaults(func=_cmd_plan)

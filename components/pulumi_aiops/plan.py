@@ -75,6 +75,7 @@ class PlanResult:
     project: Project
     stack: str
     graph: ResourceGraph
+    config: dict[str, Any] = field(default_factory=dict)
     policy: Any = None  # a PolicyReport when policies were run
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -180,4 +181,4 @@ def plan_stack(project: Project, stack: str) -> PlanResult:
         runpy.run_path(str(program_file), run_name="__main__")
 
     graph = run_program(program, config, project=project.name, stack=stack, secret_keys=secrets)
-    return PlanResult(project=project, stack=stack, graph=graph)
+    return PlanResult(project=project, stack=stack, graph=graph, config=config)

@@ -56,6 +56,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from pulumi_aiops.errors import AiopsError
+
 __all__ = [
     "AnalyzerInfo",
     "Diagnostic",
@@ -81,7 +83,7 @@ _SEVERITIES = (None, "low", "medium", "high", "critical")  # proto enum order
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown-value sentinel
 
 
-class PolicyHarnessError(RuntimeError):
+class PolicyHarnessError(AiopsError, RuntimeError):
     """The pack could not be started, configured or called (the message says which and why)."""
 
 
