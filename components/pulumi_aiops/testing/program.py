@@ -154,9 +154,12 @@ def run_program(
     mocks = mocks if mocks is not None else RecordingMocks(region=region)
     monitor = RecordingMonitor(mocks)
 
-    # Provider SDK modules leave hundreds of thousands of long-lived objects on the heap; move
-    # them out of the collector's generations so the run does not rescan them on every cycle.
+    # Provider SDK modules leave hundreds of thousands of long-lived objects on the heap, and
+    # lazily imported ones arrive during the run: a cyclic collection would rescan them over and
+    # over. A program run is short and bounded, so pause the collector for it and restore it after.
     gc.freeze()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     loop = asyncio.new_event_loop()
     _silence_asyncio(loop)
     asyncio.set_event_loop(loop)
@@ -181,6 +184,8 @@ def run_program(
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         asyncio.set_event_loop(None)
         loop.close()
+        if gc_was_enabled:
+            gc.enable()
     stack_outputs = monitor.registered_outputs.get(monitor.stack_urn or "", {})
     component_outputs = {u: o for u, o in monitor.registered_outputs.items() if u != monitor.stack_urn}
     return ResourceGraph(monitor.records.values(), stack_outputs, component_outputs)
