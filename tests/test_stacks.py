@@ -1,0 +1,62 @@
+"""Every shipped stack evaluates offline, and no configuration mistake can destroy its data:
+every stateful resource is protected and retained on delete."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from pulumi_aiops.plan import PlanResult, find_project, plan_stack
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+
+#: Resource types that hold data (or the keys to it) on either cloud.
+STATEFUL = {
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketV2:BucketV2",
+    "aws:kms/key:Key",
+    "aws:opensearch/serverlessCollection:ServerlessCollection",
+    "aws:rds/cluster:Cluster",
+    "aws:sagemaker/featureGroup:FeatureGroup",
+    "coreweave:index/objectStorageBucket:ObjectStorageBucket",
+    "pulumi-python:dynamic/aiops:AossIndex",
+    "pulumi-python:dynamic/aiops:PgvectorSchema",
+}
+
+
+@functools.cache
+def _plan(stack: str) -> PlanResult:
+    return plan_stack(find_project(ROOT), stack)
+
+
+def test_the_expected_stacks_ship() -> None:
+    assert {"dev", "staging", "prod", "multicloud"} <= set(STACKS)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stateful_resources_are_protected_and_retained(stack: str) -> None:
+    graph = _plan(stack).graph
+    stateful = [r for r in graph if r.type in STATEFUL]
+    assert stateful, f"{stack}: no stateful resources found; is STATEFUL out of date?"
+    offenders = [f"{r.type} {r.name}" for r in stateful if not (r.protect and r.retain_on_delete)]
+    assert not offenders, offenders
+    for r in graph.of_type("aws:rds/cluster:Cluster"):
+        assert r.inputs["deletionProtection"] is True
+    for r in graph.of_type("aws:kms/key:Key"):
+        assert r.inputs["enableKeyRotation"] is True
+        assert r.inputs["deletionWindowInDays"] >= 7
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_gpu_pool_is_in_the_capacity_summary(stack: str) -> None:
+    result = _plan(stack)
+    graph = result.graph
+    pools = len(graph.of_type("aws:eks/nodeGroup:NodeGroup")) - len(
+        [r for r in graph.of_type("aws:eks/nodeGroup:NodeGroup") if "system" in r.name])
+    pools += len([r for r in graph if r.type.endswith(":NodePool")])
+    assert len(result.gpu_capacity()) == pools
+    for row in result.gpu_capacity():
+        assert row["maxMonthlyUsd"] and row["maxMonthlyUsd"] > 0, row
