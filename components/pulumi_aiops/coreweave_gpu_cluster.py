@@ -220,7 +220,7 @@ class CoreWeaveGpuCluster(GpuCluster):
             cfg = validate_model(CoreWeaveClusterConfig, data, f"CoreWeaveGpuCluster({name!r})")
         path = config_path or f"CoreWeaveGpuCluster({name!r})"
         token = require_token(cfg, path)  # before any resource is registered
-        super().__init__("aiops:coreweave:GpuCluster", name, None, opts)
+        super().__init__("aiops:coreweave:CoreWeaveGpuCluster", name, None, opts)
 
         self.config = cfg
         self.cloud = Cloud.COREWEAVE
