@@ -4,11 +4,13 @@ every stateful resource is protected and retained on delete."""
 from __future__ import annotations
 
 import functools
+import runpy
 from pathlib import Path
 
 import pytest
 
 from pulumi_aiops.plan import PlanResult, find_project, plan_stack
+from pulumi_aiops.testing import RecordingMocks, load_stack_config, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
@@ -60,3 +62,15 @@ def test_every_gpu_pool_is_in_the_capacity_summary(stack: str) -> None:
     assert len(result.gpu_capacity()) == pools
     for row in result.gpu_capacity():
         assert row["maxMonthlyUsd"] and row["maxMonthlyUsd"] > 0, row
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_invoke_a_stack_makes_gets_a_realistic_answer(stack: str) -> None:
+    """An unanswered invoke would come back empty and hide a wrong value in the plan."""
+    project = find_project(ROOT)
+    config, secrets = load_stack_config(project.stack_file(stack))
+    mocks = RecordingMocks(region=str(config.get("aws:region", "us-east-1")))
+    run_program(lambda: runpy.run_path(str(ROOT / "stacks" / "__main__.py"), run_name="__main__"),
+                config, stack=stack, secret_keys=secrets, mocks=mocks)
+    assert mocks.calls, "expected the stack to look up its account and region"
+    assert mocks.unanswered_calls == []
