@@ -91,3 +91,13 @@ def test_policy_document_rendering_matches_provider_shape() -> None:
     assert doc["Version"] == "2012-10-17"
     assert doc["Statement"][0]["Condition"] == {
         "StringNotEquals": {"bedrock:GuardrailIdentifier": "arn:aws:bedrock:us-east-1:1:guardrail/g:1"}}
+
+
+def test_public_surface_is_importable_from_the_package() -> None:
+    import pulumi_aiops
+
+    for name in pulumi_aiops.__all__:
+        obj = getattr(pulumi_aiops, name)
+        assert obj.__name__ == name
+    with pytest.raises(AttributeError):
+        pulumi_aiops.NoSuchThing  # noqa: B018
