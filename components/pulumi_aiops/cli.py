@@ -22,6 +22,10 @@ def _fmt_usd(v: float | None) -> str:
     return "n/a" if v is None else f"${v:,.0f}"
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def render_text(summary: dict[str, Any]) -> str:
     """The human-readable plan."""
     lines = [f"Stack {summary['project']}/{summary['stack']}: "
@@ -41,8 +45,8 @@ def render_text(summary: dict[str, Any]) -> str:
         lines.append("  (none declared)")
     for cloud, c in sorted(by_cloud.items()):
         models = ", ".join(f"{n}× {m}" for m, n in sorted(c["gpuModels"].items()))
-        lines.append(f"  {cloud:<10} {c['pools']} pools, up to {c['maxNodes']} nodes / "
-                     f"{c['maxGpus']} GPUs ({models}), ≤ {_fmt_usd(c['maxMonthlyUsd'])}/month")
+        lines.append(f"  {cloud:<10} {_n(c['pools'], 'pool')}, up to {_n(c['maxNodes'], 'node')} / "
+                     f"{_n(c['maxGpus'], 'GPU')} ({models}), ≤ {_fmt_usd(c['maxMonthlyUsd'])}/month")
     for r in summary["gpuCapacity"]:
         lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']} ({r['gpusPerNode']}× "
                      f"{r['gpuModel']}), {r['minNodes']}..{r['maxNodes']} nodes, "
