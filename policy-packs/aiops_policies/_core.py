@@ -163,13 +163,19 @@ def resource_rule(
     fixtures: Sequence[Fixture],
     config_schema: dict[str, dict[str, Any]] | None = None,
     baseline: bool = True,
+    type_prefix: str | None = None,
 ) -> Rule:
-    """Build a resource rule whose ``validate`` runs ``check`` on the matching types only."""
+    """Build a resource rule whose ``validate`` runs ``check`` on the matching types only.
+
+    ``type_prefix`` (e.g. ``"aws:"``) widens the match to every type with that prefix; the
+    check then decides which of them it applies to.
+    """
     types = frozenset(resource_types)
     defaults = _defaults(config_schema)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in types:
+        t = args.resource_type
+        if t not in types and not (type_prefix and t.startswith(type_prefix)):
             return
         cfg = _merged_config(args.get_config(), defaults) if defaults else (args.get_config() or {})
         props = plain_props(args.props)

@@ -14,6 +14,7 @@ from aiops_policies._core import (
     FixtureResource,
     Rule,
     as_mapping,
+    parse_json_doc,
     resource_rule,
     safe_get,
     stack_rule,
@@ -47,7 +48,7 @@ TAGGABLE_TYPES: frozenset[str] = frozenset({
     "aws:sagemaker/endpoint:Endpoint", "aws:sagemaker/model:Model",
     "aws:bedrock/guardrail:Guardrail",
     "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput",
-    "aws:bedrockagent/knowledgeBase:KnowledgeBase", "aws:bedrockagent/agent:Agent",
+    "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", "aws:bedrock/agentAgent:AgentAgent",
     "aws:dynamodb/table:Table", "aws:ecr/repository:Repository",
     "aws:secretsmanager/secret:Secret", "aws:sns/topic:Topic", "aws:sqs/queue:Queue",
     "aws:lambda/function:Function", "aws:efs/fileSystem:FileSystem",
@@ -62,12 +63,13 @@ _CLASSES = ["public", "internal", "confidential", "restricted", "pii", "phi", "p
 def _tags(props: Mapping[str, Any], cfg: Mapping[str, Any], args: Any) -> Iterator[str]:
     t = getattr(args, "resource_type", "")
     extra = {str(x) for x in cfg["additionalTaggableTypes"]}
-    if t not in TAGGABLE_TYPES and t not in extra and "tags" not in props:
+    if t not in TAGGABLE_TYPES and t not in extra and not (t.startswith("aws:") and "tags" in props):
         return
     tags: dict[str, Any] = {}
     provider = getattr(args, "provider", None)
     if provider is not None:
-        default_tags = as_mapping(safe_get(as_mapping(provider.props), "defaultTags"))
+        # The AWS provider's config arrives JSON-encoded (the SDK serializes it with to_json).
+        default_tags = as_mapping(parse_json_doc(safe_get(as_mapping(provider.props), "defaultTags")))
         tags.update(as_mapping(safe_get(default_tags, "tags")))
     tags.update(as_mapping(props.get("tags")))
     missing = [k for k in cfg["requiredTags"] if not str(tags.get(k) or "").strip()]
@@ -171,6 +173,7 @@ RULES: list[Rule] = [
                     "allowedClassifications.",
         frameworks=INVENTORY_TAGS,
         resource_types=tuple(sorted(TAGGABLE_TYPES)),
+        type_prefix="aws:",
         check=_tags,
         config_schema={
             "requiredTags": {"type": "array", "items": {"type": "string"}, "default": _REQUIRED},
@@ -188,6 +191,9 @@ RULES: list[Rule] = [
             F("pass", R("aws:s3/bucketV2:BucketV2", "raw", {"bucket": "raw", "tags": _TAGS})),
             F("pass", R("aws:ec2/vpc:Vpc", "v", {"cidrBlock": "10.0.0.0/16", "tags": {
                 **_TAGS, "Name": "v"}})),
+            F("fail", R("aws:glue/catalogDatabase:CatalogDatabase", "db", {"tags": {"owner": "ml"}}),
+              note="any AWS resource that takes tags, beyond the listed types"),
+            F("pass", R("aws:glue/catalogDatabase:CatalogDatabase", "db", {"tags": _TAGS})),
         ),
     ),
     stack_rule(
