@@ -41,6 +41,7 @@ Example::
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypedDict
 
 import pulumi
@@ -232,7 +233,8 @@ class CoreWeaveGpuCluster(GpuCluster):
         cw_opts = pulumi.ResourceOptions(parent=self, provider=self.coreweave_provider)
 
         stack = pulumi.get_stack()
-        cks_name = cfg.cks.name or f"{cfg.name}-{stack}"[:30].rstrip("-")
+        # Stack names may hold upper case, '_' or '.', which CKS names may not.
+        cks_name = cfg.cks.name or re.sub(r"[^a-z0-9-]+", "-", f"{cfg.name}-{stack}".lower())[:30].strip("-")
         vpc_cfg = cfg.vpc
         vpc_args: dict[str, Any] = {
             "name": vpc_cfg.name or cks_name,
@@ -297,7 +299,11 @@ class CoreWeaveGpuCluster(GpuCluster):
                           "labels": {"app.kubernetes.io/managed-by": "pulumi-aiops",
                                      "pulumi-aiops/cluster": cfg.name}},
                 spec=nodepool_manifest(pool, gpu_labels),
-                opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
+                # With autoscaling on, CKS's autoscaler owns spec.targetNodes: `pulumi up` must
+                # not reset the pool to its initial size.
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=self.provider,
+                    ignore_changes=["spec.targetNodes"] if pool.autoscaling is Autoscaling.ENABLED else None),
             )
             self.gpu_capacity.append(GpuCapacity(
                 cluster=cfg.name, cloud=Cloud.COREWEAVE, pool=pool.name,

@@ -112,9 +112,11 @@ class LifecycleConfig(AiopsModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> LifecycleConfig:
-        if self.glacier_days <= self.infrequent_access_days:
+        # S3 keeps objects at least 30 days in STANDARD_IA before a later transition.
+        if self.glacier_days < self.infrequent_access_days + 30:
             raise ConfigValueError(
-                f"must be greater than infrequentAccessDays ({self.infrequent_access_days})",
+                f"must be at least 30 days after infrequentAccessDays ({self.infrequent_access_days}): "
+                "S3 keeps objects 30 days in STANDARD_IA before the next transition",
                 loc=("glacierDays",), value=self.glacier_days,
             )
         return self
