@@ -51,6 +51,10 @@ CASES = [
     pytest.param(_with("coreweave.nodePools", [{"name": "gb", "instanceType": "gb200-4x", "targetNodes": 4}]),
                  "aiops:platform.coreweave.nodePools[0].targetNodes: 4 must be a multiple of 18",
                  None, id="gb200-partial-rack"),
+    pytest.param(_with("coreweave.nodePools", [{"name": "gb", "instanceType": "gb200-4x", "targetNodes": 18,
+                                                "minNodes": 18, "maxNodes": 36, "autoscaling": "enabled"}]),
+                 "aiops:platform.coreweave.nodePools[0].autoscaling: 'enabled' is not supported for gb200-4x",
+                 "racks", id="gb200-autoscaling"),
     pytest.param(_with("additionalClusters", [{"cloud": "coreweave", "name": "cw"}]),
                  "aiops:platform.additionalClusters[0].name: 'cw' is already the name of the cluster at "
                  "coreweave", "unique", id="duplicate-cluster-name"),

@@ -225,6 +225,23 @@ def test_stack_names_keep_cks_names_short(stack_name: str) -> None:
     assert not g.one(CKS).inputs["name"].endswith("-")
 
 
+def test_stack_names_are_made_valid_cks_names() -> None:
+    from pulumi_aiops.coreweave_gpu_cluster import CoreWeaveGpuCluster
+    from pulumi_aiops.testing import run_program
+
+    g = run_program(lambda: CoreWeaveGpuCluster("cw", {}), {"coreweave:token": TOKEN},
+                    stack="Team_A.Prod", secret_keys={"coreweave:token"})
+    assert g.one(CKS).inputs["name"] == "cw-team-a-prod"
+
+
+def test_autoscaled_pools_leave_target_nodes_to_the_cks_autoscaler() -> None:
+    fixed = {**POOL_H100, "name": "fixed", "autoscaling": "disabled"}
+    g = run_cluster({"node_pools": [POOL_H100, fixed]})
+    pools = {r.inputs["metadata"]["name"]: r for r in g if r.type.endswith(":NodePool")}
+    assert pools["h100"].ignore_changes == ("spec.targetNodes",)
+    assert pools["fixed"].ignore_changes == ()
+
+
 def test_kubeconfig_adds_https_to_a_bare_endpoint() -> None:
     from pulumi_aiops.testing import RecordingMocks
 

@@ -496,6 +496,11 @@ class NodePoolConfig(AiopsModel):
         if self.autoscaling is Autoscaling.ENABLED and (self.min_nodes is None or self.max_nodes is None):
             raise ConfigValueError("needs both minNodes and maxNodes",
                                    loc=("autoscaling",), value=self.autoscaling.value)
+        if self.instance_type in _RACK_SCALE_TYPES and self.autoscaling is Autoscaling.ENABLED:
+            raise ConfigValueError(
+                f"is not supported for {self.instance_type}: CKS does not autoscale rack-scale "
+                "(NVL72) node pools; set autoscaling: disabled and size the pool in racks",
+                loc=("autoscaling",), value=self.autoscaling.value)
         if self.instance_type in _RACK_SCALE_TYPES:
             for key, n in (("targetNodes", self.target_nodes), ("minNodes", lo), ("maxNodes", hi)):
                 if n % GB200_RACK_NODES:
