@@ -406,7 +406,7 @@ class EksGpuCluster(GpuCluster):
         system = self._system_group(cfg, cluster, node_role_arn, compute_deps)
         ebs_role = self._pod_identity_role("ebs-csi", partition, ["service-role/AmazonEBSCSIDriverPolicy"])
         self._addon(cluster, "coredns", depends_on=[system])
-        self._addon(
+        ebs_csi = self._addon(
             cluster,
             "aws-ebs-csi-driver",
             depends_on=[system, self._pod_identity_agent],
@@ -438,6 +438,19 @@ class EksGpuCluster(GpuCluster):
         self.gpu_capacity = [self._capacity(g) for g in cfg.gpu_node_groups]
 
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=[system, *admin_deps])
+        # Since EKS 1.30 a new cluster has no default StorageClass: without one, a PVC with no
+        # class (Qdrant, model caches) stays Pending. Encrypted gp3, retained on PVC deletion.
+        self.storage_class = k8s.storage.v1.StorageClass(
+            f"{name}-gp3",
+            metadata={"name": "gp3-encrypted",
+                      "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            provisioner="ebs.csi.aws.com",
+            parameters={"type": "gp3", "encrypted": "true"},
+            volume_binding_mode="WaitForFirstConsumer",
+            reclaim_policy="Retain",
+            allow_volume_expansion=True,
+            opts=pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=[ebs_csi])),
+        )
         self.device_plugin = k8s.helm.v3.Release(
             f"{name}-nvidia-device-plugin",
             name="nvidia-device-plugin",

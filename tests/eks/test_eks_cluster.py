@@ -277,3 +277,18 @@ def test_workload_role_uses_pod_identity(graph: ResourceGraph) -> None:
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert set(trust["Action"]) == {"sts:AssumeRole", "sts:TagSession"}
+
+
+def test_default_storage_class_is_encrypted_gp3_and_retained() -> None:
+    """EKS >= 1.30 ships no default StorageClass; PVCs without one would stay Pending."""
+    from eks_helpers import run_cluster
+
+    g = run_cluster({"gpu_node_groups": [{"name": "l4", "instance_type": "g6.xlarge"}]})
+    sc = g.one("kubernetes:storage.k8s.io/v1:StorageClass")
+    assert sc.inputs["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+    assert sc.inputs["provisioner"] == "ebs.csi.aws.com"
+    assert sc.inputs["parameters"] == {"type": "gp3", "encrypted": "true"}
+    assert sc.inputs["reclaimPolicy"] == "Retain"
+    addon = next(r for r in g.of_type("aws:eks/addon:Addon") if r.inputs["addonName"] == "aws-ebs-csi-driver")
+    assert addon.urn in sc.depends_on
+    assert sc.provider is not None and "kubernetes" in sc.provider
