@@ -758,7 +758,12 @@ class EksGpuCluster(GpuCluster):
         self, cfg: EksClusterConfig, cluster: aws.eks.Cluster, partition: pulumi.Output[str]
     ) -> list[pulumi.Resource]:
         out: list[pulumi.Resource] = []
+        creator = self._creator_arn() if cfg.access.bootstrap_creator_admin else None
         for i, arn in enumerate(cfg.access.admin_principal_arns):
+            if arn == creator:
+                # EKS already made the creator's access entry (bootstrap); a second one would
+                # fail with ResourceInUseException.
+                continue
             entry = aws.eks.AccessEntry(
                 f"{self._name}-admin-{i}",
                 cluster_name=cluster.name,
@@ -780,6 +785,14 @@ class EksGpuCluster(GpuCluster):
                 )
             )
         return out
+
+    def _creator_arn(self) -> str | None:
+        """The IAM principal running ``pulumi up`` (an assumed role resolves to its role ARN)."""
+        opts = pulumi.InvokeOptions(parent=self)
+        arn = aws.get_caller_identity(opts=opts).arn
+        if not arn:
+            return None
+        return aws.iam.get_session_context(arn=arn, opts=opts).issuer_arn or arn
 
     def _addon(
         self,

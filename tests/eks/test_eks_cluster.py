@@ -292,3 +292,25 @@ def test_default_storage_class_is_encrypted_gp3_and_retained() -> None:
     addon = next(r for r in g.of_type("aws:eks/addon:Addon") if r.inputs["addonName"] == "aws-ebs-csi-driver")
     assert addon.urn in sc.depends_on
     assert sc.provider is not None and "kubernetes" in sc.provider
+
+
+def test_the_deployer_gets_no_second_access_entry() -> None:
+    """EKS bootstraps the creator's access entry; listing the same role again would fail."""
+    from eks_helpers import run_cluster
+
+    from pulumi_aiops.testing import RecordingMocks
+
+    class AssumedRole(RecordingMocks):
+        CALLS = {"aws:index/getCallerIdentity:getCallerIdentity": lambda m, a: {
+            "accountId": m.account_id, "id": m.account_id, "userId": "AROA:ci",
+            "arn": f"arn:aws:sts::{m.account_id}:assumed-role/platform-admin/ci"}}
+
+    admin = "arn:aws:iam::123456789012:role/platform-admin"
+    other = "arn:aws:iam::123456789012:role/breakglass"
+    g = run_cluster({"gpu_node_groups": [{"name": "l4", "instance_type": "g6.xlarge"}],
+                     "access": {"admin_principal_arns": [admin, other]}}, mocks=AssumedRole())
+    assert [r.inputs["principalArn"] for r in g.of_type("aws:eks/accessEntry:AccessEntry")] == [other]
+    g = run_cluster({"gpu_node_groups": [{"name": "l4", "instance_type": "g6.xlarge"}],
+                     "access": {"admin_principal_arns": [admin, other], "bootstrap_creator_admin": False}},
+                    mocks=AssumedRole())
+    assert len(g.of_type("aws:eks/accessEntry:AccessEntry")) == 2

@@ -239,6 +239,15 @@ def _azs(m: RecordingMocks, a: dict[str, Any]) -> dict[str, Any]:
             "groupNames": [m.region]}
 
 
+def _session_context(arn: str) -> dict[str, Any]:
+    """``arn:aws:sts::<acct>:assumed-role/<role>/<session>`` → the role's IAM ARN."""
+    issuer = arn
+    if ":assumed-role/" in arn:
+        head, _, rest = arn.partition(":assumed-role/")
+        issuer = head.replace(":sts::", ":iam::") + ":role/" + rest.split("/")[0]
+    return {"arn": arn, "issuerArn": issuer, "id": arn}
+
+
 def _ami(a: dict[str, Any]) -> str:
     return f"ami-0{_h(json.dumps(a, sort_keys=True), 16)}"
 
@@ -266,6 +275,7 @@ _DEFAULT_CALLS: dict[str, CallFn] = {
         "minifiedJson": json.dumps(json.loads(render_policy_document(a)), separators=(",", ":")),
         "id": _h(json.dumps(a, sort_keys=True))},
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
+    "aws:iam/getSessionContext:getSessionContext": lambda m, a: _session_context(a.get("arn", "")),
     "aws:eks/getAddonVersion:getAddonVersion": lambda m, a: {
         "version": "v1.0.0-eksbuild.1", "addonName": a.get("addonName"), "id": a.get("addonName")},
     "aws:ec2/getAmi:getAmi": lambda m, a: {"id": _ami(a), "imageId": _ami(a)},
