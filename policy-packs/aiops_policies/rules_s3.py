@@ -211,9 +211,9 @@ def _s3_cmk(resources: Sequence[Any], cfg: Mapping[str, Any]) -> Iterator[tuple[
                    "aws.s3.BucketServerSideEncryptionConfiguration with aws:kms and a CMK)", b.urn)
         elif targets and _is_log_target(b, targets):
             # S3 server access logs are delivered only to SSE-S3 (AES256) buckets.
-            if not all(str(d.get("sseAlgorithm", "")) in ("AES256", "aws:kms", "aws:kms:dsse")
-                       for d in defaults):
-                yield f"log bucket {b.name} default encryption has no valid algorithm", b.urn
+            if not all(str(d.get("sseAlgorithm", "")) == "AES256" for d in defaults):
+                yield (f"log bucket {b.name} is a server access log target: S3 delivers access "
+                       "logs only to buckets whose default encryption is SSE-S3 (AES256)", b.urn)
         elif not all(_is_cmk(d) for d in defaults):
             yield (f"bucket {b.name} default encryption is not SSE-KMS with a customer-managed "
                    "key (sseAlgorithm aws:kms and kmsMasterKeyId)", b.urn)
@@ -485,6 +485,11 @@ RULES: list[Rule] = [
                                  R(LOGGING_TYPES[0], "log", {"bucket": "data-bkt",
                                                              "targetBucket": "access-bkt"})),
               config={"exemptLogTargets": False}),
+            F("fail", resources=(_bucket(), _sse(), _bucket(name="access"),
+                                 _sse(bucket="access-bkt", name="sse-access"),
+                                 R(LOGGING_TYPES[0], "log", {"bucket": "data-bkt",
+                                                             "targetBucket": "access-bkt"})),
+              note="an SSE-KMS log target never receives the access logs"),
         )),
     ),
     stack_rule(
