@@ -384,9 +384,10 @@ class DataLake(pulumi.ComponentResource):
         if team.trusted_principals:
             principals: Any = team.trusted_principals
         else:
-            principals = [aws.get_caller_identity_output(
-                opts=pulumi.InvokeOutputOptions(parent=self)).account_id.apply(
-                    lambda a: f"arn:aws:iam::{a}:root")]
+            invoke = pulumi.InvokeOutputOptions(parent=self)
+            principals = [pulumi.Output.all(aws.get_partition_output(opts=invoke).partition,
+                                            aws.get_caller_identity_output(opts=invoke).account_id).apply(
+                lambda pa: f"arn:{pa[0]}:iam::{pa[1]}:root")]
         trust = policy_json([{"Effect": "Allow", "Principal": {"AWS": principals},
                               "Action": "sts:AssumeRole"}])
         role = aws.iam.Role(

@@ -137,3 +137,11 @@ def test_known_ids_split_embedding() -> None:
     assert EMBED in known_bedrock_ids(embedding=True)
     assert EMBED not in known_bedrock_ids(embedding=False)
     assert set(known_bedrock_ids()) == set(bedrock_catalog())
+
+
+def test_log_prefix_slashes_are_trimmed_so_the_bucket_policy_matches() -> None:
+    from pulumi_aiops.config.bedrock import InvocationLoggingConfig
+
+    assert InvocationLoggingConfig(s3_key_prefix="/logs/bedrock/").s3_key_prefix == "logs/bedrock"
+    with pytest.raises(ValueError, match="usable S3 key prefix"):
+        InvocationLoggingConfig(s3_key_prefix="//")

@@ -24,6 +24,7 @@ Every model id is checked against ``catalog/bedrock_models.toml``.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -322,6 +323,16 @@ class InvocationLoggingConfig(AiopsModel):
         default_factory=lambda: [LoggedData.TEXT, LoggedData.IMAGE, LoggedData.EMBEDDING],
         description="Payload kinds delivered. @default [TEXT, IMAGE, EMBEDDING]",
     )
+
+    @field_validator("s3_key_prefix")
+    @classmethod
+    def _prefix(cls, v: str) -> str:
+        # Bedrock writes <prefix>/AWSLogs/...: a leading or trailing '/' would make the bucket
+        # policy's resource ('prefix//AWSLogs') miss what Bedrock writes.
+        stripped = v.strip("/")
+        if not stripped or not re.fullmatch(r"[A-Za-z0-9!_.*'()/-]+", stripped):
+            raise ConfigValueError("is not a usable S3 key prefix; use letters, digits and !_.*'()-/")
+        return stripped
 
     @field_validator("retention_days")
     @classmethod
