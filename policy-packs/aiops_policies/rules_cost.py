@@ -48,6 +48,9 @@ def catalog_path() -> Path | None:
     env = os.environ.get("AIOPS_GPU_CATALOG")
     if env:
         return Path(env)
+    bundled = Path(__file__).resolve().parent / "gpu_instances.toml"  # a vendored, publishable pack
+    if bundled.is_file():
+        return bundled
     repo = Path(__file__).resolve().parent.parent.parent / _CATALOG_REL
     if repo.is_file():
         return repo
