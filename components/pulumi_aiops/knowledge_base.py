@@ -66,6 +66,9 @@ __all__ = [
     "knowledge_base_trust_policy",
 ]
 
+#: Seconds to let a new OpenSearch Serverless data access policy take effect.
+AOSS_POLICY_PROPAGATION_SECONDS = 60.0
+
 
 @runtime_checkable
 class KnowledgeBaseDataLake(Protocol):
@@ -230,7 +233,17 @@ class KnowledgeBase(pulumi.ComponentResource):
             write = store.grant_write(self.role)
         except AiopsError as exc:
             raise ConfigError(f"{where}.vector_store: {exc}") from None
-        grants = [g for g in _flatten([embed, read, write]) if isinstance(g, pulumi.Resource)]
+        grants: list[pulumi.Resource] = [
+            g for g in _flatten([embed, read, write]) if isinstance(g, pulumi.Resource)]
+        if storage.get("type") == "OPENSEARCH_SERVERLESS":
+            # Bedrock checks the role against the collection's data access policy at creation;
+            # a policy written seconds earlier may not have propagated yet.
+            from pulumi_aiops.propagation_delay import PropagationDelay
+
+            grants.append(PropagationDelay(
+                f"{name}-aoss-access-propagation", seconds=AOSS_POLICY_PROPAGATION_SECONDS,
+                triggers=[self.role.arn],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(grants))))
 
         vector_cfg: dict[str, Any] = {"embedding_model_arn": self.embedding_model_arn}
         if cfg.dimensions is not None:
