@@ -100,6 +100,13 @@ CASES = [
         id="capacity-block-wrong-family",
     ),
     pytest.param(
+        _group(instanceType="p5.48xlarge", capacityType="CAPACITY_BLOCK", capacityReservationId=CR_ID,
+               minSize=1),
+        ".gpuNodeGroups[0].minSize",
+        "1 must be 0 for a CAPACITY_BLOCK group",
+        id="capacity-block-min-above-zero",
+    ),
+    pytest.param(
         _group(capacityType="SPOT", capacityReservationId=CR_ID),
         ".gpuNodeGroups[0].capacityReservationId",
         "is only used with capacityType CAPACITY_BLOCK",

@@ -460,6 +460,15 @@ class GpuNodeGroupConfig(AiopsModel):
                     loc=("instanceType",),
                     value=self.instance_type,
                 )
+            if self.desired > 0:
+                # The node group must not ask for nodes before the block is active, and EKS
+                # requires desired 0 to upgrade it; the autoscaler scales it up in the window.
+                raise ConfigValueError(
+                    "must be 0 for a CAPACITY_BLOCK group (set minSize 0 and leave scaling to the "
+                    "autoscaler): EKS can neither launch before the block starts nor upgrade it above 0",
+                    loc=("desiredSize" if self.desired_size is not None else "minSize",),
+                    value=self.desired,
+                )
         elif self.capacity_reservation_id is not None:
             raise ConfigValueError(
                 "is only used with capacityType CAPACITY_BLOCK",
