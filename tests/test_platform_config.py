@@ -90,3 +90,23 @@ def test_cli_reports_bad_config_without_traceback(tmp_path: Path, repo_root: Pat
     assert "aiops:platform.environment: 'qa' is not allowed" in out.stderr
     assert "Traceback" not in out.stderr and "Future exception" not in out.stderr
     assert out.stdout == ""
+
+
+def test_every_config_field_is_documented_with_its_default() -> None:
+    """terraform-aws-eks style: every input says what it does and its default."""
+    import importlib
+    import inspect
+
+    from pulumi_aiops.config.base import AiopsModel
+
+    problems = []
+    for mod_name in ("platform", "governance", "eks", "coreweave", "workloads", "bedrock", "data"):
+        mod = importlib.import_module(f"pulumi_aiops.config.{mod_name}")
+        for _, cls in inspect.getmembers(mod, inspect.isclass):
+            if not issubclass(cls, AiopsModel) or cls is AiopsModel or cls.__module__ != mod.__name__:
+                continue
+            for name, info in cls.model_fields.items():
+                doc = info.description or ""
+                if not doc or (not info.is_required() and "@default" not in doc):
+                    problems.append(f"{cls.__name__}.{name}")
+    assert problems == []

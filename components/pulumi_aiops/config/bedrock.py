@@ -85,7 +85,7 @@ class ContentFilterType(StrEnum):
 class ContentFilter(AiopsModel):
     """One content filter. ``PROMPT_ATTACK`` applies to input only: its output must be NONE."""
 
-    type: ContentFilterType
+    type: ContentFilterType = Field(description="The category, e.g. PROMPT_ATTACK. Required.")
     input_strength: FilterStrength = Field(FilterStrength.HIGH, description="@default HIGH")
     output_strength: FilterStrength = Field(FilterStrength.HIGH, description="@default HIGH (NONE for PROMPT_ATTACK)")
 
@@ -154,7 +154,7 @@ class PiiEntityType(StrEnum):
 class PiiEntity(AiopsModel):
     """One PII entity type and what to do with it."""
 
-    type: PiiEntityType
+    type: PiiEntityType = Field(description="The PII entity type, e.g. EMAIL. Required.")
     action: PiiAction = Field(PiiAction.ANONYMIZE, description="@default ANONYMIZE")
 
 

@@ -423,9 +423,9 @@ class CksConfig(AiopsModel):
 class NodeTaintConfig(AiopsModel):
     """A taint on every node of a pool (``NodePool.spec.nodeTaints[]``)."""
 
-    key: str
-    value: str = ""
-    effect: TaintEffect = TaintEffect.NO_SCHEDULE
+    key: str = Field(description="Taint key, e.g. nvidia.com/gpu. Required.")
+    value: str = Field("", description="Taint value. @default ''")
+    effect: TaintEffect = Field(TaintEffect.NO_SCHEDULE, description="@default NoSchedule")
 
 
 def _gpu_taint() -> list[NodeTaintConfig]:
@@ -546,7 +546,8 @@ class DatasetBucketConfig(AiopsModel):
 class CoreWeaveClusterConfig(AiopsModel):
     """A CKS cluster in its own VPC, with GPU NodePools and optional dataset buckets."""
 
-    cloud: Literal["coreweave"] = "coreweave"
+    cloud: Literal["coreweave"] = Field(
+        "coreweave", description="The cloud; set it in additionalClusters. @default coreweave")
     name: str = Field("coreweave", description="Logical cluster name. @default coreweave")
     token_config_key: str = Field(
         "coreweave:token",

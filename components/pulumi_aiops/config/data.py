@@ -331,9 +331,10 @@ class VectorStoreConfig(AiopsModel):
     )
     backend: VectorBackend = Field(description="opensearch-serverless, aurora-pgvector or qdrant. Required.")
     dimensions: int = Field(1024, ge=1, le=16000, description="Embedding dimensions. @default 1024")
-    opensearch: OpenSearchVectorConfig | None = Field(None, description="When backend is opensearch-serverless.")
+    opensearch: OpenSearchVectorConfig | None = Field(
+        None, description="When backend is opensearch-serverless. @default none")
     aurora: AuroraVectorConfig | None = Field(None, description="When backend is aurora-pgvector. @default {}")
-    qdrant: QdrantConfig | None = Field(None, description="When backend is qdrant.")
+    qdrant: QdrantConfig | None = Field(None, description="When backend is qdrant (then required). @default none")
 
     @model_validator(mode="before")
     @classmethod

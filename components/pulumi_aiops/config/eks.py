@@ -493,7 +493,7 @@ class EksClusterConfig(AiopsModel):
     """An EKS cluster with GPU node groups: the ``aiops:platform.eks`` section and the
     validation model of :class:`~pulumi_aiops.eks_gpu_cluster.EksGpuClusterArgs`."""
 
-    cloud: Literal["aws"] = "aws"
+    cloud: Literal["aws"] = Field("aws", description="The cloud; set it in additionalClusters. @default aws")
     name: str = Field("eks", description="Logical cluster name, unique in the stack. @default eks")
     cluster_name: str | None = Field(None, description="The EKS cluster's physical name. @default <name>-<stack>")
     version: str = Field(DEFAULT_VERSION, description=f"Kubernetes version. @default {DEFAULT_VERSION}")
