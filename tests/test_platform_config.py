@@ -110,3 +110,12 @@ def test_every_config_field_is_documented_with_its_default() -> None:
                 if not doc or (not info.is_required() and "@default" not in doc):
                     problems.append(f"{cls.__name__}.{name}")
     assert problems == []
+
+
+def test_configuration_reference_is_up_to_date(repo_root: Path) -> None:
+    from pulumi_aiops.config.reference import render_markdown
+
+    doc = (repo_root / "docs" / "configuration.md").read_text()
+    assert doc == render_markdown(), (
+        "docs/configuration.md is stale: python -m pulumi_aiops.config.reference > docs/configuration.md")
+    assert "`aiops:platform.eks.gpuNodeGroups[].instanceType`" in doc
