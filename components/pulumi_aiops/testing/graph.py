@@ -36,7 +36,9 @@ class RecordedResource:
 
     ``inputs`` and ``outputs`` use engine (camelCase) names; numbers are floats, as in policies.
     ``parent`` and ``depends_on`` hold URNs; ``provider`` is the provider's URN or ``None``
-    when the default provider is used.
+    when the default provider is used. ``depends_on`` is what the engine records as the
+    resource's dependencies: the explicit ``depends_on`` plus those implied by its inputs
+    (``property_dependencies`` says which input brought which).
     """
 
     urn: str
