@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 from typing import Any
 
 import parliament
 import pytest
 
-from pulumi_aiops.plan import find_project, plan_stack
+from stack_plans import STACKS, planned
 
-ROOT = Path(__file__).resolve().parent.parent
-STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
 ERROR_SEVERITIES = {"HIGH", "CRITICAL"}
 #: parliament rates these LOW, but a misspelt action or service silently grants nothing.
 ERROR_ISSUES = {"UNKNOWN_ACTION", "UNKNOWN_PREFIX", "UNKNOWN_OPERATOR"}
@@ -39,7 +36,7 @@ KNOWN_PARLIAMENT_GAPS: dict[tuple[str, str], str] = {
 
 
 def _documents(stack: str) -> list[tuple[str, str, str]]:
-    graph = plan_stack(find_project(ROOT), stack).graph
+    graph = planned(stack).graph
     out = []
     for r in graph:
         if not r.type.startswith("aws:") or r.type.startswith("aws:opensearch/"):

@@ -3,17 +3,13 @@ every stateful resource is protected and retained on delete."""
 
 from __future__ import annotations
 
-import functools
 import runpy
-from pathlib import Path
 
 import pytest
 
-from pulumi_aiops.plan import PlanResult, find_project, plan_stack
+from pulumi_aiops.plan import find_project
 from pulumi_aiops.testing import RecordingMocks, load_stack_config, run_program
-
-ROOT = Path(__file__).resolve().parent.parent
-STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+from stack_plans import ROOT, STACKS, planned
 
 #: Resource types that hold data (or the keys to it) on either cloud.
 STATEFUL = {
@@ -29,18 +25,13 @@ STATEFUL = {
 }
 
 
-@functools.cache
-def _plan(stack: str) -> PlanResult:
-    return plan_stack(find_project(ROOT), stack)
-
-
 def test_the_expected_stacks_ship() -> None:
     assert {"dev", "staging", "prod", "multicloud"} <= set(STACKS)
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stateful_resources_are_protected_and_retained(stack: str) -> None:
-    graph = _plan(stack).graph
+    graph = planned(stack).graph
     stateful = [r for r in graph if r.type in STATEFUL]
     assert stateful, f"{stack}: no stateful resources found; is STATEFUL out of date?"
     offenders = [f"{r.type} {r.name}" for r in stateful if not (r.protect and r.retain_on_delete)]
@@ -54,7 +45,7 @@ def test_stateful_resources_are_protected_and_retained(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_gpu_pool_is_in_the_capacity_summary(stack: str) -> None:
-    result = _plan(stack)
+    result = planned(stack)
     graph = result.graph
     pools = len(graph.of_type("aws:eks/nodeGroup:NodeGroup")) - len(
         [r for r in graph.of_type("aws:eks/nodeGroup:NodeGroup") if "system" in r.name])

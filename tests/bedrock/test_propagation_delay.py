@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-from pulumi_aiops.plan import find_project, plan_stack
 from pulumi_aiops.propagation_delay import PropagationDelayProvider
+from stack_plans import planned
 
-ROOT = Path(__file__).resolve().parents[2]
 DELAY = "pulumi-python:dynamic/aiops:PropagationDelay"
 
 
@@ -24,7 +22,7 @@ def test_provider_sleeps_on_create_and_replaces_when_triggers_change() -> None:
 
 
 def test_only_the_aoss_knowledge_base_waits_and_after_its_grants() -> None:
-    graph = plan_stack(find_project(ROOT), "prod").graph
+    graph = planned("prod").graph
     kbs = {r.name: r for r in graph.of_type("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase")}
     (delay,) = graph.of_type(DELAY)
     assert delay.inputs["seconds"] == 60

@@ -9,26 +9,24 @@ with the component that created the resource.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_aiops.plan import find_project, plan_stack
 from pulumi_aiops.testing import ResourceGraph
 from pulumi_aiops.testing.policy import Diagnostic, evaluate_graph, list_packs
+from stack_plans import planned
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ROOT / "stacks"
 STACK_FILES = sorted(STACKS.glob("Pulumi.*.yaml"))
 
 
-@functools.cache
 def evaluate_stack(stack_file: Path) -> tuple[ResourceGraph, dict[str, Any]]:
     """Evaluate this stack exactly as ``aiops plan`` does; return the graph and config."""
     stack = stack_file.name[len("Pulumi."):-len(".yaml")]
-    result = plan_stack(find_project(ROOT), stack)
+    result = planned(stack)
     return result.graph, result.config
 
 
