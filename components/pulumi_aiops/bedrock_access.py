@@ -675,6 +675,18 @@ def _logs_key_policy(partition: str, region: str, account: str, log_group: str) 
     }
 
 
+def _deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
+    """Deny every S3 request to the bucket that does not use TLS."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
 def _log_bucket_policy(
     bucket_arn: str, partition: str, region: str, account: str, prefix: str
 ) -> dict[str, Any]:
@@ -690,14 +702,7 @@ def _log_bucket_policy(
                 "Resource": f"{bucket_arn}/{prefix}/AWSLogs/{account}/BedrockModelInvocationLogs/*",
                 "Condition": _source_conditions(partition, region, account),
             },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            _deny_insecure_transport(bucket_arn),
         ],
     }
 
@@ -716,14 +721,7 @@ def _access_log_bucket_policy(bucket_arn: str, source_arn: str, account: str) ->
                 "Condition": {"StringEquals": {"aws:SourceAccount": account},
                               "ArnLike": {"aws:SourceArn": source_arn}},
             },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            _deny_insecure_transport(bucket_arn),
         ],
     }
 

@@ -77,7 +77,6 @@ class PlanResult:
     graph: ResourceGraph
     config: dict[str, Any] = field(default_factory=dict)
     policy: Any = None  # a PolicyReport when policies were run
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def gpu_capacity(self) -> list[dict[str, Any]]:
         """GPU capacity rows (stack output ``gpuCapacity``) with monthly list-price ceilings."""
@@ -150,7 +149,6 @@ class PlanResult:
         }
         if self.policy is not None:
             data["policy"] = self.policy_summary()
-        data.update(self.extras)
         return data
 
     def policy_summary(self) -> dict[str, Any]:

@@ -167,9 +167,10 @@ def run_program(
     try:
         settings.SETTINGS.rpc_manager.clear()
         settings.SETTINGS.outputs.clear()
-        settings.set_root_resource(None)  # type: ignore[arg-type]
         pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
                                  monitor=monitor)
+        # run_in_stack registers this run's own Stack: drop any root left by set_mocks or an
+        # earlier run.
         settings.set_root_resource(None)  # type: ignore[arg-type]
         pulumi.runtime.set_all_config(
             {k: v if isinstance(v, str) else json.dumps(v) for k, v in cfg.items()},
