@@ -7,10 +7,13 @@ use snake_case attributes with camelCase aliases. Validation errors are turned i
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import inspect
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import pulumi
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
 from pydantic.alias_generators import to_camel
+from pydantic_core import core_schema
 
 from pulumi_aiops.errors import ConfigError
 
@@ -18,11 +21,14 @@ __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
     "AiopsModel",
     "ConfigValueError",
+    "Wired",
     "config_error_from_validation",
+    "is_known",
     "validate_model",
 ]
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 #: Retention values (days) the CloudWatch Logs API accepts.
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
@@ -50,6 +56,67 @@ class ConfigValueError(ValueError):
         self.msg = msg
         self.loc = loc
         self.value = value
+
+
+def is_known(value: Any) -> bool:
+    """False for a Pulumi ``Output`` or awaitable (a value another resource will produce).
+
+    Validators of :data:`Wired` fields check formats only on known values::
+
+        @field_validator("vpc_id")
+        @classmethod
+        def _vpc(cls, v):
+            if is_known(v) and v is not None and not _VPC_RE.match(v):
+                raise ValueError("is not a VPC id (vpc-0123456789abcdef0)")
+            return v
+    """
+    return not isinstance(value, pulumi.Output) and not inspect.isawaitable(value)
+
+
+class _WiredMarker:
+    """pydantic schema of a :data:`Wired` field: an ``Output``/awaitable passes through, a plain
+    value is validated as ``inner``. ``inner`` is kept for the Args generator and the docs."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        inner_schema = handler.generate_schema(self.inner)
+
+        def wrap(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
+            return value if not is_known(value) else validate(value)
+
+        return core_schema.no_info_wrap_validator_function(wrap, inner_schema)
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> Any:
+        return handler(schema)
+
+
+if TYPE_CHECKING:
+    #: A field that wires in something created elsewhere: a plain value, or a Pulumi ``Output``
+    #: (``pulumi.Input[T]``), e.g. ``vpc_id: Wired[str] | None``. Format checks run on plain
+    #: values (see :func:`is_known`); the Args generator renders it as ``pulumi.Input[T]``.
+    Wired: TypeAlias = Union[T, pulumi.Output[T]]  # noqa: UP007 (a generic alias needs Union)
+else:
+
+    class Wired:
+        """``Wired[T]``: a plain ``T`` or a Pulumi ``Output`` of one (``pulumi.Input[T]``)."""
+
+        def __class_getitem__(cls, inner: Any) -> Any:
+            from typing import Annotated
+
+            return Annotated[Any, _WiredMarker(inner)]
+
+
+def wired_inner(annotation: Any) -> Any | None:
+    """The ``T`` of a ``Wired[T]`` annotation, else ``None``."""
+    import typing
+
+    if typing.get_origin(annotation) is typing.Annotated:
+        for meta in typing.get_args(annotation)[1:]:
+            if isinstance(meta, _WiredMarker):
+                return meta.inner
+    return None
 
 
 class AiopsModel(BaseModel):

@@ -29,7 +29,7 @@ import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.catalog import Cloud, known_instance_types
 from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError
@@ -154,6 +154,8 @@ def _cidr(value: str, loc: tuple[int | str, ...] = ()) -> ipaddress.IPv4Network 
 class NetworkConfig(AiopsModel):
     """The VPC: created (default) or brought (``vpcId`` + ``privateSubnetIds``)."""
 
+    model_config = ConfigDict(title="EksNetworkArgs")
+
     vpc_id: str | None = Field(None, description="Bring your own VPC. @default none (create one)")
     private_subnet_ids: list[str] = Field(
         default_factory=list,
@@ -222,6 +224,8 @@ class NetworkConfig(AiopsModel):
 class EndpointConfig(AiopsModel):
     """Who can reach the Kubernetes API endpoint."""
 
+    model_config = ConfigDict(title="EksEndpointArgs")
+
     private_access: bool = Field(True, description="Endpoint reachable from inside the VPC. @default true")
     public_access: bool = Field(False, description="Endpoint reachable from the internet. @default false")
     public_access_cidrs: list[str] = Field(
@@ -268,6 +272,8 @@ class EndpointConfig(AiopsModel):
 class EncryptionConfig(AiopsModel):
     """Envelope encryption of Kubernetes Secrets (always on)."""
 
+    model_config = ConfigDict(title="EksEncryptionArgs")
+
     kms_key_arn: str | None = Field(None, description="Bring your own KMS key ARN. @default none (create one)")
     deletion_window_days: int = Field(30, ge=7, le=30, description="Of a created key. @default 30")
 
@@ -281,6 +287,8 @@ class EncryptionConfig(AiopsModel):
 
 class LoggingConfig(AiopsModel):
     """Control-plane logs to CloudWatch."""
+
+    model_config = ConfigDict(title="EksLoggingArgs")
 
     types: list[ControlPlaneLogType] = Field(
         default_factory=lambda: list(ControlPlaneLogType),
@@ -305,6 +313,8 @@ class LoggingConfig(AiopsModel):
 
 class AccessConfig(AiopsModel):
     """Cluster access: authentication mode API, with access entries."""
+
+    model_config = ConfigDict(title="EksAccessArgs")
 
     admin_principal_arns: list[str] = Field(
         default_factory=list,
@@ -348,6 +358,8 @@ def _labels(v: dict[str, str]) -> dict[str, str]:
 class SystemNodeGroupConfig(AiopsModel):
     """The CPU node group for cluster add-ons (CoreDNS, autoscaler, controllers)."""
 
+    model_config = ConfigDict(title="EksSystemNodeGroupArgs")
+
     instance_type: str = Field("m6i.large", description="@default m6i.large")
     ami_type: SystemAmiType = Field(SystemAmiType.AL2023_X86_64_STANDARD, description="@default AL2023_x86_64_STANDARD")
     min_size: int = Field(2, ge=1, le=100, description="@default 2")
@@ -377,6 +389,8 @@ def _check_sizes(lo: int, hi: int, desired: int | None) -> None:
 
 class GpuNodeGroupConfig(AiopsModel):
     """One GPU managed node group."""
+
+    model_config = ConfigDict(title="EksGpuNodeGroupArgs")
 
     name: str = Field(description="Group name, lowercase, unique in the cluster. Required.")
     instance_type: str = Field(description="A GPU instance type from the catalogue. Required.")
@@ -492,6 +506,8 @@ class GpuNodeGroupConfig(AiopsModel):
 class EksClusterConfig(AiopsModel):
     """An EKS cluster with GPU node groups: the ``aiops:platform.eks`` section and the
     validation model of :class:`~pulumi_aiops.eks_gpu_cluster.EksGpuClusterArgs`."""
+
+    model_config = ConfigDict(title="EksGpuClusterArgs")
 
     cloud: Literal["aws"] = Field("aws", description="The cloud; set it in additionalClusters. @default aws")
     name: str = Field("eks", description="Logical cluster name, unique in the stack. @default eks")
