@@ -45,7 +45,8 @@ def statement(
         out["Principal"] = dict(principal)
     out["NotAction" if not_actions else "Action"] = actions if isinstance(actions, str) else list(actions)
     if resources is not None:
-        out["Resource"] = resources if isinstance(resources, (str, pulumi.Output)) else list(resources)
+        single = isinstance(resources, (str, pulumi.Output)) or not isinstance(resources, Sequence)
+        out["Resource"] = resources if single else list(resources)
     if condition:
         out["Condition"] = dict(condition)
     return out
@@ -64,7 +65,7 @@ def document(
     statements: Sequence[Mapping[str, Any]] | pulumi.Output[Sequence[Mapping[str, Any]]], *, sort_keys: bool = False
 ) -> pulumi.Output[str]:
     """A policy document as an ``Output[str]``; statements may hold ``Output``\\ s anywhere."""
-    return pulumi.Output.from_input(statements).apply(  # type: ignore[arg-type]
+    return pulumi.Output.from_input(statements).apply(
         lambda s: document_json(s, sort_keys=sort_keys))
 
 
