@@ -45,8 +45,10 @@ def statement(
         out["Principal"] = dict(principal)
     out["NotAction" if not_actions else "Action"] = actions if isinstance(actions, str) else list(actions)
     if resources is not None:
-        single = isinstance(resources, (str, pulumi.Output)) or not isinstance(resources, Sequence)
-        out["Resource"] = resources if single else list(resources)
+        if isinstance(resources, Sequence) and not isinstance(resources, str):
+            out["Resource"] = list(resources)
+        else:
+            out["Resource"] = resources
     if condition:
         out["Condition"] = dict(condition)
     return out
