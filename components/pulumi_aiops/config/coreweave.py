@@ -128,7 +128,6 @@ rules:
 _K8S_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _VERSION_RE = re.compile(r"^v1\.\d{2}$")
 _CONFIG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$")
-_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _LABEL_KEY_RE = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
@@ -532,8 +531,12 @@ class DatasetBucketConfig(AiopsModel):
     @field_validator("name")
     @classmethod
     def _bucket(cls, v: str) -> str:
-        if not _BUCKET_RE.match(v) or ".." in v:
-            raise ConfigValueError("is not a valid bucket name; use 3-63 lowercase letters, digits, '-' and '.'")
+        from pulumi_aiops.config.aws_names import bucket_name_problem
+
+        problem = bucket_name_problem(v)
+        if problem:
+            raise ConfigValueError(f"is not a valid bucket name: it {problem} (S3 bucket naming rules, "
+                                   "which CoreWeave AI Object Storage follows)")
         return v
 
     @field_validator("zone")
