@@ -7,10 +7,11 @@ import json
 import pytest
 from data_helpers import STATEFUL_TYPES, parliament_errors
 
+from pulumi_aiops import data_lake, feature_store, vector_store
 from pulumi_aiops.builder import main
 from pulumi_aiops.testing import ResourceGraph, load_stack_config, run_program
 
-DATA_COMPONENTS = ("aiops:data:DataLake", "aiops:data:VectorStore", "aiops:data:FeatureStore")
+DATA_COMPONENTS = (data_lake.TYPE_TOKEN, vector_store.TYPE_TOKEN, feature_store.TYPE_TOKEN)
 
 
 def _run(repo_root, stack: str) -> ResourceGraph:  # type: ignore[no-untyped-def]

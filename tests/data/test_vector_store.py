@@ -15,7 +15,7 @@ from pulumi_aiops.testing import ResourceGraph, is_secret, run_program, unwrap_s
 from pulumi_aiops.vector_store import QDRANT_REPO, VectorStore
 
 NET = {"vpc_id": "vpc-0abc", "subnet_ids": ["subnet-a", "subnet-b"],
-       "client_security_group_ids": ["sg-0eks"]}
+       "client_security_group_ids": ["sg-0e5c"]}
 AOSS = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
 ACCESS = "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy"
 
@@ -31,7 +31,7 @@ def graph() -> ResourceGraph:
         pg = VectorStore("pgkb", {"backend": "aurora-pgvector", "dimensions": 768,
                                   "network": NET, "tags": TAGS})
         qd = VectorStore("qdr", {"backend": "qdrant",
-                                 "qdrant": {"cluster": "cw", "replicas": 3, "storage_size": "50Gi"},
+                                 "qdrant": {"replicas": 3, "storage_size": "50Gi"},
                                  "cluster": ContractCluster("cw"), "tags": TAGS})
         os_store.grant_write(kb_role)
         os_store.grant_read(app_role)
@@ -81,7 +81,7 @@ def test_aoss_endpoint_security_group_admits_only_clients(graph: ResourceGraph) 
     assert vpce.inputs["securityGroupIds"] == [sg.outputs["id"]]
     [rule] = [r for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
               if r.name.startswith("docs-")]
-    assert rule.inputs["referencedSecurityGroupId"] == "sg-0eks"
+    assert rule.inputs["referencedSecurityGroupId"] == "sg-0e5c"
     assert (rule.inputs["fromPort"], rule.inputs["toPort"]) == (443, 443)
     assert "cidrIpv4" not in rule.inputs
 
@@ -249,7 +249,7 @@ def test_endpoints(graph: ResourceGraph) -> None:
 
 def test_qdrant_has_no_iam_grant_or_bedrock_config() -> None:
     def program() -> None:
-        qd = VectorStore("qdr", {"backend": "qdrant", "qdrant": {"cluster": "cw"},
+        qd = VectorStore("qdr", {"backend": "qdrant", "qdrant": {},
                                  "cluster": ContractCluster("cw")})
         with pytest.raises(AiopsError, match="API keys"):
             qd.grant_read(aws.iam.Role("r", assume_role_policy="{}"))

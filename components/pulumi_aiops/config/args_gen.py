@@ -36,6 +36,11 @@ __all__ = ["COMPONENT_ARGS", "args_name", "render"]
 #: Public Args name → ``"module:Model"`` of the pydantic model that defines it. Order is kept.
 COMPONENT_ARGS: dict[str, str] = {
     "EksGpuClusterArgs": "pulumi_aiops.config.eks:EksClusterConfig",
+    "DataLakeArgs": "pulumi_aiops.data_lake:DataLakeArgsModel",
+    "VectorStoreArgs": "pulumi_aiops.vector_store:VectorStoreArgsModel",
+    "FeatureStoreArgs": "pulumi_aiops.feature_store:FeatureStoreArgsModel",
+    "BedrockAccessArgs": "pulumi_aiops.bedrock_access:BedrockAccessArgsModel",
+    "KnowledgeBaseArgs": "pulumi_aiops.knowledge_base:KnowledgeBaseArgsModel",
 }
 
 _SUFFIXES = ("Config", "Spec", "Model")
