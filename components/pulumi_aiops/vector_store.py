@@ -26,7 +26,7 @@ Example::
                for az, cidr in (("us-east-1a", "10.20.1.0/24"), ("us-east-1b", "10.20.2.0/24"))]
     apps = aws.ec2.SecurityGroup("rag-apps", vpc_id=vpc.id, description="RAG applications")
     deployer = "arn:aws:iam::123456789012:role/deployer"   # runs `pulumi up`; creates the index
-    store = VectorStore("kb", {
+    store = VectorStore("kb-docs", {
         "backend": "opensearch-serverless", "dimensions": 1024,
         "opensearch": {"admin_principals": [deployer]},
         "network": {"vpc_id": vpc.id, "subnet_ids": [s.id for s in subnets],

@@ -11,7 +11,8 @@ with its settings as the split-out resources the policy packs check):
 * ``BucketServerSideEncryptionConfiguration``: SSE-KMS with the given key (bucket key on), or
   SSE-S3 (AES256) when no key is given — what an access-log target needs, since S3 server
   access logging delivers only to SSE-S3 buckets;
-* ``BucketLifecycleConfiguration`` with the given rules (after versioning);
+* ``BucketLifecycleConfiguration`` with the given rules (after versioning), by default
+  :func:`housekeeping_rule` (old versions expire, incomplete uploads are aborted);
 * ``BucketObjectLockConfiguration`` (default retention) when ``object_lock`` is given;
 * ``BucketPolicy`` denying every request without TLS, merged with the caller's statements
   (now, or later with :meth:`SecureBucket.attach_policy` when the statements need resources
@@ -19,12 +20,30 @@ with its settings as the split-out resources the policy packs check):
 * ``BucketLogging`` to a log bucket (:meth:`SecureBucket.log_to`, or ``log_to=`` at creation).
 
 Logical names are ``f"{name}{suffix}"`` with the suffixes of :class:`BucketNaming`, so a
-component that adopts this helper keeps the names (and URNs) it had. Example::
+component that adopts this helper keeps the names (and URNs) it had. Example (in a component
+of your own)::
 
-    logs = secure_bucket("lake-logs", parent=self, tags=tags, lifecycle_rules=[expire_rule(365)])
-    raw = secure_bucket("lake-raw", parent=self, tags=tags, kms_key_arn=key.arn,
-                        log_to=logs, log_prefix="raw/", lifecycle_rules=[...],
-                        policy_statements=lambda b: [deny_other_kms_keys(b, key.arn)])
+    import pulumi
+    from pulumi_aiops.aws.bucket import secure_bucket
+    from pulumi_aiops.aws.iam import statement
+    from pulumi_aiops.aws.kms import kms_key
+
+    class Archive(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("example:index:Archive", name)
+            key = kms_key(f"{name}-key", parent=self, description="archive objects")
+            expire = {"id": "expire", "status": "Enabled", "filter": {"prefix": ""},
+                      "expiration": {"days": 365}}
+            logs = secure_bucket(f"{name}-logs", parent=self, lifecycle_rules=[expire])  # SSE-S3
+            self.data = secure_bucket(
+                f"{name}-data", parent=self, kms_key_arn=key.arn, log_to=logs, log_prefix="data/",
+                policy_statements=[])                         # TLS-only, nothing else
+            logs.attach_policy([statement(
+                "Allow", "s3:PutObject", pulumi.Output.concat(logs.arn, "/*"), sid="S3ServerAccessLogs",
+                principal={"Service": "logging.s3.amazonaws.com"},
+                condition={"ArnLike": {"aws:SourceArn": self.data.arn}})])
+
+    Archive("archive")
 """
 
 from __future__ import annotations
@@ -46,6 +65,7 @@ __all__ = [
     "SecureBucket",
     "abort_multipart_rule",
     "deny_insecure_transport",
+    "housekeeping_rule",
     "secure_bucket",
 ]
 
@@ -95,6 +115,14 @@ def abort_multipart_rule(days: int = 7) -> dict[str, Any]:
     return {"abort_incomplete_multipart_upload": {"days_after_initiation": days}}
 
 
+def housekeeping_rule(noncurrent_days: int = 90, abort_multipart_days: int = 7) -> dict[str, Any]:
+    """The default lifecycle rule: non-current versions expire after ``noncurrent_days``, and
+    incomplete multipart uploads are aborted (nothing current is ever deleted)."""
+    return {"id": "housekeeping", "status": "Enabled", "filter": {"prefix": ""},
+            "noncurrent_version_expiration": {"noncurrent_days": noncurrent_days},
+            **abort_multipart_rule(abort_multipart_days)}
+
+
 Statements = Sequence[Mapping[str, Any]]
 
 
@@ -110,7 +138,7 @@ class SecureBucket:
     public_access_block: aws.s3.BucketPublicAccessBlock
     versioning: aws.s3.BucketVersioning
     encryption: aws.s3.BucketServerSideEncryptionConfiguration
-    lifecycle: aws.s3.BucketLifecycleConfiguration | None = None
+    lifecycle: aws.s3.BucketLifecycleConfiguration | None = None  # set by secure_bucket
     object_lock: aws.s3.BucketObjectLockConfiguration | None = None
     policy: aws.s3.BucketPolicy | None = None
     logging: aws.s3.BucketLogging | None = None
@@ -179,7 +207,7 @@ def secure_bucket(
     tags: Mapping[str, str] | None = None,
     kms_key_arn: pulumi.Input[str] | None = None,
     bucket_key_enabled: bool | None = None,
-    lifecycle_rules: Sequence[Mapping[str, Any]] = (),
+    lifecycle_rules: Sequence[Mapping[str, Any]] | None = None,
     object_lock: ObjectLock | None = None,
     log_to: SecureBucket | aws.s3.Bucket | None = None,
     log_prefix: str | None = None,
@@ -196,8 +224,11 @@ def secure_bucket(
     function of the bucket returning them) creates the bucket policy now; pass ``None`` and
     call :meth:`SecureBucket.attach_policy` later when the statements name resources created
     afterwards. ``lifecycle_rules`` are ``BucketLifecycleConfiguration`` rules (snake_case
-    dicts); an empty list creates no lifecycle configuration.
+    dicts); ``None`` means ``[housekeeping_rule()]``. Every bucket gets at least one rule.
     """
+    rules = [housekeeping_rule()] if lifecycle_rules is None else [dict(r) for r in lifecycle_rules]
+    if not rules:
+        raise ValueError(f"bucket {name!r}: give at least one lifecycle rule (or None for housekeeping_rule())")
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
         name,
@@ -234,10 +265,9 @@ def secure_bucket(
         if log_prefix is None:
             raise ValueError("log_to needs log_prefix")
         out.log_to(log_to, log_prefix)
-    if lifecycle_rules:
-        out.lifecycle = aws.s3.BucketLifecycleConfiguration(
-            f"{name}{naming.lifecycle}", bucket=bucket.id, rules=[dict(r) for r in lifecycle_rules],  # type: ignore[misc]
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]))
+    out.lifecycle = aws.s3.BucketLifecycleConfiguration(
+        f"{name}{naming.lifecycle}", bucket=bucket.id, rules=rules,  # type: ignore[arg-type]
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]))
     if object_lock is not None:
         out.object_lock = aws.s3.BucketObjectLockConfiguration(
             f"{name}{naming.object_lock}", bucket=bucket.id, object_lock_enabled="Enabled",

@@ -10,16 +10,23 @@ Every key the library creates comes from :func:`kms_key`:
   encrypts data (README, "Removing stateful resources");
 * optionally an alias (``alias/…``).
 
-Example::
+Example (in a component of your own)::
 
+    import pulumi
     from pulumi_aiops.aws.kms import KeyUser, kms_key
 
-    key = kms_key(
-        "logs-key", parent=self, description="invocation logs",
-        users=[KeyUser("CloudWatchLogs", service="logs.us-east-1.amazonaws.com",
-                       actions=["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
-                       condition={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": group_arn}})],
-        alias="alias/aiops/logs", tags=tags)
+    class AuditLogs(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("example:index:AuditLogs", name)
+            group = f"arn:aws:logs:us-east-1:123456789012:log-group:/{name}"
+            self.key = kms_key(
+                f"{name}-key", parent=self, description="audit log group",
+                users=[KeyUser("CloudWatchLogs", service="logs.us-east-1.amazonaws.com",
+                               actions=["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+                               condition={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": group}})],
+                alias=f"alias/{name}", tags={"owner": "security"})
+
+    AuditLogs("audit")
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ Example stack file section::
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -355,6 +356,7 @@ class QdrantConfig(QdrantSpec):
     cluster: str = Field(min_length=1, description="Name of the cluster (any cloud) to run on. Required.")
 
 
+_STORE_NAME = re.compile(r"^[a-z][a-z0-9-]{2,27}$")
 _SECTIONS = {VectorBackend.OPENSEARCH_SERVERLESS: "opensearch", VectorBackend.AURORA_PGVECTOR: "aurora",
              VectorBackend.QDRANT: "qdrant"}
 
@@ -367,7 +369,7 @@ class VectorStoreSpec(AiopsModel):
     """
 
     name: str | None = Field(
-        None, pattern=r"^[a-z][a-z0-9-]{2,27}$",
+        None,
         description="Store name (3-28 chars, lowercase; the collection/cluster name). @default the component name",
     )
     backend: VectorBackend = Field(description="opensearch-serverless, aurora-pgvector or qdrant. Required.")
@@ -385,6 +387,14 @@ class VectorStoreSpec(AiopsModel):
     @classmethod
     def _key(cls, v: Any) -> Any:
         return check_known(v, KMS_KEY_ARN)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        if v is not None and not _STORE_NAME.match(v):
+            raise ConfigValueError("is not a store name: 3 to 28 lowercase letters, digits and hyphens, "
+                                   "starting with a letter (it names the collection or cluster)")
+        return v
 
     @model_validator(mode="before")
     @classmethod
@@ -419,10 +429,7 @@ class VectorStoreConfig(VectorStoreSpec):
     """One ``vectorStores[]`` entry: a store, and the cluster it runs on (qdrant) or whose VPC
     hosts it (the AWS backends)."""
 
-    name: str = Field(
-        pattern=r"^[a-z][a-z0-9-]{2,27}$",
-        description="Store name (3-28 chars, lowercase; the collection/cluster name). Required.",
-    )
+    name: str = Field(description="Store name (3-28 chars, lowercase; the collection/cluster name). Required.")
     opensearch: OpenSearchVectorConfig | None = Field(
         None, description="When backend is opensearch-serverless. @default none")
     aurora: AuroraVectorConfig | None = Field(None, description="When backend is aurora-pgvector. @default {}")
