@@ -310,3 +310,22 @@ def test_longest_store_name_fits_aoss_name_limits() -> None:
     names = [r.inputs["name"] for r in graph if r.type.startswith("aws:opensearch/")]
     assert len(names) == 6 and len(set(names)) == 6
     assert all(3 <= len(n) <= 32 and n == n.lower() for n in names), names
+
+
+def test_client_rules_are_named_by_their_security_group() -> None:
+    """A known client security group names its ingress rule (the 0.1.0 name by position stays an
+    alias), so reordering the list keeps every rule with its group."""
+    def program(sgs: list[str]) -> None:
+        VectorStore("docs", {"backend": "aurora-pgvector",
+                             "network": {**NET, "client_security_group_ids": sgs}})
+
+    rule_type = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+    runs = [run_program(lambda s=s: program(s), {"aws:region": "us-east-1"})  # type: ignore[misc]
+            for s in (["sg-0a1", "sg-0b2"], ["sg-0b2", "sg-0a1"])]
+    named = [{r.urn: r.inputs["referencedSecurityGroupId"] for r in g.of_type(rule_type)} for g in runs]
+    assert named[0] == named[1] and len(named[0]) == 2
+    first = runs[0]
+    for i, r in enumerate(sorted(first.of_type(rule_type), key=lambda r: ["sg-0a1", "sg-0b2"].index(
+            r.inputs["referencedSecurityGroupId"]))):
+        assert r.name != f"docs-sg-in-{i}"
+        assert any(u.endswith(f"::docs-sg-in-{i}") for u in first.alias_urns(r))
