@@ -36,6 +36,8 @@ __all__ = ["COMPONENT_ARGS", "args_name", "render"]
 #: Public Args name → ``"module:Model"`` of the pydantic model that defines it. Order is kept.
 COMPONENT_ARGS: dict[str, str] = {
     "EksGpuClusterArgs": "pulumi_aiops.config.eks:EksClusterConfig",
+    "CoreWeaveGpuClusterArgs": "pulumi_aiops.config.coreweave:CoreWeaveClusterConfig",
+    "ModelServerArgs": "pulumi_aiops.config.workloads:ModelServerArgsModel",
 }
 
 _SUFFIXES = ("Config", "Spec", "Model")
