@@ -288,8 +288,10 @@ class _ClusterOrRef:
                 return value
             if isinstance(value, GpuClusterRef | Mapping):
                 return validate_ref(value)
+            # The value itself is not echoed: a string here may well be a kubeconfig.
+            hint = "; pass the cluster object, not its name" if isinstance(value, str) else ""
             raise ConfigValueError(
-                "is not a GpuCluster (EksGpuCluster, CoreWeaveGpuCluster) or a GpuClusterRef",
+                f"is not a GpuCluster (EksGpuCluster, CoreWeaveGpuCluster) or a GpuClusterRef{hint}",
                 value=f"<{type(value).__name__}>")
 
         return core_schema.no_info_wrap_validator_function(check, ref_schema)

@@ -334,9 +334,12 @@ class VpcConfig(AiopsModel):
             return self
         for name in sorted(self.model_fields_set - {"vpc_id", "zone"}):
             alias = type(self).model_fields[name].alias or name
+            value = getattr(self, name)
+            if isinstance(value, list):
+                value = [v.model_dump(mode="json", by_alias=True) if isinstance(v, AiopsModel) else v for v in value]
             raise ConfigValueError(
                 "is ignored with vpcId (a brought VPC is configured where it is created); remove it",
-                loc=(alias,), value=getattr(self, name))
+                loc=(alias,), value=value)
         return self
 
     @model_validator(mode="after")
