@@ -237,7 +237,8 @@ def _gpu_budget(resources: Sequence[Any], cfg: Mapping[str, Any]) -> Iterator[tu
     total, items, unpriced = monthly_gpu_cost(resources, cfg)
     for urn, itype, why in unpriced:
         yield (f"GPU instance type {itype!r} {why}, so it is not counted (never as $0) and the GPU budget "
-               f"cannot be checked; price it in the 'prices' config (USD per instance-hour)", urn)
+               "cannot be checked; price it in the 'prices' config (USD per instance-hour) or, for a type "
+               "declared by hand, with gpuSpec.pricePerHourUsd", urn)
     budget = float(cfg["maxMonthlyUsd"])
     if total > budget:
         top = sorted(items, key=lambda i: -i[2])[:5]
@@ -261,9 +262,10 @@ _SCHEMA: dict[str, dict[str, Any]] = {
 RULES: list[Rule] = [
     stack_rule(
         "gpu-cost-budget",
-        "The maximum monthly GPU spend (max nodes x catalogue hourly price x 730 h, on EKS node "
-        "groups, auto scaling groups, instances and CoreWeave NodePools) stays within the "
-        "configured budget.",
+        "The maximum monthly GPU spend (max nodes x hourly price x 730 h, on EKS node groups, auto "
+        "scaling groups, instances and CoreWeave NodePools; prices from the 'prices' config, the GPU "
+        "catalogue or a gpuSpec declared in aiops:platform) stays within the configured budget; a GPU "
+        "type without a price is reported, never counted as $0.",
         "high",
         remediation=("1. Lower scalingConfig.maxSize of EKS node groups or spec.maxNodes of "
                      "CoreWeave NodePools, or choose cheaper instance types.\n2. Or raise "

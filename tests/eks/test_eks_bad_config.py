@@ -309,8 +309,8 @@ def test_instance_type_that_does_not_exist_gets_a_suggestion() -> None:
 
 
 def test_a_real_system_instance_type_that_is_not_a_gpu_type_is_fine() -> None:
-    cfg = load_platform_config({"governance": GOVERNANCE, "eks": _eks("systemNodeGroup", {"instanceType": "c7g.xlarge",
-                                                                                        "amiType": "AL2023_ARM_64_STANDARD"})})
+    system = {"instanceType": "c7g.xlarge", "amiType": "AL2023_ARM_64_STANDARD"}
+    cfg = load_platform_config({"governance": GOVERNANCE, "eks": _eks("systemNodeGroup", system)})
     assert cfg.eks is not None and cfg.eks.system_node_group.instance_type == "c7g.xlarge"
 
 
