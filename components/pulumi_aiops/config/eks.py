@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ModelWrapValidatorHandler, field_validator, model_validator
 
-from pulumi_aiops.catalog import Cloud, GpuInstanceType, resolve
+from pulumi_aiops.catalog import Cloud, GpuInstanceType, catalog, resolve
 from pulumi_aiops.catalog.ec2 import ec2_instance_type_problem
 from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError
 from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
@@ -68,7 +68,8 @@ DEFAULT_VERSION = "1.33"
 LOG_RETENTION_DAYS = CLOUDWATCH_RETENTION_DAYS
 
 #: Instance families EC2 Capacity Blocks for ML are sold for (of those in the catalogue). The
-#: family is the part before the dot: ``p6-b200`` for ``p6-b200.48xlarge``.
+#: family is the part before the dot: ``p6-b200`` for ``p6-b200.48xlarge`` (P6-B200 launched in
+#: May 2025 through Capacity Blocks).
 CAPACITY_BLOCK_FAMILIES: frozenset[str] = frozenset({"p4d", "p4de", "p5", "p5e", "p5en", "p6-b200"})
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")
@@ -341,6 +342,8 @@ def _ec2_type(v: str) -> str:
     """An EC2 instance type name that exists (botocore's EC2 model), else a ConfigValueError."""
     if not _EC2_TYPE_RE.match(v):
         raise ConfigValueError("is not an EC2 instance type name (e.g. m6i.large, g6e.2xlarge)")
+    if (Cloud.AWS, v) in catalog():  # every catalogue row is in botocore's model (a test checks it)
+        return v
     problem = ec2_instance_type_problem(v)
     if problem:
         raise ConfigValueError(problem)
