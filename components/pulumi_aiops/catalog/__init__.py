@@ -9,7 +9,7 @@ config check and cost estimate goes through. Example::
     spec = resolve("aws", "p5.48xlarge")
     spec.gpu_count, spec.gpu_model, spec.price_per_hour_usd   # (8, 'H100', 55.04)
 
-    spec = resolve("aws", "g6f.4xlarge", {"gpu_model": "L4", "gpu_count": 1, "gpu_memory_gib": 11})
+    spec = resolve("aws", "g4dn.metal", {"gpu_model": "T4", "gpu_count": 8, "gpu_memory_gib": 16})
     spec.declared, spec.priced                                 # (True, False)
 
 A catalogue row whose price could not be verified carries no price (``price_per_hour_usd`` is

@@ -8,9 +8,9 @@ the type is accepted and its spec is used for the GPU count (autoscaler scale-fr
 one source of truth per type. Example stack config::
 
     gpuNodeGroups:
-      - name: l4-frac
-        instanceType: g6f.4xlarge
-        gpuSpec: {gpuModel: L4, gpuCount: 1, gpuMemoryGib: 11, pricePerHourUsd: 1.0}
+      - name: t4
+        instanceType: g4dn.metal
+        gpuSpec: {gpuModel: T4, gpuCount: 8, gpuMemoryGib: 16, pricePerHourUsd: 7.824}
 """
 
 from __future__ import annotations
