@@ -49,7 +49,7 @@ import pulumi_coreweave as coreweave
 import pulumi_kubernetes as k8s
 from pulumi.runtime.config import is_config_secret
 
-from pulumi_aiops.catalog import Cloud, lookup
+from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.coreweave import (
     ApiAccess,
@@ -99,8 +99,8 @@ class CoreWeaveGpuClusterArgs(TypedDict, total=False):
     """The CKS cluster (version, zone, CIDR names, apiAccess, auditPolicy, oidc).
     @default v1.35 in US-EAST-04A, private API server, default audit policy"""
     node_pools: list[dict[str, Any] | NodePoolConfig]
-    """GPU NodePools (instanceType, targetNodes, minNodes, maxNodes, autoscaling, nodeLabels,
-    nodeTaints, scaleDownStrategy). @default []"""
+    """GPU NodePools (instanceType, gpuSpec for a type the catalogue does not list, targetNodes,
+    minNodes, maxNodes, autoscaling, nodeLabels, nodeTaints, scaleDownStrategy). @default []"""
     datasets: list[dict[str, Any] | DatasetBucketConfig]
     """AI Object Storage buckets for datasets (versioned, with a bucket policy). @default []"""
 
@@ -290,7 +290,7 @@ class CoreWeaveGpuCluster(GpuCluster):
         self.node_pools: dict[str, k8s.apiextensions.CustomResource] = {}
         self.gpu_capacity = []
         for pool in cfg.node_pools:
-            spec = lookup(Cloud.COREWEAVE, pool.instance_type)
+            spec = resolve(Cloud.COREWEAVE, pool.instance_type, pool.gpu_spec)
             self.node_pools[pool.name] = k8s.apiextensions.CustomResource(
                 f"{name}-pool-{pool.name}",
                 api_version=NODEPOOL_API_VERSION,
@@ -309,7 +309,8 @@ class CoreWeaveGpuCluster(GpuCluster):
                 cluster=cfg.name, cloud=Cloud.COREWEAVE, pool=pool.name,
                 instance_type=pool.instance_type, gpu_model=spec.gpu_model,
                 gpus_per_node=spec.gpu_count, min_nodes=pool.effective_min,
-                max_nodes=pool.effective_max, capacity_type=CapacityType.ON_DEMAND))
+                max_nodes=pool.effective_max, capacity_type=CapacityType.ON_DEMAND,
+                declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd))
 
         self.datasets: dict[str, coreweave.ObjectStorageBucket] = {}
         for ds in cfg.datasets:

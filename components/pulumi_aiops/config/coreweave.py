@@ -9,8 +9,9 @@ Secure defaults, each overridable by name:
   (``auditPolicy: default``); optional OIDC single sign-on;
 * ``tokenConfigKey``: the CoreWeave API token is read from SECRET stack config
   (``coreweave:token`` by default); a cluster without it is a configuration error;
-* ``nodePools``: CKS NodePools of catalogue instance types, carrying the GPU taint
-  ``nvidia.com/gpu=true:NoSchedule``; ``targetNodes`` must lie within ``minNodes..maxNodes``;
+* ``nodePools``: CKS NodePools of catalogue instance types (or others, with their GPUs declared
+  by hand in ``gpuSpec``), carrying the GPU taint ``nvidia.com/gpu=true:NoSchedule``;
+  ``targetNodes`` must lie within ``minNodes..maxNodes``;
 * ``datasets``: optional AI Object Storage buckets, versioned, with a bucket policy.
 
 Example stack config::
@@ -35,10 +36,11 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, field_validator, model_validator
 
-from pulumi_aiops.catalog import Cloud, known_instance_types, lookup
+from pulumi_aiops.catalog import Cloud, GpuInstanceType, known_instance_types, resolve
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError
+from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
     "DEFAULT_AUDIT_POLICY_YAML",
@@ -435,7 +437,13 @@ class NodePoolConfig(AiopsModel):
     """A CKS NodePool (``compute.coreweave.com/v1alpha1`` ``NodePool``)."""
 
     name: str = Field(description="NodePool name (Kubernetes name). Required.")
-    instance_type: str = Field(description="A CoreWeave GPU instance type of the catalogue. Required.")
+    instance_type: str = Field(
+        description="A CoreWeave GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. "
+        "Required.")
+    gpu_spec: GpuSpecConfig | None = Field(
+        None,
+        description="The GPUs of an instance type the catalogue does not list, declared by hand; refused "
+        "for a listed type. @default none (the catalogue row)")
     target_nodes: int = Field(ge=0, description="Desired node count. Required.")
     min_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
     max_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
@@ -460,10 +468,10 @@ class NodePoolConfig(AiopsModel):
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, v: str) -> str:
-        known = known_instance_types(Cloud.COREWEAVE)
-        if v not in known:
+        if len(v) > 63 or not _K8S_NAME_RE.match(v):
             raise ConfigValueError(
-                f"is not a CoreWeave GPU instance type this library knows; known: {', '.join(known)}")
+                "is not a CoreWeave GPU instance type id (lowercase letters, digits and '-', e.g. "
+                f"gd-8xh100ib-i128); known: {', '.join(known_instance_types(Cloud.COREWEAVE))}")
         return v
 
     @field_validator("node_labels")
@@ -508,9 +516,21 @@ class NodePoolConfig(AiopsModel):
                         "are deployed in whole racks", loc=(key,), value=n)
         return self
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _gpu_type(cls, data: Any, handler: ModelWrapValidatorHandler[NodePoolConfig]) -> NodePoolConfig:
+        pool = handler(data)
+        check_gpu_instance_type(Cloud.COREWEAVE, pool.instance_type, pool.gpu_spec, "CoreWeave GPU instance type",
+                                raw=data)
+        return pool
+
+    def gpu_type(self) -> GpuInstanceType:
+        """The GPU spec of the pool's instance type: its catalogue row, or the declared gpuSpec."""
+        return resolve(Cloud.COREWEAVE, self.instance_type, self.gpu_spec)
+
     @property
     def gpus_per_node(self) -> int:
-        return lookup(Cloud.COREWEAVE, self.instance_type).gpu_count
+        return self.gpu_type().gpu_count
 
 
 # -- datasets ---------------------------------------------------------------------------------
