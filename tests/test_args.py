@@ -48,8 +48,16 @@ class _Net(AiopsModel):
 
 
 def test_wired_fields_take_outputs_and_check_plain_values() -> None:
-    out = pulumi.Output.from_input("anything")
-    net = validate_model(_Net, {"vpcId": out, "subnetIds": [out, "subnet-1"]}, "Net('x')")
+    from pulumi_aiops.testing import run_program
+
+    seen: list[tuple[_Net, pulumi.Output[str]]] = []
+
+    def program() -> None:  # Outputs need the program's event loop
+        out = pulumi.Output.from_input("anything")
+        seen.append((validate_model(_Net, {"vpcId": out, "subnetIds": [out, "subnet-1"]}, "Net('x')"), out))
+
+    run_program(program)
+    net, out = seen[0]
     assert net.vpc_id is out and net.subnet_ids[0] is out and net.subnet_ids[1] == "subnet-1"
     with pytest.raises(ConfigError, match=r"^Net\('x'\)\.vpcId: 'igw-1' is not a VPC id"):
         validate_model(_Net, {"vpcId": "igw-1"}, "Net('x')")

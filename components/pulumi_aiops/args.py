@@ -53,6 +53,7 @@ __all__ = [
     "EksLoggingArgs",
     "EksNetworkArgs",
     "EksSystemNodeGroupArgs",
+    "GpuSpecArgs",
     "ModelServerArgs",
     "ModelServerResourcesArgs",
 ]
@@ -129,13 +130,32 @@ class EksSystemNodeGroupArgs(TypedDict, total=False):
     """@default 50"""
 
 
+class GpuSpecArgs(TypedDict, total=False):
+    """The GPUs of one node of an instance type the catalogue does not list."""
+
+    gpu_model: Required[str]
+    """GPU model, e.g. H100, L40S, B200. Required."""
+    gpu_count: Required[int]
+    """GPUs per node. Required."""
+    gpu_memory_gib: Required[int]
+    """Memory per GPU, GiB. Required."""
+    vcpus: int
+    """vCPUs per node. @default unknown"""
+    memory_gib: int
+    """Memory per node, GiB. @default unknown"""
+    price_per_hour_usd: float
+    """On-demand USD per node-hour, for cost estimates. @default none (shown as unpriced, never as $0)"""
+
+
 class EksGpuNodeGroupArgs(TypedDict, total=False):
     """One GPU managed node group."""
 
     name: Required[str]
     """Group name, lowercase, unique in the cluster. Required."""
     instance_type: Required[str]
-    """A GPU instance type from the catalogue. Required."""
+    """An EC2 GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. Required."""
+    gpu_spec: GpuSpecArgs
+    """The GPUs of an instance type the catalogue does not list, declared by hand; refused for a listed type. @default none (the catalogue row)"""
     capacity_type: EksCapacityType
     """@default ON_DEMAND"""
     min_size: int
@@ -320,7 +340,9 @@ class CoreWeaveNodePoolArgs(TypedDict, total=False):
     name: Required[str]
     """NodePool name (Kubernetes name). Required."""
     instance_type: Required[str]
-    """A CoreWeave GPU instance type of the catalogue. Required."""
+    """A CoreWeave GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. Required."""
+    gpu_spec: GpuSpecArgs
+    """The GPUs of an instance type the catalogue does not list, declared by hand; refused for a listed type. @default none (the catalogue row)"""
     target_nodes: Required[int]
     """Desired node count. Required."""
     min_nodes: int

@@ -56,7 +56,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import core_schema
 
-from pulumi_aiops.catalog import HOURS_PER_MONTH, Cloud, lookup
+from pulumi_aiops.catalog import HOURS_PER_MONTH, Cloud, catalog
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known, validate_model
 
 __all__ = [
@@ -92,6 +92,11 @@ class CapacityType(StrEnum):
 class GpuCapacity(BaseModel):
     """GPU capacity a cluster declares: one node group or node pool.
 
+    Build it from the resolved spec (:func:`pulumi_aiops.catalog.resolve`): ``declared`` and
+    ``price_per_hour_usd`` come from it. When ``price_per_hour_usd`` is not given for a catalogue
+    type, the catalogue's price is used; a type without a known price is *unpriced* and
+    :attr:`max_monthly_usd` is ``None``, never $0.
+
     Accepts snake_case or camelCase keys, so the exported shape (:meth:`to_output`, which adds
     the derived ``maxGpus``) reads back into an equal object.
     """
@@ -107,22 +112,41 @@ class GpuCapacity(BaseModel):
     min_nodes: int
     max_nodes: int
     capacity_type: CapacityType = CapacityType.ON_DEMAND
+    #: The instance type's GPUs were declared by hand (``gpuSpec``), not read from the catalogue.
+    declared: bool = False
+    #: On-demand USD per node-hour; ``None`` when unpriced.
+    price_per_hour_usd: float | None = Field(None, gt=0)
 
     @model_validator(mode="before")
     @classmethod
-    def _drop_derived(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            return {k: v for k, v in data.items() if k not in ("maxGpus", "max_gpus")}
-        return data
+    def _catalogue_price(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        # maxGpus is derived (to_output adds it): accepted so the exported shape reads back.
+        data = {k: v for k, v in data.items() if k not in ("maxGpus", "max_gpus")}
+        if {"price_per_hour_usd", "pricePerHourUsd"} & set(data) or data.get("declared"):
+            return data
+        try:
+            itype = data["instance_type"] if "instance_type" in data else data["instanceType"]
+            row = catalog().get((Cloud(data["cloud"]), str(itype)))
+        except (KeyError, ValueError):
+            return data  # field validation reports it
+        return data if row is None else {**data, "price_per_hour_usd": row.price_per_hour_usd}
 
     @property
     def max_gpus(self) -> int:
         return self.gpus_per_node * self.max_nodes
 
     @property
-    def max_monthly_usd(self) -> float:
-        """On-demand catalogue price of ``max_nodes`` running all month."""
-        return lookup(self.cloud, self.instance_type).price_per_hour_usd * self.max_nodes * HOURS_PER_MONTH
+    def priced(self) -> bool:
+        return self.price_per_hour_usd is not None
+
+    @property
+    def max_monthly_usd(self) -> float | None:
+        """On-demand price of ``max_nodes`` running all month; ``None`` when unpriced."""
+        if self.price_per_hour_usd is None:
+            return None
+        return self.price_per_hour_usd * self.max_nodes * HOURS_PER_MONTH
 
     def to_output(self) -> dict[str, Any]:
         """A camelCase dict, the shape exported as a stack/component output."""
@@ -132,6 +156,7 @@ class GpuCapacity(BaseModel):
             "gpusPerNode": self.gpus_per_node, "minNodes": self.min_nodes,
             "maxNodes": self.max_nodes, "maxGpus": self.max_gpus,
             "capacityType": self.capacity_type.value,
+            "declared": self.declared, "pricePerHourUsd": self.price_per_hour_usd,
         }
 
 

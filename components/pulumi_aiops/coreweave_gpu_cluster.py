@@ -61,7 +61,7 @@ from pulumi.runtime.config import is_config_secret
 
 from pulumi_aiops.args import CoreWeaveGpuClusterArgs
 from pulumi_aiops.aws.iam import POLICY_VERSION, statement
-from pulumi_aiops.catalog import Cloud, lookup
+from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.coreweave import (
     ApiAccess,
@@ -307,7 +307,7 @@ class CoreWeaveGpuCluster(GpuCluster):
         self.node_pools: dict[str, k8s.apiextensions.CustomResource] = {}
         self.gpu_capacity = []
         for pool in cfg.node_pools:
-            spec = lookup(Cloud.COREWEAVE, pool.instance_type)
+            spec = resolve(Cloud.COREWEAVE, pool.instance_type, pool.gpu_spec)
             self.node_pools[pool.name] = k8s.apiextensions.CustomResource(
                 f"{name}-pool-{pool.name}",
                 api_version=NODEPOOL_API_VERSION,
@@ -326,7 +326,8 @@ class CoreWeaveGpuCluster(GpuCluster):
                 cluster=cfg.name, cloud=Cloud.COREWEAVE, pool=pool.name,
                 instance_type=pool.instance_type, gpu_model=spec.gpu_model,
                 gpus_per_node=spec.gpu_count, min_nodes=pool.effective_min,
-                max_nodes=pool.effective_max, capacity_type=CapacityType.ON_DEMAND))
+                max_nodes=pool.effective_max, capacity_type=CapacityType.ON_DEMAND,
+                declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd))
         # What a workload waits for: the control plane (the provider depends on it too) and the
         # GPU pools; not the dataset buckets or anything else under this component.
         self.ready = [self.cks_cluster, *self.node_pools.values()]

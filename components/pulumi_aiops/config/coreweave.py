@@ -10,8 +10,9 @@ Secure defaults, each overridable by name:
   (``auditPolicy: default``); optional OIDC single sign-on;
 * ``tokenConfigKey``: the CoreWeave API token is read from SECRET stack config
   (``coreweave:token`` by default); a cluster without it is a configuration error;
-* ``nodePools``: CKS NodePools of catalogue instance types, carrying the GPU taint
-  ``nvidia.com/gpu=true:NoSchedule``; ``targetNodes`` must lie within ``minNodes..maxNodes``;
+* ``nodePools``: CKS NodePools of catalogue instance types (or others, with their GPUs declared
+  by hand in ``gpuSpec``), carrying the GPU taint ``nvidia.com/gpu=true:NoSchedule``;
+  ``targetNodes`` must lie within ``minNodes..maxNodes``;
 * ``datasets``: optional AI Object Storage buckets, versioned, with a bucket policy;
 * ``tags``: put on the taggable CoreWeave resources (the dataset buckets).
 
@@ -41,10 +42,11 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import yaml
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ModelWrapValidatorHandler, field_validator, model_validator
 
-from pulumi_aiops.catalog import Cloud, known_instance_types, lookup
+from pulumi_aiops.catalog import Cloud, GpuInstanceType, known_instance_types, resolve
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
     "DEFAULT_AUDIT_POLICY_YAML",
@@ -134,7 +136,6 @@ rules:
 _K8S_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _VERSION_RE = re.compile(r"^v1\.\d{2}$")
 _CONFIG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$")
-_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _LABEL_KEY_RE = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
@@ -487,7 +488,13 @@ class NodePoolConfig(AiopsModel):
     model_config = ConfigDict(title="CoreWeaveNodePoolArgs")
 
     name: str = Field(description="NodePool name (Kubernetes name). Required.")
-    instance_type: str = Field(description="A CoreWeave GPU instance type of the catalogue. Required.")
+    instance_type: str = Field(
+        description="A CoreWeave GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. "
+        "Required.")
+    gpu_spec: GpuSpecConfig | None = Field(
+        None,
+        description="The GPUs of an instance type the catalogue does not list, declared by hand; refused "
+        "for a listed type. @default none (the catalogue row)")
     target_nodes: int = Field(ge=0, description="Desired node count. Required.")
     min_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
     max_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
@@ -512,10 +519,10 @@ class NodePoolConfig(AiopsModel):
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, v: str) -> str:
-        known = known_instance_types(Cloud.COREWEAVE)
-        if v not in known:
+        if len(v) > 63 or not _K8S_NAME_RE.match(v):
             raise ConfigValueError(
-                f"is not a CoreWeave GPU instance type this library knows; known: {', '.join(known)}")
+                "is not a CoreWeave GPU instance type id (lowercase letters, digits and '-', e.g. "
+                f"gd-8xh100ib-i128); known: {', '.join(known_instance_types(Cloud.COREWEAVE))}")
         return v
 
     @field_validator("node_labels")
@@ -560,9 +567,21 @@ class NodePoolConfig(AiopsModel):
                         "are deployed in whole racks", loc=(key,), value=n)
         return self
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _gpu_type(cls, data: Any, handler: ModelWrapValidatorHandler[NodePoolConfig]) -> NodePoolConfig:
+        pool = handler(data)
+        check_gpu_instance_type(Cloud.COREWEAVE, pool.instance_type, pool.gpu_spec, "CoreWeave GPU instance type",
+                                raw=data)
+        return pool
+
+    def gpu_type(self) -> GpuInstanceType:
+        """The GPU spec of the pool's instance type: its catalogue row, or the declared gpuSpec."""
+        return resolve(Cloud.COREWEAVE, self.instance_type, self.gpu_spec)
+
     @property
     def gpus_per_node(self) -> int:
-        return lookup(Cloud.COREWEAVE, self.instance_type).gpu_count
+        return self.gpu_type().gpu_count
 
 
 # -- datasets ---------------------------------------------------------------------------------
@@ -595,8 +614,12 @@ class DatasetBucketConfig(AiopsModel):
     @field_validator("name")
     @classmethod
     def _bucket(cls, v: str) -> str:
-        if not _BUCKET_RE.match(v) or ".." in v:
-            raise ConfigValueError("is not a valid bucket name; use 3-63 lowercase letters, digits, '-' and '.'")
+        from pulumi_aiops.config.aws_names import bucket_name_problem
+
+        problem = bucket_name_problem(v)
+        if problem:
+            raise ConfigValueError(f"is not a valid bucket name: it {problem} (S3 bucket naming rules, "
+                                   "which CoreWeave AI Object Storage follows)")
         return v
 
     @field_validator("zone")

@@ -182,17 +182,17 @@ class WorkloadsConfig(AiopsModel):
 
 def _max_gpus_per_node(cluster: Any) -> int:
     """The most GPUs one node of ``cluster``'s GPU pools has (0 without GPU pools)."""
-    from pulumi_aiops.catalog import lookup
+    from pulumi_aiops.catalog import resolve
 
     if cluster.cloud == "coreweave":
-        pools = [("coreweave", p.instance_type) for p in cluster.node_pools]
+        pools = [("coreweave", p.instance_type, p.gpu_spec) for p in cluster.node_pools]
     else:
-        pools = [("aws", g.instance_type) for g in getattr(cluster, "gpu_node_groups", [])]
+        pools = [("aws", g.instance_type, g.gpu_spec) for g in getattr(cluster, "gpu_node_groups", [])]
     counts = []
-    for cloud, itype in pools:
+    for cloud, itype, declared in pools:
         try:
-            counts.append(lookup(cloud, itype).gpu_count)
-        except KeyError:  # the cluster's own validation reports unknown types
+            counts.append(resolve(cloud, itype, declared).gpu_count)
+        except (KeyError, ValueError):  # the cluster's own validation reports unknown types
             continue
     return max(counts, default=0)
 
