@@ -214,3 +214,21 @@ def test_model_server_signature_and_args_in_one_place() -> None:
     assert issubclass(ModelServerArgsModel, ModelServerSpec)
     assert set(ModelServerArgs.__required_keys__) == {"model", "cluster"}
     assert "tags" in ModelServerArgs.__optional_keys__
+
+
+def test_stack_config_tags_reach_the_servers_objects(base_platform: dict[str, Any]) -> None:
+    from pulumi_aiops.builder import main
+
+    platform = {**base_platform,
+                "governance": {**base_platform["governance"], "extraTags": {"Project Name": "Chat Bot"}},
+                "coreweave": {"name": "cw", "nodePools": [
+                    {"name": "l40s", "instanceType": "gd-8xl40s-i128", "targetNodes": 1}]},
+                "workloads": {"modelServers": [{"name": "chat", "cluster": "cw", "model": "m",
+                                                "tags": {"team": "search", "owner": "search-team"}}]}}
+    g = run_program(main, {"aws:region": "us-east-1", "aiops:platform": platform, **CONFIG}, secret_keys=SECRETS)
+    objs = _objects(g, "cw-chat")
+    labels = objs["Deployment"].inputs["metadata"]["labels"]
+    # governance tags, the server's own over them; a key that is no label key is left out
+    assert (labels["cost-center"], labels["team"], labels["owner"]) == ("cc-1", "search", "search-team")
+    text = json.dumps([r.inputs for r in objs.values()])
+    assert "Project Name" not in text and "Chat Bot" not in text
