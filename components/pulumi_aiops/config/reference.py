@@ -81,7 +81,7 @@ def _rows(model: type[BaseModel], prefix: str, seen: dict[type[BaseModel], str],
     nested: list[tuple[str, type[BaseModel]]] = []
     for name, info in model.model_fields.items():
         key = info.alias or name
-        ann = info.annotation
+        ann: Any = info.annotation
         if info.metadata:  # pydantic moves a top-level Annotated's metadata (Wired[T]) here
             ann = typing.Annotated[(ann, *info.metadata)]
         path = f"{prefix}.{key}"
