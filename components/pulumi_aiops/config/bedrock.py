@@ -619,13 +619,28 @@ def check_bedrock_references(platform: Any) -> None:
             if prof is None:
                 continue
             # The stack's region is one of allowedRegions: what matters is where the profile
-            # routes from those (all its destinations if it cannot be called from any of them).
-            callers = [r for r in prof.source_regions if r in allowed] or list(prof.source_regions)
+            # routes from those.
+            callers = [r for r in prof.source_regions if r in allowed]
+            fm = lookup_bedrock(prof.model).foundation
+            served = [r for r in allowed if fm.invocable_in(r)]
+            if not callers:
+                fits = [p.id for p in profiles_of(prof.model) if any(
+                    set(p.destinations_from(r)) <= set(allowed) for r in allowed if r in p.source_regions)]
+                if fits:
+                    instead = f"use {fits[0]!r}"
+                elif served:
+                    instead = f"use the in-region model id {prof.model!r} (served in {', '.join(served)})"
+                else:
+                    instead = f"choose a model served in-region in {', '.join(allowed)}"
+                raise ConfigValueError(
+                    f"cannot be called from any region of allowedRegions ({', '.join(allowed)}): its source "
+                    f"regions are {', '.join(prof.source_regions)}; {instead}",
+                    loc=("bedrock", "models", i),
+                    value=model_id,
+                )
             reach = sorted({d for r in callers for d in prof.destinations_from(r)})
             outside = [r for r in reach if r not in allowed]
             if outside:
-                fm = lookup_bedrock(prof.model).foundation
-                served = [r for r in allowed if fm.invocable_in(r)]
                 instead = (f"use the in-region model id {prof.model!r} (served in {', '.join(served)})" if served
                            else f"choose a model served in-region in {', '.join(allowed)}")
                 raise ConfigValueError(
