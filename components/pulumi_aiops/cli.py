@@ -26,6 +26,15 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def _cloud_cost(c: dict[str, Any]) -> str:
+    """The cloud's monthly ceiling over its priced pools, naming the unpriced ones; "unpriced" when
+    no pool has a price (an unpriced pool never counts as $0)."""
+    unpriced = int(c.get("unpricedPools", 0))
+    if c["maxMonthlyUsd"] is None:
+        return "unpriced"
+    return f"≤ {_fmt_usd(c['maxMonthlyUsd'])}/month" + (f" + {_n(unpriced, 'unpriced pool')}" if unpriced else "")
+
+
 def render_text(summary: dict[str, Any]) -> str:
     """The human-readable plan."""
     lines = [f"Stack {summary['project']}/{summary['stack']}: "
@@ -46,11 +55,13 @@ def render_text(summary: dict[str, Any]) -> str:
     for cloud, c in sorted(by_cloud.items()):
         models = ", ".join(f"{n}× {m}" for m, n in sorted(c["gpuModels"].items()))
         lines.append(f"  {cloud:<10} {_n(c['pools'], 'pool')}, up to {_n(c['maxNodes'], 'node')} / "
-                     f"{_n(c['maxGpus'], 'GPU')} ({models}), ≤ {_fmt_usd(c['maxMonthlyUsd'])}/month")
+                     f"{_n(c['maxGpus'], 'GPU')} ({models}), {_cloud_cost(c)}")
     for r in summary["gpuCapacity"]:
+        cost = "unpriced" if r["maxMonthlyUsd"] is None else f"≤ {_fmt_usd(r['maxMonthlyUsd'])}/month"
+        declared = ", declared by hand" if r.get("declared") else ""
         lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']} ({r['gpusPerNode']}× "
-                     f"{r['gpuModel']}), {r['minNodes']}..{r['maxNodes']} nodes, "
-                     f"{r['capacityType']}, ≤ {_fmt_usd(r['maxMonthlyUsd'])}/month")
+                     f"{r['gpuModel']}{declared}), {r['minNodes']}..{r['maxNodes']} nodes, "
+                     f"{r['capacityType']}, {cost}")
     lines += ["", f"Protected or retained on delete: {len(summary['protectedResources'])} resources"]
     pol = summary.get("policy")
     if pol is not None:

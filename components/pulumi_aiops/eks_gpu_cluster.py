@@ -63,7 +63,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from pulumi_aiops.catalog import Cloud, lookup
+from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.eks import (
     Autoscaler,
@@ -189,7 +189,12 @@ class EksGpuNodeGroupArgs(TypedDict, total=False):
     name: str
     """Group name, lowercase, unique. Required."""
     instance_type: str
-    """A GPU instance type from :mod:`pulumi_aiops.catalog` (aws). Required."""
+    """A GPU instance type from :mod:`pulumi_aiops.catalog` (aws), or any EC2 type with ``gpu_spec``.
+    Required."""
+    gpu_spec: dict[str, Any]
+    """GPUs of a type the catalogue does not list: ``gpu_model``, ``gpu_count`` (per node),
+    ``gpu_memory_gib`` (per GPU), optional ``vcpus``, ``memory_gib``, ``price_per_hour_usd``.
+    Refused for a listed type. @default none (the catalogue row)"""
     capacity_type: str
     """``ON_DEMAND``, ``SPOT`` or ``CAPACITY_BLOCK``. @default "ON_DEMAND\""""
     min_size: int
@@ -948,7 +953,7 @@ class EksGpuCluster(GpuCluster):
         return g, ng
 
     def _capacity(self, g: GpuNodeGroupConfig) -> GpuCapacity:
-        spec = lookup(Cloud.AWS, g.instance_type)
+        spec = resolve(Cloud.AWS, g.instance_type, g.gpu_spec)
         return GpuCapacity(
             cluster=self.cluster_name,
             cloud=Cloud.AWS,
@@ -959,6 +964,7 @@ class EksGpuCluster(GpuCluster):
             min_nodes=g.min_size,
             max_nodes=g.max_size,
             capacity_type=CapacityType(g.capacity_type.value),
+            declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd,
         )
 
     def _cluster_autoscaler(
@@ -982,7 +988,7 @@ class EksGpuCluster(GpuCluster):
             template = {f"{_CA_NODE_TEMPLATE}/label/{k}": v for k, v in self._gpu_labels(g).items()}
             template[f"{_CA_NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}"] = "true:NoSchedule"
             template[f"{_CA_NODE_TEMPLATE}/resources/nvidia.com/gpu"] = str(
-                lookup(Cloud.AWS, g.instance_type).gpu_count
+                resolve(Cloud.AWS, g.instance_type, g.gpu_spec).gpu_count
             )
             for j, (k, v) in enumerate(sorted(template.items())):
                 aws.autoscaling.Tag(

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from pulumi_aiops.config.base import wired_inner
 from pulumi_aiops.config.platform import CONFIG_KEY, PlatformConfig
 
 __all__ = ["render_markdown"]
@@ -35,12 +36,10 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def _type_name(annotation: Any) -> str:
-    from pulumi_aiops.config.base import wired_inner
-
-    inner = wired_inner(annotation)
-    if inner is not None:  # Wired[T]: stack config gives a plain T
-        return _type_name(inner)
     origin = typing.get_origin(annotation)
+    inner = wired_inner(annotation)
+    if inner is not None:  # Wired[T]: a plain T in stack config (an output only in a program)
+        return _type_name(inner)
     if origin is typing.Annotated:
         return _type_name(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
