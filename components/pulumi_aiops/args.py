@@ -61,7 +61,6 @@ from pulumi_aiops.contract import GpuClusterLike
 
 if TYPE_CHECKING:
     from pulumi_aiops.bedrock_access import BedrockAccess
-    from pulumi_aiops.contract import GpuCluster
     from pulumi_aiops.data_lake import DataLake
     from pulumi_aiops.vector_store import VectorStore
 
@@ -627,8 +626,8 @@ class VectorStoreArgs(TypedDict, total=False):
     """When backend is qdrant (then required). @default none"""
     network: VectorStoreNetworkArgs
     """The VPC of the AWS backends (required for them). @default none"""
-    cluster: "GpuCluster"
-    """The GPU cluster (either cloud) that runs Qdrant (required for qdrant). @default none"""
+    cluster: GpuClusterLike
+    """The GPU cluster (either cloud) that runs Qdrant: an EksGpuCluster or CoreWeaveGpuCluster, or a GpuClusterRef for a cluster of another program (required for qdrant). @default none"""
     environment: Environment
     """dev, staging or prod: AOSS standby replicas default to ENABLED in prod. @default dev"""
     tags: dict[str, str]

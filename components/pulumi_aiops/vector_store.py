@@ -6,7 +6,8 @@
 * ``aurora-pgvector``: Aurora PostgreSQL Serverless v2, CMK-encrypted, deletion-protected, IAM
   auth, master secret in Secrets Manager, Data API on; pgvector schema through the Data API
   (:class:`~pulumi_aiops.vector_stores.PgvectorSchema`).
-* ``qdrant``: the official Qdrant Helm chart on any :class:`~pulumi_aiops.contract.GpuCluster`,
+* ``qdrant``: the official Qdrant Helm chart on any :class:`~pulumi_aiops.contract.GpuCluster` (or a
+  :class:`~pulumi_aiops.contract.GpuClusterRef` to a cluster of another program),
   API keys from pulumi-random in a Kubernetes Secret, persistence, a PodDisruptionBudget and
   a ClusterIP service only.
 
@@ -46,7 +47,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import ConfigDict, Field, InstanceOf, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.args import VectorStoreArgs, VectorStoreNetworkArgs
 from pulumi_aiops.aws.formats import (
@@ -66,7 +67,7 @@ from pulumi_aiops.aws.kms import kms_key
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known, validate_model
 from pulumi_aiops.config.data import StandbyReplicas, VectorBackend, VectorStoreSpec
 from pulumi_aiops.config.governance import Environment
-from pulumi_aiops.contract import GpuCluster
+from pulumi_aiops.contract import GpuCluster, GpuClusterInput, GpuClusterRef, resolve_cluster
 from pulumi_aiops.data_lake import policy_json, short_hash, stateful
 from pulumi_aiops.errors import AiopsError, ConfigError
 from pulumi_aiops.vector_stores.aoss_index import DEFAULT_FIELDS, AossIndex
@@ -152,8 +153,9 @@ class VectorStoreArgsModel(VectorStoreSpec):
 
     network: VectorStoreNetworkModel | None = Field(
         None, description="The VPC of the AWS backends (required for them). @default none")
-    cluster: InstanceOf[GpuCluster] | None = Field(
-        None, description="The GPU cluster (either cloud) that runs Qdrant (required for qdrant). @default none")
+    cluster: GpuClusterInput | None = Field(
+        None, description="The GPU cluster (either cloud) that runs Qdrant: an EksGpuCluster or CoreWeaveGpuCluster, "
+        "or a GpuClusterRef for a cluster of another program (required for qdrant). @default none")
     environment: Environment = Field(
         Environment.DEV, description="dev, staging or prod: AOSS standby replicas default to ENABLED in prod. "
         "@default dev")
@@ -182,7 +184,7 @@ class VectorStoreArgsModel(VectorStoreSpec):
                 loc=("network",), value=None)
         if self.cluster is not None:
             raise ConfigValueError(f"applies to qdrant only; the {self.backend.value} backend uses `network`",
-                                   loc=("cluster",), value=self.cluster.cluster_name)
+                                   loc=("cluster",), value=f"<{type(self.cluster).__name__}>")
         subnets = self.network.subnet_ids
         if self.backend is VectorBackend.AURORA_PGVECTOR and is_known(subnets) and len(list(subnets)) < 2:
             raise ConfigValueError("has fewer than two subnets; an Aurora DB subnet group spans at least two AZs",
@@ -466,18 +468,20 @@ class VectorStore(pulumi.ComponentResource):
             region=region, opts=stateful(self, depends_on=[self.db_instance]))
         self.endpoint = self.db_cluster.endpoint
 
-    def _qdrant(self, cluster: GpuCluster) -> None:
+    def _qdrant(self, given: GpuCluster | GpuClusterRef) -> None:
         import pulumi_kubernetes as k8s
         import pulumi_random as random
 
         q = self.config.qdrant
         assert q is not None
+        cluster = resolve_cluster(given, self, self._name)  # a ref gets its own provider
         release = f"qdrant-{self.store_name}"
         ns = q.namespace
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
         labels = {"app.kubernetes.io/part-of": "pulumi-aiops", "vector-store": self.store_name}
         namespace = k8s.core.v1.Namespace(
-            f"{self._name}-ns", metadata={"name": ns, "labels": labels}, opts=k8s_opts)
+            f"{self._name}-ns", metadata={"name": ns, "labels": labels},
+            opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider,
+                                        depends_on=cluster.depends_on or None))
         keys = {
             "api-key": random.RandomPassword(f"{self._name}-api-key", length=48, special=False,
                                              opts=pulumi.ResourceOptions(parent=self)),

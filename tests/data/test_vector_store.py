@@ -329,3 +329,22 @@ def test_client_rules_are_named_by_their_security_group() -> None:
             r.inputs["referencedSecurityGroupId"]))):
         assert r.name != f"docs-sg-in-{i}"
         assert any(u.endswith(f"::docs-sg-in-{i}") for u in first.alias_urns(r))
+
+
+def test_qdrant_on_a_cluster_of_another_program() -> None:
+    """A GpuClusterRef (e.g. from a stack reference) works like a cluster object: the store
+    builds its own Kubernetes provider on the ref's kubeconfig, kept secret."""
+    from pulumi_aiops.contract import GpuClusterRef
+
+    kubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n"
+
+    def program() -> None:
+        ref = GpuClusterRef.of_platform_cluster("coreweave", "cw-prod", pulumi.Output.secret(kubeconfig))
+        VectorStore("qdr", {"backend": "qdrant", "qdrant": {}, "cluster": ref})
+
+    graph = run_program(program, {"aws:region": "us-east-1"})
+    provider = graph.one("pulumi:providers:kubernetes")
+    assert provider.name == "qdr-k8s" and provider.parent == graph.one("aiops:index:VectorStore").urn
+    assert is_secret(provider.inputs["kubeconfig"]) and unwrap_secret(provider.inputs["kubeconfig"]) == kubeconfig
+    for t in ("kubernetes:helm.sh/v3:Release", "kubernetes:core/v1:Secret", "kubernetes:core/v1:Namespace"):
+        assert graph.one(t).provider == provider.urn, t
