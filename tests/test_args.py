@@ -73,3 +73,15 @@ def test_generator_renders_wired_fields_as_inputs() -> None:
     src = r.classes["_NetArgs"]
     assert "vpc_id: pulumi.Input[str]" in src
     assert "subnet_ids: pulumi.Input[list[pulumi.Input[str]]]" in src
+
+
+def test_key_paths_are_camel_case_whichever_spelling_the_caller_used() -> None:
+    from pulumi_aiops.config.eks import EksClusterConfig
+
+    for spelling in ({"gpu_node_groups": [{"name": "l4", "instance_type": "g6.xlarge", "min_size": "x"}]},
+                     {"gpuNodeGroups": [{"name": "l4", "instanceType": "g6.xlarge", "minSize": "x"}]}):
+        with pytest.raises(ConfigError, match=r"^EksGpuCluster\('x'\)\.gpuNodeGroups\[0\]\.minSize: 'x' is not"):
+            validate_model(EksClusterConfig, spelling, "EksGpuCluster('x')")
+    # A user's own map key keeps its spelling.
+    with pytest.raises(ConfigError, match=r"\.tags\.my_tag: 3 is not allowed"):
+        validate_model(EksClusterConfig, {"tags": {"my_tag": 3}}, "EksGpuCluster('x')")

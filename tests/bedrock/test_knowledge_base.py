@@ -151,7 +151,7 @@ def test_embedding_model_must_be_on_the_access_allowlist() -> None:
 
 
 def test_embedding_model_must_be_an_embedding_model() -> None:
-    with pytest.raises(ConfigError, match=rf"KnowledgeBase\('handbook'\)\.embedding_model: '{DIRECT}' "
+    with pytest.raises(ConfigError, match=rf"KnowledgeBase\('handbook'\)\.embeddingModel: '{DIRECT}' "
                        r"is not an embedding model"):
         run_kb(embedding_model=DIRECT)
 
@@ -180,7 +180,7 @@ def test_only_real_components_are_wired_in() -> None:
 
         def grant_write(self, role: Any) -> None: ...
 
-    with pytest.raises(ConfigError, match=r"KnowledgeBase\('handbook'\)\.vector_store: <.*LookAlike.*> is not "
+    with pytest.raises(ConfigError, match=r"KnowledgeBase\('handbook'\)\.vectorStore: <.*LookAlike.*> is not "
                        r"allowed; Input should be an instance of VectorStore"):
         run_kb(store=LookAlike)
 

@@ -154,7 +154,7 @@ def test_component_args_errors_name_the_component() -> None:
     with pytest.raises(ConfigError) as info:
         run_program(program, {"coreweave:token": TOKEN}, secret_keys={"coreweave:token"})
     # the path uses the spelling the caller used (snake_case args here)
-    assert str(info.value).startswith("CoreWeaveGpuCluster('gpu').node_pools[0].instance_type: 'nope'")
+    assert str(info.value).startswith("CoreWeaveGpuCluster('gpu').nodePools[0].instanceType: 'nope'")
 
 
 def test_missing_token_stops_before_the_eks_cluster_too() -> None:

@@ -133,9 +133,9 @@ def test_component_errors_come_before_any_resource() -> None:
                                 "lives in a VPC")
     assert caught[4].startswith("VectorStore('kbc').qdrant.cluster: unknown key")
     assert caught[5].startswith("VectorStore('kbn').network.subnetIds: ['subnet-0a'] has fewer than two subnets")
-    assert "VectorStore('kbs').network.vpc_id: 'igw-0abc' is not a VPC id" in caught[6]
-    assert "VectorStore('kbs').network.client_security_group_ids[1]: 'sg-01' appears twice" in caught[6]
-    assert caught[7].startswith("DataLake('lake').teams[0].trusted_principals[0]: 'arn:aws:iam::1:role/x' "
+    assert "VectorStore('kbs').network.vpcId: 'igw-0abc' is not a VPC id" in caught[6]
+    assert "VectorStore('kbs').network.clientSecurityGroupIds[1]: 'sg-01' appears twice" in caught[6]
+    assert caught[7].startswith("DataLake('lake').teams[0].trustedPrincipals[0]: 'arn:aws:iam::1:role/x' "
                                 "is not an IAM principal ARN")
     assert len(caught) == 8
 

@@ -183,10 +183,10 @@ def test_plain_values_are_checked_before_anything_is_registered() -> None:
 
     graph = run_program(program, {"aws:region": "us-east-1"})
     assert len(graph) == 0
-    assert caught[0].startswith("BedrockAccess('br').subnet_ids[0]: 'sg-0a' is not a subnet id")
-    assert caught[1].startswith("DataLake('lake').kms_key_arn: 'arn:aws:kms:us-east-1:123456789012:alias/x' "
+    assert caught[0].startswith("BedrockAccess('br').subnetIds[0]: 'sg-0a' is not a subnet id")
+    assert caught[1].startswith("DataLake('lake').kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:alias/x' "
                                 "is not a KMS key ARN")
-    assert caught[2].startswith("VectorStore('docs').opensearch.admin_principals[0]: "
+    assert caught[2].startswith("VectorStore('docs').opensearch.adminPrincipals[0]: "
                                 "'arn:aws:iam::123456789012:root' is not an IAM role or user ARN")
 
 

@@ -8,6 +8,7 @@ use snake_case attributes with camelCase aliases. Validation errors are turned i
 from __future__ import annotations
 
 import inspect
+import types
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
 import pulumi
@@ -155,22 +156,111 @@ def _render_path(prefix: str, loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _unwrap(ann: Any) -> tuple[Any, list[Any]]:
+    """``ann`` without ``Annotated``/``Optional`` layers, and the metadata met on the way."""
+    import typing
+
+    meta: list[Any] = []
+    while True:
+        origin = typing.get_origin(ann)
+        if origin is typing.Annotated:
+            ann, *more = typing.get_args(ann)
+            meta.extend(more)
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(ann) if a is not type(None)]
+            if len(args) != 1:
+                return ann, meta
+            ann = args[0]
+        else:
+            return ann, meta
+
+
+def _models_in(ann: Any) -> list[type[BaseModel]]:
+    import typing
+
+    ann, meta = _unwrap(ann)
+    wired = next((m.inner for m in meta if isinstance(m, _WiredMarker)), None)
+    if wired is not None:
+        return _models_in(wired)
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return [ann]
+    if typing.get_origin(ann) in (typing.Union, types.UnionType):
+        return [m for a in typing.get_args(ann) for m in _models_in(a)]
+    return []
+
+
+def _element(ann: Any, index: bool) -> Any:
+    """The item type of a list (``index``) or the value type of a dict, else ``ann`` itself."""
+    import typing
+
+    ann, meta = _unwrap(ann)
+    wired = next((m.inner for m in meta if isinstance(m, _WiredMarker)), None)
+    if wired is not None:
+        return _element(wired, index)
+    origin = typing.get_origin(ann)
+    if index and origin in (list, tuple, set, frozenset):
+        return typing.get_args(ann)[0]
+    if not index and origin is dict:
+        return typing.get_args(ann)[1]
+    return ann
+
+
+def camel_loc(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """``loc`` with every field of ``model`` (and its nested models) spelled by its camelCase
+    alias, whichever spelling the caller used; dict keys and unknown keys stay as given."""
+    out: list[int | str] = []
+    ann: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            out.append(part)
+            ann = _element(ann, index=True)
+            continue
+        hit = None
+        for m in _models_in(ann):
+            info = m.model_fields.get(part) or next(
+                (f for f in m.model_fields.values() if f.alias == part), None)
+            if info is not None:
+                hit = (info.alias or part, info)
+                break
+        if hit is None:
+            out.append(part)
+            if not _models_in(ann):
+                ann = _element(ann, index=False)
+            continue
+        out.append(hit[0])
+        info = hit[1]
+        ann = typing_annotated(info.annotation, info.metadata)
+    return tuple(out)
+
+
+def typing_annotated(ann: Any, metadata: list[Any]) -> Any:
+    """``Annotated[ann, *metadata]`` (pydantic moves a top-level ``Annotated``'s metadata off the
+    annotation), or ``ann`` when there is none."""
+    import typing
+
+    return typing.Annotated[(ann, *metadata)] if metadata else ann
+
+
 def _short(value: Any, limit: int = 120) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def config_error_from_validation(prefix: str, exc: ValidationError) -> ConfigError:
-    """Turn a pydantic ``ValidationError`` into a :class:`ConfigError` naming each key path."""
+def config_error_from_validation(prefix: str, exc: ValidationError,
+                                 model: type[BaseModel] | None = None) -> ConfigError:
+    """Turn a pydantic ``ValidationError`` into a :class:`ConfigError` naming each key path
+    (camelCase, whether the caller wrote ``gpu_node_groups`` or ``gpuNodeGroups``)."""
     problems: list[str] = []
     for err in exc.errors(include_url=False):
-        path = _render_path(prefix, tuple(err["loc"]))
+        loc = tuple(err["loc"])
+        path = _render_path(prefix, camel_loc(model, loc) if model is not None else loc)
         msg = str(err["msg"])
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, ConfigValueError):
-            path = _render_path(path, cause.loc)
+            full = loc + tuple(cause.loc)
+            path = _render_path(prefix, camel_loc(model, full) if model is not None else full)
             value = err["input"] if cause.value is _UNSET else cause.value
             problems.append(f"{path}: {_short(value)} {cause.msg}")
         elif err["type"] == "value_error":
@@ -193,4 +283,4 @@ def validate_model(model: type[M], data: Any, prefix: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise config_error_from_validation(prefix, exc) from None
+        raise config_error_from_validation(prefix, exc, model) from None
