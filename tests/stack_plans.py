@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_aiops.plan import PlanResult, find_project, plan_stack
+from pulumi_aiops.testing import unwrap_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
-_SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secret value
 
 
 @functools.cache
@@ -26,12 +26,14 @@ def planned(stack: str) -> PlanResult:
 def as_api_value(value: Any) -> Any:
     """A recorded input as the API server would see it: secrets unwrapped, whole floats as ints
     (the engine carries numbers as floats)."""
-    if isinstance(value, dict) and _SECRET_SIG in value:
-        return as_api_value(value["value"])
+    return _whole_floats_as_ints(unwrap_secret(value))
+
+
+def _whole_floats_as_ints(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: as_api_value(v) for k, v in value.items()}
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [as_api_value(v) for v in value]
+        return [_whole_floats_as_ints(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

@@ -21,12 +21,10 @@ from eks_helpers import (
     by_name,
     run_cluster,
 )
-from pulumi.runtime import rpc
 
 from pulumi_aiops.contract import GPU_TAINT_KEY
-from pulumi_aiops.testing import ResourceGraph
+from pulumi_aiops.testing import ResourceGraph, is_secret, unwrap_secret
 
-SECRET_SIG, SECRET_MARK = rpc._special_sig_key, rpc._special_secret_sig
 ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
 
@@ -247,11 +245,10 @@ def test_every_resource_is_a_child_of_the_component(graph: ResourceGraph) -> Non
 
 def test_contract_outputs(graph: ResourceGraph) -> None:
     comp = next(r for r in graph.components() if r.type == "aiops:eks:EksGpuCluster")
-    out = graph.component_outputs[comp.urn]
+    out = graph.outputs_of(comp)
     assert out["cloud"] == "aws" and out["clusterName"] == "gpu"
-    secret = out["kubeconfig"]  # a secret serialises as {<secret signature>: <secret marker>, "value": ...}
-    assert secret.get(SECRET_SIG) == SECRET_MARK, "kubeconfig must be a secret output"
-    kubeconfig = json.loads(secret["value"])
+    assert is_secret(out["kubeconfig"]), "kubeconfig must be a secret output"
+    kubeconfig = json.loads(unwrap_secret(out["kubeconfig"]))
     user = kubeconfig["users"][0]["user"]["exec"]
     assert user["command"] == "aws" and "get-token" in user["args"] and "gpu-dev" in user["args"]
     caps = {c["pool"]: c for c in out["gpuCapacity"]}

@@ -16,7 +16,7 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_in_stack
 
-from pulumi_aiops.testing.graph import RecordedResource, ResourceGraph
+from pulumi_aiops.testing.graph import ROOT_STACK_TYPE, AliasSpec, RecordedResource, ResourceGraph, new_urn
 from pulumi_aiops.testing.mocks import RecordingMocks
 
 __all__ = ["OFFLINE_SECRET", "RecordingMonitor", "load_stack_config", "run_program"]
@@ -31,12 +31,38 @@ def _strip_id(ref: str) -> str | None:
     return ref.rsplit("::", 1)[0] if ref.count("::") > 3 else ref
 
 
+def _alias_spec(alias: Any) -> AliasSpec:
+    """An ``Alias`` protobuf (``urn`` or ``spec``) as an :class:`AliasSpec`."""
+    if alias.WhichOneof("alias") == "urn":
+        return AliasSpec(urn=alias.urn)
+    spec = alias.spec
+    which = spec.WhichOneof("parent")
+    return AliasSpec(
+        name=spec.name, type=spec.type, project=spec.project, stack=spec.stack,
+        parent=spec.parentUrn if which == "parentUrn" else "",
+        no_parent=bool(spec.noParent) if which == "noParent" else False,
+    )
+
+
 class RecordingMonitor(MockMonitor):
     """A mock resource monitor that also records each registration's resource options.
 
     It sees the real ``RegisterResourceRequest`` the SDK sends to the engine, so ``protect``,
-    ``retainOnDelete``, ``dependencies``, ``ignoreChanges`` and the parent are exactly what a
-    live ``pulumi up`` would receive.
+    ``retainOnDelete``, ``dependencies``, ``ignoreChanges``, the parent and the aliases are
+    exactly what a live ``pulumi up`` would receive.
+
+    Two things follow the engine rather than the SDK's plain ``MockMonitor``:
+
+    * **URNs.** The engine builds a URN from the parent's whole qualified type, and leaves the
+      root stack out (``…::aiops:eks:EksGpuCluster::eks``, ``…::aiops:eks:EksGpuCluster$aws:eks/
+      cluster:Cluster::eks``); ``MockMonitor`` keeps only the parent's last type and writes the
+      stack type in (``…::pulumi:pulumi:Stack$aiops:eks:EksGpuCluster::eks``). An alias is
+      checked against the URNs a real stack holds, so the graph uses the engine's.
+    * **Aliases.** The mock monitor advertises ``aliasSpecs``, as the engine does, so the SDK
+      sends each alias as a spec (``{name, type, stack, project, parentUrn | noParent}``) or a
+      URN and leaves parent-inherited aliases to the engine. Each is resolved to the URN it
+      stands for as the engine does (``RecordedResource.aliases``); inherited ones come from
+      :meth:`ResourceGraph.alias_urns`.
     """
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
@@ -45,21 +71,33 @@ class RecordingMonitor(MockMonitor):
         self.registered_outputs: dict[str, dict[str, Any]] = {}
         self.stack_urn: str | None = None
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the engine gives a resource (``Deployment.generateURN``)."""
+        stack, project = pulumi.get_stack(), pulumi.get_project()
+        parent_type = parent[len("urn:pulumi:"):].split("::", 3)[2] if parent else ""
+        return new_urn(stack, project, parent_type, type_, name)
+
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         urn = response.urn
-        if request.type == "pulumi:pulumi:Stack":
+        if request.type == ROOT_STACK_TYPE:
             self.stack_urn = urn
             return response
         reg = self.resources.get(urn)
         inputs = rpc.deserialize_properties(request.object)
+        # The engine reads aliasURNs first, then aliases (resmon.RegisterResource).
+        specs = tuple(AliasSpec(urn=u) for u in request.aliasURNs) + tuple(
+            _alias_spec(a) for a in request.aliases)
+        stack, project = urn[len("urn:pulumi:"):].split("::", 2)[:2]
+        parent = request.parent or None
+        aliases = dict.fromkeys(s.collapse(request.name, request.type, parent, project, stack) for s in specs)
         self.records[urn] = RecordedResource(
             urn=urn,
             type=request.type,
             name=request.name,
             custom=bool(request.custom),
             id=reg.id if reg is not None and request.custom else None,
-            parent=request.parent or None,
+            parent=parent,
             provider=_strip_id(request.provider),
             inputs=_plain(inputs),
             outputs=_plain(reg.state) if reg is not None else {},
@@ -73,7 +111,8 @@ class RecordingMonitor(MockMonitor):
             ignore_changes=tuple(request.ignoreChanges),
             replace_on_changes=tuple(request.replaceOnChanges),
             additional_secret_outputs=tuple(request.additionalSecretOutputs),
-            aliases=len(request.aliases) + len(request.aliasURNs),
+            aliases=tuple(aliases),
+            alias_specs=specs,
         )
         return response
 
