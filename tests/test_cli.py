@@ -53,27 +53,43 @@ config:
 """
 
 
-def test_plan_passes_the_stack_config_to_the_packs(tmp_path: Path, repo_root: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    """allowedRegions comes from the stack config: a stack in eu-west-1 breaks residency."""
+def test_stack_region_outside_allowed_regions_is_a_config_error(tmp_path: Path, repo_root: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The config check itself refuses a stack region outside allowedRegions (exit 2)."""
     proj = _project(tmp_path, repo_root, _OUT_OF_REGION)
     code = main(["plan", "--stack", "x", "--cwd", str(proj), "--policy-pack", "gdpr", "--json"])
-    data = json.loads(capsys.readouterr().out)
-    assert code == 1
-    assert data["policy"]["mandatory"] >= 1
-    assert {d["policy"] for d in data["policy"]["diagnostics"]} >= {"data-residency"}
+    assert code == 2
+    assert "aws:region: 'eu-west-1' is not in aiops:platform.allowedRegions ['us-east-1']" in capsys.readouterr().err
+
+
+_IN_REGION = _OUT_OF_REGION.replace("eu-west-1", "us-east-1")
+
+
+def test_plan_passes_the_stack_config_to_the_packs(tmp_path: Path, repo_root: Path) -> None:
+    """allowedRegions reaches the packs from the stack config (PULUMI_CONFIG), as on `pulumi up`."""
+    from pulumi_aiops.plan import find_project, plan_stack
+    from pulumi_aiops.testing.policy import run_packs_for_plan
+
+    proj = _project(tmp_path, repo_root, _IN_REGION)
+    result = plan_stack(find_project(proj), "x")
+    clean = run_packs_for_plan(result.graph, packs=["gdpr"], stack_config=result.config)
+    assert "data-residency" not in {d.policy for d in clean.diagnostics}
+    platform = {**result.config["aiops:platform"], "allowedRegions": ["eu-west-1"]}
+    elsewhere = {**result.config, "aiops:platform": platform}
+    report = run_packs_for_plan(result.graph, packs=["gdpr"], stack_config=elsewhere)
+    assert "data-residency" in {d.policy for d in report.mandatory()}
 
 
 def test_policy_pack_config_file_is_applied(tmp_path: Path, repo_root: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    proj = _project(tmp_path, repo_root, _OUT_OF_REGION)
+    proj = _project(tmp_path, repo_root, _IN_REGION)
     cfg = tmp_path / "policy.json"
     cfg.write_text(json.dumps({"data-residency": {"allowedRegions": ["eu-west-1"]}}))
     code = main(["plan", "--stack", "x", "--cwd", str(proj), "--policy-pack", "gdpr", "--json",
                  "--policy-pack-config", str(cfg)])
     data = json.loads(capsys.readouterr().out)
-    assert "data-residency" not in {d["policy"] for d in data["policy"]["diagnostics"]}
-    assert code == 0
+    assert "data-residency" in {d["policy"] for d in data["policy"]["diagnostics"]}
+    assert code == 1
 
 
 def test_unknown_policy_pack_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -100,7 +100,7 @@ def test_every_config_field_is_documented_with_its_default() -> None:
     from pulumi_aiops.config.base import AiopsModel
 
     problems = []
-    for mod_name in ("platform", "governance", "eks", "coreweave", "workloads", "bedrock", "data"):
+    for mod_name in ("platform", "governance", "eks", "coreweave", "gpu_spec", "workloads", "bedrock", "data"):
         mod = importlib.import_module(f"pulumi_aiops.config.{mod_name}")
         for _, cls in inspect.getmembers(mod, inspect.isclass):
             if not issubclass(cls, AiopsModel) or cls is AiopsModel or cls.__module__ != mod.__name__:

@@ -29,13 +29,23 @@ def test_readme_examples_run_and_hold_what_they_claim() -> None:
     config = {"aws:region": "us-east-1", "coreweave:token": "CW-SECRET-example"}
     graph = run_program(my_program, config, secret_keys={"coreweave:token"})
     # What the examples promise: an EKS cluster with a GPU group that scales to zero, a
-    # CoreWeave cluster, and the same model server on each cloud.
+    # CoreWeave cluster, the same model server on each cloud, and one more on a cluster given by
+    # value (a GpuClusterRef), through its own provider on that kubeconfig.
     groups = graph.of_type("aws:eks/nodeGroup:NodeGroup")
     assert any(g.inputs["scalingConfig"]["minSize"] == 0 for g in groups)
     assert graph.of_type("coreweave:index/cksCluster:CksCluster")
-    deployments = graph.of_type("kubernetes:apps/v1:Deployment")
-    assert len(deployments) == 2
-    assert {d.provider for d in deployments} and len({d.provider for d in deployments}) == 2
+    deployments = {d.name: d for d in graph.of_type("kubernetes:apps/v1:Deployment")}
+    assert set(deployments) == {"research-chat-deployment", "cw-gpu-chat-deployment", "shared-chat-deployment"}
+    assert len({d.provider for d in deployments.values()}) == 3
+    by_urn = {r.urn: r for r in graph}
+    shared = by_urn[deployments["shared-chat-deployment"].provider]
+    cw = by_urn[deployments["cw-gpu-chat-deployment"].provider]
+    assert shared.parent == graph.named("shared-chat", "aiops:index:ModelServer").urn
+    assert shared.inputs["kubeconfig"] == cw.inputs["kubeconfig"]  # the ref's kubeconfig, kept secret
+    # tags in args: labels on the server's objects, not on its pods
+    labels = deployments["cw-gpu-chat-deployment"].inputs["metadata"]["labels"]
+    assert labels["cost-center"] == "cc-77"
+    assert "cost-center" not in deployments["cw-gpu-chat-deployment"].inputs["spec"]["template"]["metadata"]["labels"]
 
     for block in test_blocks:
         exec(compile(block, str(README), "exec"), {"my_program": my_program})

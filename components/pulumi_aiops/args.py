@@ -9,10 +9,19 @@ your own resources. Each component validates its args before it registers anythi
 # ruff: noqa: E501
 # No `from __future__ import annotations`: Pulumi's schema inference reads these annotations
 # as objects at run time.
-from typing import Required, TypedDict
+from typing import TYPE_CHECKING, Required, TypedDict
 
 import pulumi
 
+from pulumi_aiops.config.coreweave import (
+    ApiAccess,
+    AuditPolicyMode,
+    Autoscaling,
+    HostPrefixType,
+    ScaleDownStrategy,
+    TaintEffect,
+    VersioningStatus,
+)
 from pulumi_aiops.config.eks import (
     Autoscaler,
     ControlPlaneLogType,
@@ -22,8 +31,21 @@ from pulumi_aiops.config.eks import (
     SystemAmiType,
 )
 
+if TYPE_CHECKING:
+    from pulumi_aiops.contract import GpuCluster
+
 __all__ = [
     "ClusterAutoscalerArgs",
+    "CoreWeaveCksArgs",
+    "CoreWeaveDatasetArgs",
+    "CoreWeaveGpuClusterArgs",
+    "CoreWeaveHostPrefixArgs",
+    "CoreWeaveHostPrefixIpamArgs",
+    "CoreWeaveNodePoolArgs",
+    "CoreWeaveNodeTaintArgs",
+    "CoreWeaveOidcArgs",
+    "CoreWeaveVpcArgs",
+    "CoreWeaveVpcPrefixArgs",
     "EksAccessArgs",
     "EksControlPlaneArgs",
     "EksEncryptionArgs",
@@ -34,6 +56,9 @@ __all__ = [
     "EksNetworkArgs",
     "EksSystemNodeGroupArgs",
     "GpuNodeGroupArgs",
+    "GpuSpecArgs",
+    "ModelServerArgs",
+    "ModelServerResourcesArgs",
     "NvidiaDevicePluginArgs",
     "SystemNodeGroupArgs",
     "VpcArgs",
@@ -121,13 +146,32 @@ class EksSystemNodeGroupArgs(TypedDict, total=False):
     """@default 50"""
 
 
+class GpuSpecArgs(TypedDict, total=False):
+    """The GPUs of one node of an instance type the catalogue does not list."""
+
+    gpu_model: Required[str]
+    """GPU model, e.g. H100, L40S, B200. Required."""
+    gpu_count: Required[int]
+    """GPUs per node. Required."""
+    gpu_memory_gib: Required[int]
+    """Memory per GPU, GiB. Required."""
+    vcpus: int
+    """vCPUs per node. @default unknown"""
+    memory_gib: int
+    """Memory per node, GiB. @default unknown"""
+    price_per_hour_usd: float
+    """On-demand USD per node-hour, for cost estimates. @default none (shown as unpriced, never as $0)"""
+
+
 class EksGpuNodeGroupArgs(TypedDict, total=False):
     """One GPU managed node group."""
 
     name: Required[str]
     """Group name, lowercase, unique in the cluster. Required."""
     instance_type: Required[str]
-    """A GPU instance type from the catalogue. Required."""
+    """An EC2 GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. Required."""
+    gpu_spec: GpuSpecArgs
+    """The GPUs of an instance type the catalogue does not list, declared by hand; refused for a listed type. @default none (the catalogue row)"""
     capacity_type: EksCapacityType
     """@default ON_DEMAND"""
     min_size: int
@@ -249,7 +293,9 @@ class GpuNodeGroupArgs(TypedDict, total=False):
     name: Required[str]
     """Group name, lowercase, unique in the cluster. Required."""
     instance_type: Required[str]
-    """A GPU instance type from the catalogue. Required."""
+    """An EC2 GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. Required."""
+    gpu_spec: GpuSpecArgs
+    """The GPUs of an instance type the catalogue does not list, declared by hand; refused for a listed type. @default none (the catalogue row)"""
     capacity_type: EksCapacityType
     """@default ON_DEMAND"""
     min_size: int
@@ -317,3 +363,223 @@ class NvidiaDevicePluginArgs(TypedDict, total=False):
 
     version: str
     """nvidia-device-plugin chart. @default 0.17.1"""
+
+
+class CoreWeaveHostPrefixIpamArgs(TypedDict, total=False):
+    """``NetworkingVpc.hostPrefixes[].ipam``."""
+
+    prefix_length: Required[int]
+    """Per-node allocation length. Required."""
+    gateway_address_policy: str
+    """@default provider default"""
+
+
+class CoreWeaveHostPrefixArgs(TypedDict, total=False):
+    """``NetworkingVpc.hostPrefixes[]``."""
+
+    name: Required[str]
+    """Host prefix name. Required."""
+    type: HostPrefixType
+    """@default PRIMARY"""
+    prefixes: Required[list[str]]
+    """VPC-wide aggregates. Required."""
+    ipam: CoreWeaveHostPrefixIpamArgs
+    """@default none"""
+
+
+class CoreWeaveVpcPrefixArgs(TypedDict, total=False):
+    """A named VPC prefix (``NetworkingVpc.vpcPrefixes[]``), referenced by the CKS CIDR names."""
+
+    name: Required[str]
+    """Prefix name, referenced by cks.podCidrName etc. Required."""
+    value: Required[str]
+    """The CIDR block. Required."""
+
+
+class CoreWeaveVpcArgs(TypedDict, total=False):
+    """The CoreWeave VPC of the cluster: created (default) or brought (``vpcId``)."""
+
+    vpc_id: pulumi.Input[str]
+    """Bring your own CoreWeave VPC (an id, or an output such as my_vpc.id): no VPC is created, and cks.podCidrName, serviceCidrName and internalLbCidrNames must name prefixes of that VPC, which must be in cks.zone. @default none (create one)"""
+    name: str
+    """VPC name (<= 30 chars). @default the CKS cluster name"""
+    zone: str
+    """Must equal cks.zone. @default cks.zone"""
+    host_prefix: str
+    """Primary host CIDR. @default CoreWeave's"""
+    host_prefixes: list[CoreWeaveHostPrefixArgs]
+    """@default []"""
+    vpc_prefixes: list[CoreWeaveVpcPrefixArgs]
+    """@default pod-cidr 10.0.0.0/13, service-cidr 10.16.0.0/22, internal-lb-cidr 10.32.4.0/22"""
+    disable_public_egress: bool
+    """egress.disablePublicAccess: block internet egress. @default false"""
+    disable_public_services: bool
+    """ingress.disablePublicServices: no public LoadBalancers. @default true"""
+    dns_servers: list[str]
+    """dhcp.dns.servers. @default []"""
+
+
+class CoreWeaveOidcArgs(TypedDict, total=False):
+    """OIDC single sign-on for the API server (``CksCluster.oidc``)."""
+
+    issuer_url: Required[str]
+    """https URL of the OIDC issuer. Required."""
+    client_id: Required[str]
+    """The OIDC client id. Required."""
+    admin_group_binding: str
+    """Group bound to cluster-admin. @default none"""
+    ca: str
+    """Base64 PEM CA of the issuer. @default none"""
+    groups_claim: str
+    """@default none"""
+    groups_prefix: str
+    """@default none"""
+    required_claim: str
+    """@default none"""
+    signing_algs: list[str]
+    """@default []"""
+    username_claim: str
+    """@default none"""
+    username_prefix: str
+    """@default none"""
+
+
+class CoreWeaveCksArgs(TypedDict, total=False):
+    """The CKS control plane (``pulumi_coreweave.CksCluster``)."""
+
+    name: str
+    """CKS cluster name (<= 30 chars). @default '<cluster name>-<stack>'"""
+    version: str
+    """Kubernetes minor, e.g. v1.35. @default v1.35"""
+    zone: str
+    """Availability Zone. @default US-EAST-04A"""
+    pod_cidr_name: str
+    """A vpc.vpcPrefixes name. @default pod-cidr"""
+    service_cidr_name: str
+    """A vpc.vpcPrefixes name. @default service-cidr"""
+    internal_lb_cidr_names: list[str]
+    """vpc.vpcPrefixes names. @default [internal-lb-cidr]"""
+    api_access: ApiAccess
+    """@default private (public: false)"""
+    audit_policy: AuditPolicyMode
+    """@default default"""
+    custom_audit_policy: str
+    """Audit policy YAML, when auditPolicy is custom. @default none"""
+    oidc: CoreWeaveOidcArgs
+    """OIDC single sign-on. @default none"""
+    additional_server_sans: list[str]
+    """Extra API server SANs. @default []"""
+
+
+class CoreWeaveNodeTaintArgs(TypedDict, total=False):
+    """A taint on every node of a pool (``NodePool.spec.nodeTaints[]``)."""
+
+    key: Required[str]
+    """Taint key, e.g. nvidia.com/gpu. Required."""
+    value: str
+    """Taint value. @default ''"""
+    effect: TaintEffect
+    """@default NoSchedule"""
+
+
+class CoreWeaveNodePoolArgs(TypedDict, total=False):
+    """A CKS NodePool (``compute.coreweave.com/v1alpha1`` ``NodePool``)."""
+
+    name: Required[str]
+    """NodePool name (Kubernetes name). Required."""
+    instance_type: Required[str]
+    """A CoreWeave GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. Required."""
+    gpu_spec: GpuSpecArgs
+    """The GPUs of an instance type the catalogue does not list, declared by hand; refused for a listed type. @default none (the catalogue row)"""
+    target_nodes: Required[int]
+    """Desired node count. Required."""
+    min_nodes: int
+    """@default targetNodes"""
+    max_nodes: int
+    """@default targetNodes"""
+    autoscaling: Autoscaling
+    """@default disabled"""
+    node_labels: dict[str, str]
+    """@default {}"""
+    node_taints: list[CoreWeaveNodeTaintArgs]
+    """@default [nvidia.com/gpu=true:NoSchedule]"""
+    scale_down_strategy: ScaleDownStrategy
+    """@default IdleOnly"""
+
+
+class CoreWeaveDatasetArgs(TypedDict, total=False):
+    """A CoreWeave AI Object Storage bucket for datasets: versioned, with a bucket policy."""
+
+    name: Required[str]
+    """Bucket name, globally unique (3-63 chars). Required."""
+    zone: str
+    """@default the cluster's cks.zone"""
+    versioning: VersioningStatus
+    """@default Enabled"""
+    readers: list[pulumi.Input[str]]
+    """Principals with read access. @default []"""
+    writers: list[pulumi.Input[str]]
+    """Principals with write access. @default []"""
+
+
+class CoreWeaveGpuClusterArgs(TypedDict, total=False):
+    """A CoreWeave CKS cluster with GPU NodePools and optional dataset buckets."""
+
+    cloud: str
+    """The cloud; set it in additionalClusters. @default coreweave"""
+    name: str
+    """Logical cluster name. @default coreweave"""
+    token_config_key: str
+    """The SECRET stack config key holding the CoreWeave API token (CW-SECRET-…). @default coreweave:token"""
+    vpc: CoreWeaveVpcArgs
+    """@default a new VPC, see VpcConfig"""
+    cks: CoreWeaveCksArgs
+    """@default see CksConfig"""
+    node_pools: list[CoreWeaveNodePoolArgs]
+    """GPU NodePools. @default []"""
+    datasets: list[CoreWeaveDatasetArgs]
+    """@default []"""
+    tags: dict[str, str]
+    """Tags on the taggable CoreWeave resources (the dataset buckets); in stack config they add to the governance tags. @default {}"""
+
+
+class ModelServerResourcesArgs(TypedDict, total=False):
+    """CPU and memory per replica (requests = limits, Guaranteed QoS)."""
+
+    cpu: str
+    """CPU cores. @default 8"""
+    memory: str
+    """Memory. @default 64Gi"""
+    shm: str
+    """/dev/shm size (tensor-parallel NCCL). @default 16Gi"""
+
+
+class ModelServerArgs(TypedDict, total=False):
+    """A vLLM OpenAI-compatible server on a GPU cluster: the args of ModelServer."""
+
+    name: str
+    """Kubernetes name of the server (DNS label). @default the component's name"""
+    model: Required[str]
+    """Hugging Face model id or path, e.g. meta-llama/Llama-3.1-8B-Instruct. Required."""
+    gpus: int
+    """GPUs per replica (= tensor parallel size). @default 1"""
+    replicas: int
+    """@default 1"""
+    image: str
+    """Pinned image. @default docker.io/vllm/vllm-openai:v0.11.0"""
+    namespace: str
+    """Namespace created for the server. @default its name"""
+    port: int
+    """Container/service port. @default 8000"""
+    max_model_len: int
+    """--max-model-len. @default the model's"""
+    extra_args: list[str]
+    """More vLLM CLI args. @default []"""
+    hf_token_secret: str
+    """Existing Secret (key HF_TOKEN) for gated models. @default none"""
+    resources: ModelServerResourcesArgs
+    """@default 8 CPU, 64Gi"""
+    tags: dict[str, str]
+    """Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels where key and value are valid label syntax, else as annotations; never on the pod template (a tag change must not restart GPU pods). In stack config they add to the governance tags. @default {}"""
+    cluster: Required["GpuCluster"]
+    """The GPU cluster to run on: an EksGpuCluster or CoreWeaveGpuCluster object. At run time a GpuClusterRef (or a mapping of one: cloud, clusterName, kubeconfig, gpuNodeSelector, …) is accepted too, for a cluster from another program; the server then creates its own Kubernetes provider from the kubeconfig. Required."""

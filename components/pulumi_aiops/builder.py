@@ -58,8 +58,10 @@ def _build_clusters(p: Platform) -> None:
             assert isinstance(ecfg, EksClusterConfig)
             tagged = ecfg.model_copy(update={"tags": {**p.tags(), **ecfg.tags}})
             p.clusters[ecfg.name] = EksGpuCluster(ecfg.name, tagged)
-    for path, cfg in coreweave:
-        p.clusters[cfg.name] = CoreWeaveGpuCluster(cfg.name, cfg, tags=p.tags(), config_path=path)
+    for _path, cfg in coreweave:
+        # A validated model (tags in args, the stack's governance tags under the cluster's own).
+        cw_args: Any = cfg.model_copy(update={"tags": {**p.tags(), **cfg.tags}})
+        p.clusters[cfg.name] = CoreWeaveGpuCluster(cfg.name, cw_args)
 
 
 def _build_data(p: Platform) -> None:
@@ -158,13 +160,20 @@ def _build_bedrock(p: Platform) -> None:
 
 def _build_workloads(p: Platform) -> None:
     """Workloads, each on a named cluster through the GPU-cluster contract."""
+    from pulumi_aiops.config.base import validate_model
+    from pulumi_aiops.config.workloads import ModelServerArgsModel
     from pulumi_aiops.workloads import ModelServer
 
     servers: dict[str, ModelServer] = {}
-    for ms in p.config.workloads.model_servers:
-        cluster = p.clusters[ms.cluster]  # the config guarantees the cluster is declared
-        # ModelServerConfig is a ModelServerSpec; the component ignores its ``cluster`` field.
-        servers[f"{ms.cluster}/{ms.name}"] = ModelServer(f"{ms.cluster}-{ms.name}", cluster, ms)
+    for i, ms in enumerate(p.config.workloads.model_servers):
+        # The config guarantees the cluster is declared. The stack-config fields (python mode: no
+        # Outputs to lose) plus the cluster object give the component's validated args model.
+        fields = ms.model_dump(exclude={"cluster", "tags"})
+        args: Any = validate_model(
+            ModelServerArgsModel,
+            {**fields, "cluster": p.clusters[ms.cluster], "tags": {**p.tags(), **ms.tags}},
+            f"aiops:platform.workloads.modelServers[{i}]")
+        servers[f"{ms.cluster}/{ms.name}"] = ModelServer(f"{ms.cluster}-{ms.name}", args)
     if servers:
         p.components["modelServers"] = servers
         p.outputs["modelServers"] = {

@@ -1,4 +1,4 @@
-"""``aiops``: the command line of pulumi-aiops.
+"""The ``aiops`` command line of pulumi-aiops.
 
 ``aiops plan --stack dev`` evaluates ``stacks/`` with ``stacks/Pulumi.dev.yaml`` offline, under
 mocks (no Pulumi CLI, no credentials), and prints what the stack would create: a resource tree
@@ -26,6 +26,15 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def _cloud_cost(c: dict[str, Any]) -> str:
+    """The cloud's monthly ceiling over its priced pools, naming the unpriced ones; "unpriced" when
+    no pool has a price (an unpriced pool never counts as $0)."""
+    unpriced = int(c.get("unpricedPools", 0))
+    if c["maxMonthlyUsd"] is None:
+        return "unpriced"
+    return f"≤ {_fmt_usd(c['maxMonthlyUsd'])}/month" + (f" + {_n(unpriced, 'unpriced pool')}" if unpriced else "")
+
+
 def render_text(summary: dict[str, Any]) -> str:
     """The human-readable plan."""
     lines = [f"Stack {summary['project']}/{summary['stack']}: "
@@ -46,11 +55,13 @@ def render_text(summary: dict[str, Any]) -> str:
     for cloud, c in sorted(by_cloud.items()):
         models = ", ".join(f"{n}× {m}" for m, n in sorted(c["gpuModels"].items()))
         lines.append(f"  {cloud:<10} {_n(c['pools'], 'pool')}, up to {_n(c['maxNodes'], 'node')} / "
-                     f"{_n(c['maxGpus'], 'GPU')} ({models}), ≤ {_fmt_usd(c['maxMonthlyUsd'])}/month")
+                     f"{_n(c['maxGpus'], 'GPU')} ({models}), {_cloud_cost(c)}")
     for r in summary["gpuCapacity"]:
+        cost = "unpriced" if r["maxMonthlyUsd"] is None else f"≤ {_fmt_usd(r['maxMonthlyUsd'])}/month"
+        declared = ", declared by hand" if r.get("declared") else ""
         lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']} ({r['gpusPerNode']}× "
-                     f"{r['gpuModel']}), {r['minNodes']}..{r['maxNodes']} nodes, "
-                     f"{r['capacityType']}, ≤ {_fmt_usd(r['maxMonthlyUsd'])}/month")
+                     f"{r['gpuModel']}{declared}), {r['minNodes']}..{r['maxNodes']} nodes, "
+                     f"{r['capacityType']}, {cost}")
     lines += ["", f"Protected or retained on delete: {len(summary['protectedResources'])} resources"]
     pol = summary.get("policy")
     if pol is not None:
@@ -62,9 +73,21 @@ def render_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _stack_name(value: str) -> str:
+    """Refuse a file name where a stack name is expected, saying what to pass instead."""
+    name = Path(value).name
+    if name.startswith("Pulumi.") and name.endswith((".yaml", ".yml")):
+        stack = name[len("Pulumi."):].rsplit(".", 1)[0]
+        raise AiopsError(f"--stack {value!r} is a stack file; pass the stack name: --stack {stack}")
+    if "/" in value or value.endswith((".yaml", ".yml")):
+        raise AiopsError(f"--stack {value!r} is a path; pass the stack name (the <name> of stacks/Pulumi.<name>.yaml)")
+    return value
+
+
 def _cmd_plan(ns: argparse.Namespace) -> int:
     from pulumi_aiops.plan import find_project, plan_stack
 
+    ns.stack = _stack_name(ns.stack)
     project = find_project(ns.cwd)
     result = plan_stack(project, ns.stack)
     if not ns.no_policy:
@@ -87,11 +110,46 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     return 1 if pol and pol["mandatory"] else 0
 
 
+EXIT_CODES = """exit codes:
+  0  clean: no mandatory policy violation
+  1  a mandatory policy is violated
+  2  a configuration error (stack file, config value, unknown stack); nothing was evaluated"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pulumi-aiops")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def _stacks_epilog(cwd: Path | None = None) -> str:
+    """The stacks of the project in ``cwd`` (or here), for the help text."""
+    from pulumi_aiops.plan import find_project
+
+    try:
+        stacks = find_project(cwd).stacks()
+    except AiopsError:
+        return "stacks: (no Pulumi.yaml here; run from the project, or pass --cwd)"
+    return "stacks: " + (", ".join(stacks) or "(none)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aiops", description=__doc__.splitlines()[0] if __doc__ else None)
-    sub = parser.add_subparsers(dest="command", required=True)
-    plan = sub.add_parser("plan", help="evaluate a stack offline and show what it would create")
-    plan.add_argument("--stack", "-s", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="aiops", formatter_class=fmt,
+        description="pulumi-aiops: evaluate the platform's stacks offline (no Pulumi CLI, no credentials).",
+        epilog=f"{_stacks_epilog()}\n\n{EXIT_CODES}\n\nRun `aiops plan --help` for the plan's options.")
+    parser.add_argument("--version", action="version", version=f"aiops (pulumi-aiops) {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    plan = sub.add_parser(
+        "plan", formatter_class=fmt, help="evaluate a stack offline and show what it would create",
+        description="Evaluate stacks/ with stacks/Pulumi.<stack>.yaml under the Pulumi SDK's mocks and print "
+                    "the resources\nby component, the GPU capacity and cost ceiling, and the policy results.",
+        epilog=f"{_stacks_epilog()}\n\n{EXIT_CODES}")
+    plan.add_argument("--stack", "-s", required=True, help="stack name, e.g. dev (reads stacks/Pulumi.<stack>.yaml)")
     plan.add_argument("--json", action="store_true", help="machine-readable output")
     plan.add_argument("--policy-pack", action="append", metavar="NAME",
                       help="run only this policy pack (repeatable); default: all packs")

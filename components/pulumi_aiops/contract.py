@@ -2,30 +2,74 @@
 
 :class:`GpuCluster` is the base both :class:`~pulumi_aiops.eks_gpu_cluster.EksGpuCluster`
 and :class:`~pulumi_aiops.coreweave_gpu_cluster.CoreWeaveGpuCluster` implement. Workload
-components (the gateway, model servers, in-cluster vector DBs, observability) take a
-``GpuCluster`` and never a cloud-specific class. Example::
+components (the gateway, model servers, in-cluster vector DBs, observability) take a cluster
+and never a cloud-specific class. A workload's ``cluster`` argument accepts either
 
-    def deploy(cluster: GpuCluster) -> None:
-        k8s.apps.v1.Deployment(
-            "vllm",
-            spec={... "nodeSelector": cluster.gpu_node_selector,
-                      "tolerations": cluster.gpu_tolerations ...},
-            opts=pulumi.ResourceOptions(provider=cluster.provider),
-        )
+* a :class:`GpuCluster` object (a Python program that created the cluster), or
+* a :class:`GpuClusterRef` (or a mapping of its fields): the contract's plain values plus the
+  cluster's ``kubeconfig`` (a plain string or an output), so a cluster created in another
+  program, stack or language can be handed over by value. The workload then creates its own
+  ``kubernetes.Provider`` from that kubeconfig.
+
+Workloads normalise both with :func:`resolve_cluster`, which returns a :class:`ClusterHandle`
+(provider, node selector, tolerations, capacity, and what the first object must depend on)::
+
+    class MyWorkload(pulumi.ComponentResource):
+        def __init__(self, name, args, opts=None):
+            cfg = validate_model(MyArgsModel, args, f"MyWorkload({name!r})")  # cluster: GpuClusterInput
+            super().__init__("aiops:index:MyWorkload", name, None, opts)
+            c = resolve_cluster(cfg.cluster, self, name)
+            k8s.apps.v1.Deployment(
+                f"{name}-deployment",
+                spec={... "nodeSelector": c.gpu_node_selector, "tolerations": c.gpu_tolerations ...},
+                opts=pulumi.ResourceOptions(parent=self, provider=c.provider, depends_on=c.depends_on),
+            )
+
+A ref from another program::
+
+    ModelServer("chat", {
+        "cluster": GpuClusterRef(cloud="coreweave", cluster_name="cw-gpu", kubeconfig=other.kubeconfig,
+                                 gpu_node_selector={"pulumi-aiops/gpu": "true"}),
+        "model": "Qwen/Qwen2.5-7B-Instruct",
+    })
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Pulumi's schema inference reads the annotations of
+# component classes as objects at run time.
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pydantic import BaseModel, ConfigDict
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    InstanceOf,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import core_schema
 
-from pulumi_aiops.catalog import HOURS_PER_MONTH, Cloud, lookup
+from pulumi_aiops.catalog import HOURS_PER_MONTH, Cloud, catalog
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known, validate_model
 
-__all__ = ["GPU_TAINT_KEY", "CapacityType", "GpuCapacity", "GpuCluster", "gpu_toleration"]
+__all__ = [
+    "GPU_TAINT_KEY",
+    "CapacityType",
+    "ClusterHandle",
+    "GpuCapacity",
+    "GpuCluster",
+    "GpuClusterInput",
+    "GpuClusterRef",
+    "gpu_toleration",
+    "resolve_cluster",
+]
 
 #: The taint key every GPU node carries, on both clouds (``nvidia.com/gpu=true:NoSchedule``).
 GPU_TAINT_KEY = "nvidia.com/gpu"
@@ -46,9 +90,18 @@ class CapacityType(StrEnum):
 
 
 class GpuCapacity(BaseModel):
-    """GPU capacity a cluster declares: one node group or node pool."""
+    """GPU capacity a cluster declares: one node group or node pool.
 
-    model_config = ConfigDict(frozen=True)
+    Build it from the resolved spec (:func:`pulumi_aiops.catalog.resolve`): ``declared`` and
+    ``price_per_hour_usd`` come from it. When ``price_per_hour_usd`` is not given for a catalogue
+    type, the catalogue's price is used; a type without a known price is *unpriced* and
+    :attr:`max_monthly_usd` is ``None``, never $0.
+
+    Accepts snake_case or camelCase keys, so the exported shape (:meth:`to_output`, which adds
+    the derived ``maxGpus``) reads back into an equal object.
+    """
+
+    model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
     cluster: str
     cloud: Cloud
@@ -59,15 +112,41 @@ class GpuCapacity(BaseModel):
     min_nodes: int
     max_nodes: int
     capacity_type: CapacityType = CapacityType.ON_DEMAND
+    #: The instance type's GPUs were declared by hand (``gpuSpec``), not read from the catalogue.
+    declared: bool = False
+    #: On-demand USD per node-hour; ``None`` when unpriced.
+    price_per_hour_usd: float | None = Field(None, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _catalogue_price(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        # maxGpus is derived (to_output adds it): accepted so the exported shape reads back.
+        data = {k: v for k, v in data.items() if k not in ("maxGpus", "max_gpus")}
+        if {"price_per_hour_usd", "pricePerHourUsd"} & set(data) or data.get("declared"):
+            return data
+        try:
+            itype = data["instance_type"] if "instance_type" in data else data["instanceType"]
+            row = catalog().get((Cloud(data["cloud"]), str(itype)))
+        except (KeyError, ValueError):
+            return data  # field validation reports it
+        return data if row is None else {**data, "price_per_hour_usd": row.price_per_hour_usd}
 
     @property
     def max_gpus(self) -> int:
         return self.gpus_per_node * self.max_nodes
 
     @property
-    def max_monthly_usd(self) -> float:
-        """On-demand catalogue price of ``max_nodes`` running all month."""
-        return lookup(self.cloud, self.instance_type).price_per_hour_usd * self.max_nodes * HOURS_PER_MONTH
+    def priced(self) -> bool:
+        return self.price_per_hour_usd is not None
+
+    @property
+    def max_monthly_usd(self) -> float | None:
+        """On-demand price of ``max_nodes`` running all month; ``None`` when unpriced."""
+        if self.price_per_hour_usd is None:
+            return None
+        return self.price_per_hour_usd * self.max_nodes * HOURS_PER_MONTH
 
     def to_output(self) -> dict[str, Any]:
         """A camelCase dict, the shape exported as a stack/component output."""
@@ -77,29 +156,67 @@ class GpuCapacity(BaseModel):
             "gpusPerNode": self.gpus_per_node, "minNodes": self.min_nodes,
             "maxNodes": self.max_nodes, "maxGpus": self.max_gpus,
             "capacityType": self.capacity_type.value,
+            "declared": self.declared, "pricePerHourUsd": self.price_per_hour_usd,
         }
 
 
 class GpuCluster(pulumi.ComponentResource):
     """Base class and contract of a GPU cluster on any cloud.
 
-    Subclasses set every attribute below before calling :meth:`_register_contract_outputs`.
+    Public outputs (class-level annotations, what Pulumi's schema inference reads):
+
+    * :attr:`kubeconfig`: a kubeconfig for the cluster, a secret output.
+
+    Plain attributes every subclass sets in ``__init__`` before calling
+    :meth:`_register_contract_outputs` (known when the program runs, so a workload can build
+    manifests from them):
+
+    * ``cloud`` (:class:`~pulumi_aiops.catalog.Cloud`): which cloud runs the cluster;
+    * ``cluster_name`` (``str``): the logical cluster name, unique within a stack's config;
+    * ``provider`` (``kubernetes.Provider``): deploys onto the cluster;
+    * ``gpu_node_selector`` (``dict[str, str]``): lands a pod on GPU nodes;
+    * ``gpu_tolerations`` (``list[dict[str, str]]``): what a GPU pod tolerates (the GPU taint);
+    * ``gpu_capacity`` (``list[GpuCapacity]``): the GPU capacity the cluster declares;
+    * ``ready`` (``list[pulumi.Resource]``, optional): what a workload's first object must wait
+      for (see :meth:`workload_dependencies`).
+
+    :meth:`ref` gives the same values as a :class:`GpuClusterRef`, the by-value form a cluster
+    takes across programs and languages.
     """
 
-    #: Which cloud runs the cluster.
-    cloud: Cloud
-    #: The logical cluster name (unique within a stack's config).
-    cluster_name: str
-    #: A kubeconfig for the cluster, as a secret output.
     kubeconfig: pulumi.Output[str]
-    #: A Kubernetes provider that deploys onto the cluster.
-    provider: k8s.Provider
-    #: Node selector that lands a pod on GPU nodes.
-    gpu_node_selector: dict[str, str]
-    #: Tolerations a GPU pod needs (the GPU taint).
-    gpu_tolerations: list[dict[str, str]]
-    #: The GPU capacity the cluster declares.
-    gpu_capacity: list[GpuCapacity]
+    """A kubeconfig for the cluster (secret)."""
+
+    def __init__(self, t: str, name: str, props: pulumi.Inputs | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(t, name, props, opts)
+        # Declared here, set by each subclass (instance attributes, not schema outputs).
+        self.cloud: Cloud
+        self.cluster_name: str
+        self.provider: k8s.Provider
+        self.gpu_node_selector: dict[str, str]
+        self.gpu_tolerations: list[dict[str, str]]
+        self.gpu_capacity: list[GpuCapacity]
+        self.ready: list[pulumi.Resource]
+
+    def workload_dependencies(self) -> list[pulumi.Resource]:
+        """What a workload's first object on this cluster must ``depends_on``.
+
+        A subclass sets ``self.ready`` to the few resources that make the cluster usable (the
+        control plane, the GPU pools, the device plugin): depending on those is narrow, while
+        depending on the component itself expands to every resource under it. A subclass that
+        sets no ``ready`` gets the whole component (correct, but broad).
+        """
+        ready = getattr(self, "ready", None)
+        return list(ready) if ready is not None else [self]
+
+    def ref(self) -> "GpuClusterRef":
+        """This cluster's contract as plain values plus the kubeconfig output."""
+        return GpuClusterRef(
+            cloud=self.cloud, cluster_name=self.cluster_name, kubeconfig=self.kubeconfig,
+            gpu_node_selector=dict(self.gpu_node_selector),
+            gpu_tolerations=[dict(t) for t in self.gpu_tolerations],
+            gpu_capacity=list(self.gpu_capacity))
 
     def contract_outputs(self) -> dict[str, Any]:
         """The outputs every GPU cluster exposes, identical in shape across clouds."""
@@ -115,3 +232,147 @@ class GpuCluster(pulumi.ComponentResource):
     def _register_contract_outputs(self, extra: dict[str, Any] | None = None) -> None:
         """Register the contract outputs plus cloud-specific ``extra`` ones; call last."""
         self.register_outputs({**self.contract_outputs(), **(extra or {})})
+
+
+# -- a cluster by value -----------------------------------------------------------------------
+_TOLERATION_KEYS = frozenset({"key", "operator", "value", "effect", "tolerationSeconds"})
+
+
+def _check_kubeconfig(text: str) -> str:
+    try:
+        doc = yaml.safe_load(text)  # JSON is YAML too
+    except yaml.YAMLError:
+        doc = None
+    if not isinstance(doc, dict) or not doc.get("clusters"):
+        # The value is a secret: never echo it.
+        raise ConfigValueError("is not a kubeconfig (YAML or JSON with `clusters`, `users`, `contexts`)",
+                               value="<secret>")
+    return text
+
+
+class GpuClusterRef(AiopsModel):
+    """A GPU cluster by value: the contract's plain values and a kubeconfig.
+
+    What a workload needs from a cluster it did not create in the same Python program: a
+    cluster of another stack or program (the kubeconfig of a stack reference), or, once
+    pulumi-aiops is served as a component provider, a cluster created in another language.
+    ``GpuCluster.ref()`` builds one from a cluster object.
+    """
+
+    cloud: Cloud = Field(description="Which cloud runs the cluster (aws or coreweave). Required.")
+    cluster_name: str = Field(min_length=1, description="The logical cluster name. Required.")
+    kubeconfig: Wired[str] = Field(
+        description="A kubeconfig for the cluster (an output of the cluster's program is fine); the workload "
+                    "builds its own Kubernetes provider from it and keeps it secret. Required.")
+    gpu_node_selector: dict[str, str] = Field(
+        description="Node selector that lands a pod on the cluster's GPU nodes (the cluster's gpuNodeSelector "
+                    "output). Required.")
+    gpu_tolerations: list[dict[str, str]] = Field(
+        default_factory=lambda: [gpu_toleration()],
+        description="Tolerations a GPU pod needs. @default [nvidia.com/gpu Exists NoSchedule]")
+    gpu_capacity: list[GpuCapacity] = Field(
+        default_factory=list, description="The GPU capacity the cluster declares (informational). @default []")
+
+    @field_validator("kubeconfig")
+    @classmethod
+    def _kubeconfig(cls, v: Any) -> Any:
+        if is_known(v):
+            if not isinstance(v, str):
+                raise ConfigValueError("is not a kubeconfig string", value=type(v).__name__)
+            return _check_kubeconfig(v)
+        return v
+
+    @field_validator("gpu_node_selector")
+    @classmethod
+    def _selector(cls, v: dict[str, str]) -> dict[str, str]:
+        if not v:
+            raise ConfigValueError("is empty; a GPU workload needs the cluster's GPU node selector "
+                                   "(e.g. {'pulumi-aiops/gpu': 'true'} on CoreWeave)")
+        return v
+
+    @field_validator("gpu_tolerations")
+    @classmethod
+    def _tolerations(cls, v: list[dict[str, str]]) -> list[dict[str, str]]:
+        for i, t in enumerate(v):
+            unknown = sorted(set(t) - _TOLERATION_KEYS)
+            if unknown:
+                raise ConfigValueError(f"has unknown toleration keys {unknown}; allowed: {sorted(_TOLERATION_KEYS)}",
+                                       loc=(i,), value=t)
+        return v
+
+
+class _ClusterOrRef:
+    """pydantic schema of a workload's ``cluster`` field: a :class:`GpuCluster` passes as is; a
+    :class:`GpuClusterRef` or a mapping validates as a ``GpuClusterRef`` (errors at their key)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        ref_schema = handler.generate_schema(GpuClusterRef)
+
+        def check(value: Any, validate_ref: core_schema.ValidatorFunctionWrapHandler) -> Any:
+            if isinstance(value, GpuCluster):
+                return value
+            if isinstance(value, GpuClusterRef | Mapping):
+                return validate_ref(value)
+            # The value itself is not echoed: a string here may well be a kubeconfig.
+            hint = "; pass the cluster object, not its name" if isinstance(value, str) else ""
+            raise ConfigValueError(
+                f"is not a GpuCluster (EksGpuCluster, CoreWeaveGpuCluster) or a GpuClusterRef{hint}",
+                value=f"<{type(value).__name__}>")
+
+        return core_schema.no_info_wrap_validator_function(check, ref_schema)
+
+
+#: The type of a workload's ``cluster`` field: ``pydantic.InstanceOf[GpuCluster]`` for the
+#: generated Args (and mypy), accepting a :class:`GpuClusterRef` (or a mapping of one) at run time.
+GpuClusterInput = Annotated[InstanceOf[GpuCluster], _ClusterOrRef()]
+
+
+@dataclass(frozen=True)
+class ClusterHandle:
+    """A cluster as a workload uses it, whichever way it was given (see :func:`resolve_cluster`)."""
+
+    cloud: Cloud
+    cluster_name: str
+    provider: k8s.Provider
+    gpu_node_selector: dict[str, str]
+    gpu_tolerations: list[dict[str, str]]
+    gpu_capacity: list[GpuCapacity] = field(default_factory=list)
+    #: What the workload's first object must ``depends_on`` (the cluster's readiness resources;
+    #: empty for a ref, whose kubeconfig output carries its own dependencies into the provider).
+    depends_on: list[pulumi.Resource] = field(default_factory=list)
+
+
+def resolve_cluster(value: "GpuCluster | GpuClusterRef | Mapping[str, Any]", parent: pulumi.Resource,
+                    name: str) -> ClusterHandle:
+    """Normalise a workload's ``cluster`` argument into a :class:`ClusterHandle`.
+
+    * a :class:`GpuCluster`: its provider, selectors and :meth:`GpuCluster.workload_dependencies`;
+    * a :class:`GpuClusterRef` (or a mapping of one): a new ``kubernetes.Provider`` named
+      ``f"{name}-k8s"``, child of ``parent``, on the ref's kubeconfig (kept secret).
+
+    Call it after the workload's ``super().__init__`` (it may register the provider), and
+    validate the workload's args first (:data:`GpuClusterInput` does) so bad input stops the
+    program before anything is registered.
+    """
+    where = f"{type(parent).__name__}({name!r}).cluster"
+    if isinstance(value, GpuCluster):
+        return ClusterHandle(
+            cloud=value.cloud, cluster_name=value.cluster_name, provider=value.provider,
+            gpu_node_selector=dict(value.gpu_node_selector),
+            gpu_tolerations=[dict(t) for t in value.gpu_tolerations],
+            gpu_capacity=list(value.gpu_capacity), depends_on=value.workload_dependencies())
+    if isinstance(value, Mapping):
+        value = validate_model(GpuClusterRef, dict(value), where)
+    if not isinstance(value, GpuClusterRef):
+        from pulumi_aiops.errors import ConfigError
+
+        raise ConfigError(f"{where}: <{type(value).__name__}> is not a GpuCluster (EksGpuCluster, "
+                          "CoreWeaveGpuCluster) or a GpuClusterRef")
+    provider = k8s.Provider(
+        f"{name}-k8s", kubeconfig=pulumi.Output.secret(value.kubeconfig),
+        opts=pulumi.ResourceOptions(parent=parent))
+    return ClusterHandle(
+        cloud=value.cloud, cluster_name=value.cluster_name, provider=provider,
+        gpu_node_selector=dict(value.gpu_node_selector),
+        gpu_tolerations=[dict(t) for t in value.gpu_tolerations],
+        gpu_capacity=list(value.gpu_capacity), depends_on=[])

@@ -26,6 +26,14 @@ only from the cluster's VPC and networks connected to it, so run ``pulumi up`` f
 runner on CoreWeave, or over Direct Connect/VPN); choose ``public`` only with OIDC/short-lived
 tokens.
 
+**Your own VPC.** ``vpc.vpcId`` takes the id of an existing CoreWeave VPC (or an output, such as
+``my_vpc.id`` of a ``coreweave.NetworkingVpc`` your program creates); the component then creates
+no VPC, and ``cks.podCidrName``, ``serviceCidrName`` and ``internalLbCidrNames`` must name that
+VPC's prefixes.
+
+**Child names** come from the config's names (``<name>-pool-<pool>``, ``<name>-ds-<bucket>``),
+never from list positions, so reordering ``nodePools`` or ``datasets`` changes nothing.
+
 Example::
 
     from pulumi_aiops.coreweave_gpu_cluster import CoreWeaveGpuCluster
@@ -34,31 +42,33 @@ Example::
         "cks": {"zone": "US-EAST-04A"},
         "node_pools": [{"name": "h100", "instance_type": "gd-8xh100ib-i128",
                         "target_nodes": 1, "min_nodes": 0, "max_nodes": 2, "autoscaling": "enabled"}],
-    }, tags={"owner": "ml-platform", "cost-center": "cc-1", "data-classification": "internal"})
+        "tags": {"owner": "ml-platform", "cost-center": "cc-1", "data-classification": "internal"},
+    })
     # cw.provider, cw.gpu_node_selector, cw.gpu_tolerations: the GpuCluster contract
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Pulumi's schema inference reads the annotations of
+# component classes as objects at run time.
 import json
 import re
-from typing import Any, TypedDict
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pulumi
 import pulumi_coreweave as coreweave
 import pulumi_kubernetes as k8s
 from pulumi.runtime.config import is_config_secret
 
-from pulumi_aiops.catalog import Cloud, lookup
+from pulumi_aiops.args import CoreWeaveGpuClusterArgs
+from pulumi_aiops.aws.iam import POLICY_VERSION, statement
+from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.coreweave import (
     ApiAccess,
     Autoscaling,
-    CksConfig,
     CoreWeaveClusterConfig,
     DatasetBucketConfig,
     NodePoolConfig,
-    VpcConfig,
 )
 from pulumi_aiops.contract import CapacityType, GpuCapacity, GpuCluster, gpu_toleration
 from pulumi_aiops.errors import ConfigError
@@ -66,6 +76,8 @@ from pulumi_aiops.errors import ConfigError
 __all__ = [
     "GPU_NODE_LABEL",
     "NODEPOOL_API_VERSION",
+    "OLD_TYPE_TOKEN",
+    "TYPE_TOKEN",
     "CoreWeaveGpuCluster",
     "CoreWeaveGpuClusterArgs",
     "build_kubeconfig",
@@ -74,35 +86,15 @@ __all__ = [
     "require_token",
 ]
 
+TYPE_TOKEN = "aiops:index:CoreWeaveGpuCluster"
+#: The type token of 0.1.0, kept as an alias so no URN of a deployed stack changes.
+OLD_TYPE_TOKEN = "aiops:coreweave:CoreWeaveGpuCluster"
+
 #: API version and kind of CKS NodePools (cluster-scoped).
 NODEPOOL_API_VERSION = "compute.coreweave.com/v1alpha1"
 NODEPOOL_KIND = "NodePool"
 #: Label this component puts on every node of its GPU NodePools; the GPU node selector.
 GPU_NODE_LABEL = "pulumi-aiops/gpu"
-
-
-class CoreWeaveGpuClusterArgs(TypedDict, total=False):
-    """Arguments of :class:`CoreWeaveGpuCluster` (snake_case or camelCase keys).
-
-    Validated with :class:`~pulumi_aiops.config.coreweave.CoreWeaveClusterConfig`, the same
-    model as the ``aiops:platform.coreweave`` stack config.
-    """
-
-    name: str
-    """Logical cluster name, unique within the stack. @default the resource name"""
-    token_config_key: str
-    """SECRET stack config key holding the CoreWeave API token. @default "coreweave:token\""""
-    vpc: dict[str, Any] | VpcConfig
-    """The VPC (zone, hostPrefix(es), vpcPrefixes, egress/ingress). @default a new VPC with pod,
-    service and internal-LB prefixes"""
-    cks: dict[str, Any] | CksConfig
-    """The CKS cluster (version, zone, CIDR names, apiAccess, auditPolicy, oidc).
-    @default v1.35 in US-EAST-04A, private API server, default audit policy"""
-    node_pools: list[dict[str, Any] | NodePoolConfig]
-    """GPU NodePools (instanceType, targetNodes, minNodes, maxNodes, autoscaling, nodeLabels,
-    nodeTaints, scaleDownStrategy). @default []"""
-    datasets: list[dict[str, Any] | DatasetBucketConfig]
-    """AI Object Storage buckets for datasets (versioned, with a bucket policy). @default []"""
 
 
 def require_token(cfg: CoreWeaveClusterConfig, path: str) -> pulumi.Output[str]:
@@ -169,65 +161,83 @@ def nodepool_manifest(pool: NodePoolConfig, extra_labels: dict[str, str] | None 
     }
 
 
-def dataset_bucket_policy(bucket: str, ds: DatasetBucketConfig) -> dict[str, Any]:
-    """The S3-compatible bucket policy of a dataset bucket (``Principal`` uses CoreWeave's ``CW``)."""
+def dataset_bucket_policy(bucket: str, ds: DatasetBucketConfig | None = None, *,
+                          readers: Sequence[str] | None = None,
+                          writers: Sequence[str] | None = None) -> dict[str, Any]:
+    """The S3-compatible bucket policy of a dataset bucket (``Principal`` uses CoreWeave's ``CW``).
+
+    Principals come from ``ds`` (plain values) or, once resolved, from ``readers``/``writers``.
+    """
+    if readers is None or writers is None:
+        assert ds is not None, "give ds or both readers and writers"
+        readers, writers = [str(r) for r in ds.readers], [str(w) for w in ds.writers]
     bucket_arn, objects_arn = f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"
     statements: list[dict[str, Any]] = []
-    readers = sorted(set(ds.readers) | set(ds.writers))
-    if readers:
-        statements.append({
-            "Sid": "DatasetRead", "Effect": "Allow", "Principal": {"CW": readers},
-            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"],
-            "Resource": [bucket_arn, objects_arn]})
-    if ds.writers:
-        statements.append({
-            "Sid": "DatasetWrite", "Effect": "Allow", "Principal": {"CW": sorted(set(ds.writers))},
-            "Action": ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-            "Resource": [objects_arn]})
-    statements.append({
-        "Sid": "DenyVersionDeletion", "Effect": "Deny", "Principal": {"CW": ["*"]},
-        "Action": ["s3:DeleteObjectVersion"], "Resource": [objects_arn]})
-    return {"Version": "2012-10-17", "Statement": statements}
+    can_read = sorted(set(readers) | set(writers))
+    if can_read:
+        statements.append(statement(
+            "Allow", ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"],
+            [bucket_arn, objects_arn], sid="DatasetRead", principal={"CW": can_read}))
+    if writers:
+        statements.append(statement(
+            "Allow", ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            [objects_arn], sid="DatasetWrite", principal={"CW": sorted(set(writers))}))
+    statements.append(statement("Deny", ["s3:DeleteObjectVersion"], [objects_arn],
+                                sid="DenyVersionDeletion", principal={"CW": ["*"]}))
+    return {"Version": POLICY_VERSION, "Statement": statements}
 
 
-def _policy_json(ds: DatasetBucketConfig) -> Any:
-    def render(bucket: str) -> str:
-        return json.dumps(dataset_bucket_policy(bucket, ds), indent=2)
-    return render
+def _policy_json(bucket: pulumi.Input[str], ds: DatasetBucketConfig) -> pulumi.Output[str]:
+    """The policy text; principals may be outputs (resolved before rendering)."""
+    def render(args: list[Any]) -> str:
+        name, readers, writers = args
+        return json.dumps(dataset_bucket_policy(name, readers=readers, writers=writers), indent=2)
+
+    return pulumi.Output.all(bucket, pulumi.Output.from_input(list(ds.readers)),
+                             pulumi.Output.from_input(list(ds.writers))).apply(render)
 
 
 class CoreWeaveGpuCluster(GpuCluster):
     """A CKS cluster with GPU NodePools, exposing the :class:`~pulumi_aiops.contract.GpuCluster`
     contract. See the module docstring for the token and a usage example.
 
-    Attributes beyond the contract: :attr:`vpc`, :attr:`cks_cluster`, :attr:`coreweave_provider`,
-    :attr:`node_pools` (name → CustomResource), :attr:`datasets` (name → bucket).
+    Attributes beyond the contract: ``config`` (the validated args), ``vpc`` (the created
+    ``NetworkingVpc``, or ``None`` with ``vpc.vpcId``), ``cks_cluster``, ``coreweave_provider``,
+    ``node_pools`` (pool name → CustomResource), ``datasets`` (bucket name → bucket); ``ready``
+    (the CKS cluster and the NodePools: what a workload waits for).
     """
 
-    def __init__(
-        self,
-        name: str,
-        args: CoreWeaveGpuClusterArgs | CoreWeaveClusterConfig | None = None,
-        *,
-        tags: dict[str, str] | None = None,
-        config_path: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        if isinstance(args, CoreWeaveClusterConfig):
-            cfg = args
+    api_server_endpoint: pulumi.Output[str]
+    """The CKS API server endpoint."""
+    service_account_oidc_issuer_url: pulumi.Output[str]
+    """The cluster's service-account OIDC issuer URL (workload identity federation)."""
+    vpc_id: pulumi.Output[str]
+    """The id of the cluster's VPC (created, or the one brought with ``vpc.vpcId``)."""
+
+    def __init__(self, name: str, args: CoreWeaveGpuClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        raw: Any = args
+        where = f"CoreWeaveGpuCluster({name!r})"
+        if isinstance(raw, CoreWeaveClusterConfig):
+            cfg = raw
         else:
-            data = dict(args or {})
-            data.setdefault("name", name)
-            cfg = validate_model(CoreWeaveClusterConfig, data, f"CoreWeaveGpuCluster({name!r})")
-        path = config_path or f"CoreWeaveGpuCluster({name!r})"
-        token = require_token(cfg, path)  # before any resource is registered
-        super().__init__("aiops:coreweave:CoreWeaveGpuCluster", name, None, opts)
+            if raw is not None and not isinstance(raw, Mapping):
+                raise ConfigError(f"{where}: args must be a mapping (CoreWeaveGpuClusterArgs), "
+                                  f"got {type(raw).__name__}")
+            data = dict(raw or {})
+            if "name" not in data:
+                data["name"] = name
+            cfg = validate_model(CoreWeaveClusterConfig, data, where)
+        # Before any resource is registered. The builder has checked the token under the stack-config
+        # path already (aiops:platform.coreweave.tokenConfigKey), so this fails only in a program.
+        token = require_token(cfg, where)
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))
 
         self.config = cfg
         self.cloud = Cloud.COREWEAVE
         self.cluster_name = cfg.name
         child = pulumi.ResourceOptions(parent=self)
-        tags = dict(tags or {})
+        tags = dict(cfg.tags)
 
         self.coreweave_provider = coreweave.Provider(f"{name}-coreweave", token=token, opts=child)
         cw_opts = pulumi.ResourceOptions(parent=self, provider=self.coreweave_provider)
@@ -236,32 +246,37 @@ class CoreWeaveGpuCluster(GpuCluster):
         # Stack names may hold upper case, '_' or '.', which CKS names may not.
         cks_name = cfg.cks.name or re.sub(r"[^a-z0-9-]+", "-", f"{cfg.name}-{stack}".lower())[:30].strip("-")
         vpc_cfg = cfg.vpc
-        vpc_args: dict[str, Any] = {
-            "name": vpc_cfg.name or cks_name,
-            "zone": cfg.cks.zone,
-            "vpc_prefixes": [{"name": p.name, "value": p.value} for p in vpc_cfg.vpc_prefixes],
-            "egress": {"disable_public_access": vpc_cfg.disable_public_egress},
-            "ingress": {"disable_public_services": vpc_cfg.disable_public_services},
-        }
-        if vpc_cfg.host_prefix:
-            vpc_args["host_prefix"] = vpc_cfg.host_prefix
-        if vpc_cfg.host_prefixes:
-            vpc_args["host_prefixes"] = [
-                {"name": h.name, "type": h.type.value, "prefixes": h.prefixes,
-                 **({"ipam": {"prefix_length": h.ipam.prefix_length,
-                              **({"gateway_address_policy": h.ipam.gateway_address_policy}
-                                 if h.ipam.gateway_address_policy else {})}} if h.ipam else {})}
-                for h in vpc_cfg.host_prefixes]
-        if vpc_cfg.dns_servers:
-            vpc_args["dhcp"] = {"dns": {"servers": vpc_cfg.dns_servers}}
-        self.vpc = coreweave.NetworkingVpc(f"{name}-vpc", **vpc_args, opts=cw_opts)
+        self.vpc: coreweave.NetworkingVpc | None = None
+        if vpc_cfg.vpc_id is None:
+            vpc_args: dict[str, Any] = {
+                "name": vpc_cfg.name or cks_name,
+                "zone": cfg.cks.zone,
+                "vpc_prefixes": [{"name": p.name, "value": p.value} for p in vpc_cfg.vpc_prefixes],
+                "egress": {"disable_public_access": vpc_cfg.disable_public_egress},
+                "ingress": {"disable_public_services": vpc_cfg.disable_public_services},
+            }
+            if vpc_cfg.host_prefix:
+                vpc_args["host_prefix"] = vpc_cfg.host_prefix
+            if vpc_cfg.host_prefixes:
+                vpc_args["host_prefixes"] = [
+                    {"name": h.name, "type": h.type.value, "prefixes": h.prefixes,
+                     **({"ipam": {"prefix_length": h.ipam.prefix_length,
+                                  **({"gateway_address_policy": h.ipam.gateway_address_policy}
+                                     if h.ipam.gateway_address_policy else {})}} if h.ipam else {})}
+                    for h in vpc_cfg.host_prefixes]
+            if vpc_cfg.dns_servers:
+                vpc_args["dhcp"] = {"dns": {"servers": vpc_cfg.dns_servers}}
+            self.vpc = coreweave.NetworkingVpc(f"{name}-vpc", **vpc_args, opts=cw_opts)
+            self.vpc_id = self.vpc.id
+        else:
+            self.vpc_id = pulumi.Output.from_input(vpc_cfg.vpc_id)
 
         cks = cfg.cks
         cks_args: dict[str, Any] = {
             "name": cks_name,
             "version": cks.version,
             "zone": cks.zone,
-            "vpc_id": self.vpc.id,
+            "vpc_id": self.vpc_id,
             "public": cks.api_access is ApiAccess.PUBLIC,
             "pod_cidr_name": cks.pod_cidr_name,
             "service_cidr_name": cks.service_cidr_name,
@@ -278,6 +293,8 @@ class CoreWeaveGpuCluster(GpuCluster):
                 oidc.pop("signing_algs", None)
             cks_args["oidc"] = oidc
         self.cks_cluster = coreweave.CksCluster(f"{name}-cks", **cks_args, opts=cw_opts)
+        self.api_server_endpoint = self.cks_cluster.api_server_endpoint
+        self.service_account_oidc_issuer_url = self.cks_cluster.service_account_oidc_issuer_url
 
         self.kubeconfig = build_kubeconfig(cks_name, self.cks_cluster.api_server_endpoint, token)
         self.provider = k8s.Provider(
@@ -290,7 +307,7 @@ class CoreWeaveGpuCluster(GpuCluster):
         self.node_pools: dict[str, k8s.apiextensions.CustomResource] = {}
         self.gpu_capacity = []
         for pool in cfg.node_pools:
-            spec = lookup(Cloud.COREWEAVE, pool.instance_type)
+            spec = resolve(Cloud.COREWEAVE, pool.instance_type, pool.gpu_spec)
             self.node_pools[pool.name] = k8s.apiextensions.CustomResource(
                 f"{name}-pool-{pool.name}",
                 api_version=NODEPOOL_API_VERSION,
@@ -309,7 +326,11 @@ class CoreWeaveGpuCluster(GpuCluster):
                 cluster=cfg.name, cloud=Cloud.COREWEAVE, pool=pool.name,
                 instance_type=pool.instance_type, gpu_model=spec.gpu_model,
                 gpus_per_node=spec.gpu_count, min_nodes=pool.effective_min,
-                max_nodes=pool.effective_max, capacity_type=CapacityType.ON_DEMAND))
+                max_nodes=pool.effective_max, capacity_type=CapacityType.ON_DEMAND,
+                declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd))
+        # What a workload waits for: the control plane (the provider depends on it too) and the
+        # GPU pools; not the dataset buckets or anything else under this component.
+        self.ready = [self.cks_cluster, *self.node_pools.values()]
 
         self.datasets: dict[str, coreweave.ObjectStorageBucket] = {}
         for ds in cfg.datasets:
@@ -323,7 +344,7 @@ class CoreWeaveGpuCluster(GpuCluster):
                 versioning_configuration={"status": ds.versioning.value}, opts=keep)
             coreweave.ObjectStorageBucketPolicy(
                 f"{name}-ds-{ds.name}-policy", bucket=bucket.name,
-                policy=bucket.name.apply(_policy_json(ds)),
+                policy=_policy_json(bucket.name, ds),
                 opts=keep)
             self.datasets[ds.name] = bucket
 
@@ -331,5 +352,6 @@ class CoreWeaveGpuCluster(GpuCluster):
             "apiServerEndpoint": self.cks_cluster.api_server_endpoint,
             "serviceAccountOidcIssuerUrl": self.cks_cluster.service_account_oidc_issuer_url,
             "zone": cks.zone,
+            "vpcId": self.vpc_id,
             "datasetBuckets": [b.name for b in self.datasets.values()],
         })

@@ -80,7 +80,7 @@ from pulumi_aiops.args import (
     EksNetworkArgs,
     EksSystemNodeGroupArgs,
 )
-from pulumi_aiops.catalog import Cloud, lookup
+from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.eks import Autoscaler, EksClusterConfig, GpuNodeGroupConfig, given
 from pulumi_aiops.config.eks_pieces import (
@@ -341,7 +341,7 @@ class EksGpuCluster(GpuCluster):
         return all_private
 
     def _capacity(self, g: GpuNodeGroupConfig) -> GpuCapacity:
-        spec = lookup(Cloud.AWS, g.instance_type)
+        spec = resolve(Cloud.AWS, g.instance_type, g.gpu_spec)
         return GpuCapacity(
             cluster=self.cluster_name,
             cloud=Cloud.AWS,
@@ -352,5 +352,6 @@ class EksGpuCluster(GpuCluster):
             min_nodes=g.min_size,
             max_nodes=g.max_size,
             capacity_type=CapacityType(g.capacity_type.value),
+            declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd,
         )
 

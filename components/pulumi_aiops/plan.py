@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from pulumi_aiops.catalog import HOURS_PER_MONTH, lookup
+from pulumi_aiops.catalog import HOURS_PER_MONTH, catalog
 from pulumi_aiops.errors import AiopsError
 from pulumi_aiops.testing import ResourceGraph, load_stack_config, run_program
 
@@ -79,30 +79,45 @@ class PlanResult:
     policy: Any = None  # a PolicyReport when policies were run
 
     def gpu_capacity(self) -> list[dict[str, Any]]:
-        """GPU capacity rows (stack output ``gpuCapacity``) with monthly list-price ceilings."""
+        """GPU capacity rows (stack output ``gpuCapacity``) with monthly list-price ceilings.
+
+        Each row carries ``declared`` (GPUs declared by hand with ``gpuSpec``), ``priced`` and
+        ``maxMonthlyUsd``, which is ``None`` for an unpriced pool (never 0).
+        """
         rows = []
         for row in self.graph.stack_outputs.get("gpuCapacity") or []:
             r = dict(row)
             for k in ("gpusPerNode", "minNodes", "maxNodes", "maxGpus"):
                 if isinstance(r.get(k), float):
                     r[k] = int(r[k])  # the engine carries numbers as floats
-            try:
-                price = lookup(r["cloud"], r["instanceType"]).price_per_hour_usd
-                r["maxMonthlyUsd"] = round(price * float(r["maxNodes"]) * HOURS_PER_MONTH, 2)
-            except KeyError:
-                r["maxMonthlyUsd"] = None
+            r["declared"] = bool(r.get("declared", False))
+            if "pricePerHourUsd" in r:
+                price = r["pricePerHourUsd"]
+            else:  # an output of an older component: price it from the catalogue, if listed
+                known = catalog().get((r["cloud"], r["instanceType"]))
+                price = known.price_per_hour_usd if known is not None else None
+            r["pricePerHourUsd"] = None if price is None else float(price)
+            r["priced"] = price is not None
+            r["maxMonthlyUsd"] = (None if price is None
+                                  else round(float(price) * float(r["maxNodes"]) * HOURS_PER_MONTH, 2))
             rows.append(r)
         return rows
 
     def gpu_capacity_by_cloud(self) -> dict[str, dict[str, Any]]:
+        """Per cloud: pools, max nodes and GPUs, GPU models, and ``maxMonthlyUsd`` over the priced
+        pools (``None`` when none is priced), with ``unpricedPools`` and ``declaredPools`` counts."""
         out: dict[str, dict[str, Any]] = {}
         for r in self.gpu_capacity():
-            c = out.setdefault(r["cloud"], {"pools": 0, "maxNodes": 0, "maxGpus": 0,
-                                             "maxMonthlyUsd": 0.0, "gpuModels": {}})
+            c = out.setdefault(r["cloud"], {"pools": 0, "maxNodes": 0, "maxGpus": 0, "maxMonthlyUsd": None,
+                                             "unpricedPools": 0, "declaredPools": 0, "gpuModels": {}})
             c["pools"] += 1
             c["maxNodes"] += int(r["maxNodes"])
             c["maxGpus"] += int(r["maxGpus"])
-            c["maxMonthlyUsd"] = round(c["maxMonthlyUsd"] + (r["maxMonthlyUsd"] or 0.0), 2)
+            if r["maxMonthlyUsd"] is None:
+                c["unpricedPools"] += 1
+            else:
+                c["maxMonthlyUsd"] = round((c["maxMonthlyUsd"] or 0.0) + r["maxMonthlyUsd"], 2)
+            c["declaredPools"] += int(r["declared"])
             c["gpuModels"][r["gpuModel"]] = c["gpuModels"].get(r["gpuModel"], 0) + int(r["maxGpus"])
         return out
 

@@ -1,14 +1,19 @@
 """GPU cost: the maximum monthly GPU spend of a stack stays within a budget.
 
-Prices come from the GPU catalogue data file of pulumi-aiops
-(``components/pulumi_aiops/catalog/gpu_instances.toml``), read with ``tomllib``; the rule's
-``prices`` config overrides or adds prices (USD per instance-hour), and ``catalogPath``
-points to another catalogue file.
+Prices come, in this order, from the rule's ``prices`` config (USD per instance-hour), the GPU
+catalogue data file of pulumi-aiops (``components/pulumi_aiops/catalog/gpu_instances.toml``,
+read with ``tomllib``; ``catalogPath`` points to another file) and the prices declared by hand
+in the stack's ``aiops:platform`` config (``gpuSpec.pricePerHourUsd`` of an EKS GPU node group
+or a CoreWeave node pool, read from ``PULUMI_CONFIG``). A GPU type with none of these is never
+counted as $0: it is reported, saying why (a catalogue row without a verified price, a
+``gpuSpec`` without ``pricePerHourUsd``, or a type unknown to both, for instance one a program
+declares in component args, which policies cannot see).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import tomllib
@@ -29,7 +34,7 @@ from aiops_policies._core import (
     stack_rule,
 )
 
-__all__ = ["RULES", "catalog_path", "catalog_prices", "monthly_gpu_cost"]
+__all__ = ["RULES", "catalog_path", "catalog_prices", "declared_gpu_prices", "monthly_gpu_cost"]
 
 F, R = Fixture, FixtureResource
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -65,16 +70,62 @@ def catalog_path() -> Path | None:
 
 
 @cache
-def _load(path: str) -> dict[str, float]:
+def _load(path: str) -> tuple[dict[str, float], frozenset[str]]:
     with open(path, "rb") as f:
         data = tomllib.load(f)
-    return {str(row["name"]): float(row["price_per_hour_usd"]) for row in data.get("instance", [])}
+    rows = data.get("instance", [])
+    priced = {str(r["name"]): float(r["price_per_hour_usd"]) for r in rows if "price_per_hour_usd" in r}
+    return priced, frozenset(str(r["name"]) for r in rows if "price_per_hour_usd" not in r)
 
 
 def catalog_prices(path: str | None = None) -> dict[str, float]:
-    """Instance type → on-demand USD per hour, from the catalogue file (empty when absent)."""
+    """Instance type → on-demand USD per hour, from the catalogue file (empty when absent).
+    Rows without a verified price are left out (see :func:`_catalog_unpriced`)."""
     p = path or (str(catalog_path()) if catalog_path() else None)
-    return dict(_load(p)) if p else {}
+    return dict(_load(p)[0]) if p else {}
+
+
+def _catalog_unpriced(path: str | None = None) -> frozenset[str]:
+    """Instance types the catalogue lists without a verified price."""
+    p = path or (str(catalog_path()) if catalog_path() else None)
+    return _load(p)[1] if p else frozenset()
+
+
+def _platform_config() -> Mapping[str, Any]:
+    """``aiops:platform`` of the stack config the CLI passes in ``PULUMI_CONFIG`` (or ``{}``)."""
+    try:
+        cfg = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
+        platform = cfg.get("aiops:platform") if isinstance(cfg, dict) else None
+        if isinstance(platform, str):
+            platform = json.loads(platform)
+    except ValueError:
+        return {}
+    return platform if isinstance(platform, Mapping) else {}
+
+
+def _get(m: Mapping[str, Any], camel: str, snake: str) -> Any:
+    return m.get(camel, m.get(snake))
+
+
+def declared_gpu_prices(platform: Mapping[str, Any] | None = None) -> dict[str, float | None]:
+    """Instance type → the ``gpuSpec.pricePerHourUsd`` declared by hand in ``aiops:platform``
+    (``None``: declared without a price), over EKS GPU node groups and CoreWeave node pools of
+    the primary clusters and ``additionalClusters``. Several declarations of one type keep the
+    highest price (the budget check stays conservative)."""
+    platform = _platform_config() if platform is None else platform
+    clusters = [as_mapping(platform.get("eks")), as_mapping(platform.get("coreweave")),
+                *(as_mapping(c) for c in as_list(_get(platform, "additionalClusters", "additional_clusters")))]
+    out: dict[str, float | None] = {}
+    for c in clusters:
+        pools = [*as_list(_get(c, "gpuNodeGroups", "gpu_node_groups")), *as_list(_get(c, "nodePools", "node_pools"))]
+        for pool in map(as_mapping, pools):
+            itype, spec = _get(pool, "instanceType", "instance_type"), as_mapping(_get(pool, "gpuSpec", "gpu_spec"))
+            if not isinstance(itype, str) or not spec:
+                continue
+            p = as_number(_get(spec, "pricePerHourUsd", "price_per_hour_usd"))
+            prev = out.get(itype)
+            out[itype] = p if prev is None else (prev if p is None else max(prev, p))
+    return out
 
 
 def _lt_index(templates: Sequence[Any]) -> dict[str, Any]:
@@ -100,21 +151,39 @@ def _lt_instance_type(ng: Any, templates: Mapping[str, Any]) -> str | None:
     return None
 
 
-def monthly_gpu_cost(resources: Sequence[Any], cfg: Mapping[str, Any]
-                     ) -> tuple[float, list[tuple[str, str, float]], list[tuple[str, str]]]:
-    """(total USD/month, [(urn, description, usd)], [(urn, unpriced instance type)])."""
-    prices = catalog_prices(cfg.get("catalogPath") or None)
+def _unpriced_reason(itype: str, declared: Mapping[str, float | None], unverified: frozenset[str]) -> str:
+    if itype in unverified:
+        return "is in the GPU catalogue without a verified price"
+    if itype in declared:
+        return "is declared by hand (gpuSpec) in aiops:platform without pricePerHourUsd"
+    return ("has no price in the catalogue, the 'prices' config or a gpuSpec of aiops:platform (a gpuSpec "
+            "given in a program's component args is not visible to policies)")
+
+
+def monthly_gpu_cost(resources: Sequence[Any], cfg: Mapping[str, Any], *,
+                     platform: Mapping[str, Any] | None = None,
+                     ) -> tuple[float, list[tuple[str, str, float]], list[tuple[str, str, str]]]:
+    """(total USD/month over the priced types, [(urn, description, usd)],
+    [(urn, unpriced instance type, why it is unpriced)]).
+
+    ``platform`` is the stack's ``aiops:platform`` config (default: from ``PULUMI_CONFIG``).
+    """
+    catalogue = cfg.get("catalogPath") or None
+    declared = declared_gpu_prices(platform)
+    unverified = _catalog_unpriced(catalogue)
+    prices = {k: v for k, v in declared.items() if v is not None and k not in unverified}
+    prices.update(catalog_prices(catalogue))
     prices.update({str(k): float(v) for k, v in as_mapping(cfg.get("prices")).items()})
     hours = float(cfg.get("hoursPerMonth", HOURS_PER_MONTH))
     templates = _lt_index([r for r in resources if r.resource_type == LAUNCH_TEMPLATE])
     items: list[tuple[str, str, float]] = []
-    unpriced: list[tuple[str, str]] = []
+    unpriced: list[tuple[str, str, str]] = []
 
     def price(urn: str, itype: str, aws: bool) -> float | None:
         if itype in prices:
             return prices[itype]
-        if not aws or _AWS_ACCEL.match(itype):
-            unpriced.append((urn, itype))
+        if not aws or _AWS_ACCEL.match(itype) or itype in declared or itype in unverified:
+            unpriced.append((urn, itype, _unpriced_reason(itype, declared, unverified)))
         return None
 
     def add_aws(r: Any, label: str, count_: Any, types: list[str]) -> None:
@@ -166,9 +235,10 @@ def monthly_gpu_cost(resources: Sequence[Any], cfg: Mapping[str, Any]
 
 def _gpu_budget(resources: Sequence[Any], cfg: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     total, items, unpriced = monthly_gpu_cost(resources, cfg)
-    for urn, itype in unpriced:
-        yield (f"GPU instance type {itype!r} has no price in the catalogue or the 'prices' "
-               "config; the GPU budget cannot be checked", urn)
+    for urn, itype, why in unpriced:
+        yield (f"GPU instance type {itype!r} {why}, so it is not counted (never as $0) and the GPU budget "
+               "cannot be checked; price it in the 'prices' config (USD per instance-hour) or, for a type "
+               "declared by hand, with gpuSpec.pricePerHourUsd", urn)
     budget = float(cfg["maxMonthlyUsd"])
     if total > budget:
         top = sorted(items, key=lambda i: -i[2])[:5]
@@ -192,14 +262,16 @@ _SCHEMA: dict[str, dict[str, Any]] = {
 RULES: list[Rule] = [
     stack_rule(
         "gpu-cost-budget",
-        "The maximum monthly GPU spend (max nodes x catalogue hourly price x 730 h, on EKS node "
-        "groups, auto scaling groups, instances and CoreWeave NodePools) stays within the "
-        "configured budget.",
+        "The maximum monthly GPU spend (max nodes x hourly price x 730 h, on EKS node groups, auto "
+        "scaling groups, instances and CoreWeave NodePools; prices from the 'prices' config, the GPU "
+        "catalogue or a gpuSpec declared in aiops:platform) stays within the configured budget; a GPU "
+        "type without a price is reported, never counted as $0.",
         "high",
         remediation=("1. Lower scalingConfig.maxSize of EKS node groups or spec.maxNodes of "
                      "CoreWeave NodePools, or choose cheaper instance types.\n2. Or raise "
                      "maxMonthlyUsd in the gpu-cost pack config after budget approval.\n"
-                     "3. Price unknown GPU types in the 'prices' config."),
+                     "3. Price unpriced GPU types in the 'prices' config, or with "
+                     "gpuSpec.pricePerHourUsd where aiops:platform declares them by hand."),
         frameworks=merge({"nist-ai-rmf": ("MANAGE 2.1", "MAP 3.2"),
                           "soc2": ("A1.1",),
                           "nist-800-53": ("SA-2", "PM-3")}),
@@ -230,9 +302,17 @@ RULES: list[Rule] = [
                 R(INSTANCE, "vm", {"instanceType": "p5.48xlarge"}),
             ), config={"maxMonthlyUsd": 50000}),
             F("fail", resources=(
-                R(NODE_GROUP, "x", {"clusterName": "c", "instanceTypes": ["p6-b200.48xlarge"],
+                R(NODE_GROUP, "x", {"clusterName": "c", "instanceTypes": ["p6-b300.48xlarge"],
                                     "scalingConfig": {"maxSize": 1.0}}),
-            ), note="unpriced GPU type"),
+            ), note="a catalogue GPU type without a verified price"),
+            F("fail", resources=(
+                R(NODE_GROUP, "x", {"clusterName": "c", "instanceTypes": ["g6f.4xlarge"],
+                                    "scalingConfig": {"maxSize": 1.0}}),
+            ), note="a GPU type the catalogue does not list (declared by hand in a program)"),
+            F("pass", resources=(
+                R(NODE_GROUP, "x", {"clusterName": "c", "instanceTypes": ["g6f.4xlarge"],
+                                    "scalingConfig": {"maxSize": 1.0}}),
+            ), config={"prices": {"g6f.4xlarge": 1.0}}, note="priced in config"),
             F("pass", resources=(
                 R(NODE_GROUP, "l4", {"clusterName": "c", "instanceTypes": ["g6.xlarge"],
                                      "scalingConfig": {"minSize": 0.0, "maxSize": 2.0}}),

@@ -35,7 +35,7 @@ def _program() -> None:
         {"name": "l40s", "instance_type": "gd-8xl40s-i128", "target_nodes": 0, "max_nodes": 1,
          "min_nodes": 0, "autoscaling": "enabled"}]})
     for cluster in (eks, cw):
-        ModelServer(f"{cluster.cluster_name}-chat", cluster, cast(Any, {"name": "chat", **SERVER}))
+        ModelServer(f"{cluster.cluster_name}-chat", cast(Any, {"cluster": cluster, "name": "chat", **SERVER}))
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,8 @@ def graph() -> ResourceGraph:
 
 
 def _component(graph: ResourceGraph, name: str) -> Any:
-    return next(r for r in graph.components() if r.name == name)
+    # The top-level one: EksGpuCluster's pieces (Vpc, EksControlPlane, …) carry its name too.
+    return next(r for r in graph.components() if r.name == name and graph.top_component(r) is r)
 
 
 def _shape(value: Any, *, free_keys: bool = False) -> Any:
@@ -189,10 +190,13 @@ def test_model_server_pod_is_hardened(graph: ResourceGraph) -> None:
 
 
 def test_model_server_takes_only_the_contract() -> None:
+    from pulumi_aiops.errors import ConfigError
     from pulumi_aiops.workloads import ModelServer
 
     def program() -> None:
-        ModelServer("x", object(), {"model": "m"})  # type: ignore[arg-type]
+        ModelServer("x", {"cluster": object(), "model": "m"})  # type: ignore[typeddict-item]
 
-    with pytest.raises(TypeError, match="cluster must be a GpuCluster"):
+    with pytest.raises(ConfigError) as info:
         run_program(program, {})
+    assert str(info.value) == ("ModelServer('x').cluster: '<object>' is not a GpuCluster "
+                               "(EksGpuCluster, CoreWeaveGpuCluster) or a GpuClusterRef")

@@ -12,6 +12,8 @@ TOKEN = "CW-SECRET-test-token-0123456789"
 SECRET_CFG = {"coreweave:token": TOKEN}
 SECRET_KEYS = {"coreweave:token"}
 
+TAGS = {"owner": "ml-platform", "cost-center": "cc-1", "data-classification": "internal"}
+
 POOL_H100: dict[str, Any] = {
     "name": "h100", "instanceType": "gd-8xh100ib-i128", "targetNodes": 1,
     "minNodes": 0, "maxNodes": 2, "autoscaling": "enabled",
@@ -37,8 +39,7 @@ def run_cluster(args: dict[str, Any], *, name: str = "cw",
     from pulumi_aiops.coreweave_gpu_cluster import CoreWeaveGpuCluster
 
     def program() -> None:
-        CoreWeaveGpuCluster(name, cast(Any, args), tags={"owner": "ml-platform", "cost-center": "cc-1",
-                                              "data-classification": "internal"})
+        CoreWeaveGpuCluster(name, cast(Any, {"tags": TAGS, **args}))
 
     return run_program(program, SECRET_CFG if config is None else config,
                        secret_keys=SECRET_KEYS if secret_keys is None else secret_keys,

@@ -134,7 +134,7 @@ def test_nodepools_match_coreweave_schema_and_use_the_cluster_provider() -> None
 
 def test_no_gpu_operator_drivers_or_helm_on_coreweave() -> None:
     g = run_cluster({"node_pools": [POOL_H100], "datasets": [{"name": "acme-train"}]})
-    top = g.named("cw", "aiops:coreweave:CoreWeaveGpuCluster")
+    top = g.named("cw", "aiops:index:CoreWeaveGpuCluster")
     kinds = {r.type for r in g.descendants(top.urn)}
     assert kinds == {
         "pulumi:providers:coreweave", "pulumi:providers:kubernetes", VPC, CKS, NODEPOOL,
@@ -201,7 +201,7 @@ def test_builder_creates_every_coreweave_cluster_with_its_own_providers(base_pla
                                         "cks": {"zone": "US-WEST-04A"},
                                         "nodePools": [{**POOL_H100, "instanceType": "gd-8xh200ib-i128"}]}]}
     g = run_platform(platform)
-    assert {r.name for r in g.of_type("aiops:coreweave:CoreWeaveGpuCluster")} == {"cw-east", "cw-west"}
+    assert {r.name for r in g.of_type("aiops:index:CoreWeaveGpuCluster")} == {"cw-east", "cw-west"}
     assert {r.inputs["zone"] for r in g.of_type(CKS)} == {"US-EAST-04A", "US-WEST-04A"}
     assert len(g.of_type("pulumi:providers:kubernetes")) == 2
     cap = g.stack_outputs["gpuCapacity"]

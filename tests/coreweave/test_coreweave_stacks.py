@@ -31,7 +31,7 @@ def test_multicloud_shows_both_clouds_and_their_gpu_capacity(multicloud: PlanRes
 
 def test_multicloud_places_a_model_server_on_each_cloud(multicloud: PlanResult) -> None:
     g = multicloud.graph
-    servers = {r.name: r for r in g.of_type("aiops:workloads:ModelServer")}
+    servers = {r.name: r for r in g.of_type("aiops:index:ModelServer")}
     assert set(servers) == {"eks-gpu-chat", "cw-gpu-chat"}
     clouds = {g.component_outputs[s.urn]["cloud"] for s in servers.values()}
     assert clouds == {"aws", "coreweave"}

@@ -40,14 +40,32 @@ CASES = [
     pytest.param(
         _eks("gpuNodeGroups.0.instanceType", "p9.huge"),
         ".gpuNodeGroups[0].instanceType",
-        "'p9.huge' is not a GPU instance type this library knows; known: g5.xlarge, ",
+        "'p9.huge' is not an EC2 instance type (not in the EC2 model of botocore",
         id="unknown-type",
     ),
     pytest.param(
         _eks("gpuNodeGroups.0.instanceType", "m6i.large"),
         ".gpuNodeGroups[0].instanceType",
-        "'m6i.large' is not a GPU instance type",
+        "'m6i.large' is not a GPU instance type this library knows; declare its GPUs with gpuSpec",
         id="cpu-type-in-gpu-group",
+    ),
+    pytest.param(
+        _eks("systemNodeGroup", {"instanceType": "m6i.larg"}),
+        ".systemNodeGroup.instanceType",
+        "'m6i.larg' is not an EC2 instance type",
+        id="system-type-typo",
+    ),
+    pytest.param(
+        _group(instanceType="g6e.2xlarge", gpuSpec={"gpuModel": "L40S", "gpuCount": 1, "gpuMemoryGib": 44}),
+        ".gpuNodeGroups[0].gpuSpec",
+        "is declared by hand, but the GPU catalogue already lists aws/g6e.2xlarge (1× L40S 44 GiB); remove gpuSpec",
+        id="gpu-spec-for-listed-type",
+    ),
+    pytest.param(
+        _group(instanceType="g6f.4xlarge", gpuSpec={"gpuModel": "L4", "gpuCount": 0, "gpuMemoryGib": 11}),
+        ".gpuNodeGroups[0].gpuSpec.gpuCount",
+        "0 is not allowed; Input should be greater than or equal to 1",
+        id="gpu-spec-zero-gpus",
     ),
     pytest.param(
         _group(desiredSize=5),
@@ -263,15 +281,37 @@ def test_stack_program_stops_before_any_resource(eks: dict[str, Any], path: str,
     assert mocks.registered == []
 
 
-def test_unknown_instance_type_message_lists_the_whole_catalogue() -> None:
+def test_unlisted_instance_type_message_says_gpu_spec_and_lists_the_whole_catalogue() -> None:
+    """g6f.4xlarge exists in EC2 but not in the catalogue: the message says how to declare it."""
     with pytest.raises(ConfigError) as exc:
-        load_platform_config({"governance": GOVERNANCE, "eks": _eks("gpuNodeGroups.0.instanceType", "p9.huge")})
+        load_platform_config({"governance": GOVERNANCE, "eks": _eks("gpuNodeGroups.0.instanceType", "g6f.4xlarge")})
     known = known_instance_types("aws")
     assert str(exc.value) == (
-        "aiops:platform.eks.gpuNodeGroups[0].instanceType: 'p9.huge' is not a GPU instance type this "
-        f"library knows; known: {', '.join(known)}"
+        "aiops:platform.eks.gpuNodeGroups[0].instanceType: 'g6f.4xlarge' is not a GPU instance type this "
+        "library knows; declare its GPUs with gpuSpec {gpuModel, gpuCount, gpuMemoryGib} to use it; "
+        f"known: {', '.join(known)}"
     )
-    assert known[0] == "g5.xlarge" and known[-1] == "p5en.48xlarge"
+    assert known[0] == "g4dn.xlarge" and known[-1] == "p6-b300.48xlarge"
+
+
+def test_instance_type_that_does_not_exist_gets_a_suggestion() -> None:
+    """A typo in the system group (not a GPU type) is caught against botocore's EC2 model."""
+    with pytest.raises(ConfigError) as exc:
+        load_platform_config({"governance": GOVERNANCE, "eks": _eks("systemNodeGroup", {"instanceType": "m6i.larg"})})
+    msg = str(exc.value)
+    assert msg.startswith("aiops:platform.eks.systemNodeGroup.instanceType: 'm6i.larg' is not an EC2 instance type")
+    assert msg.endswith("did you mean 'm6i.large' or 'm6in.large' or 'm6id.large'?")
+    # the same for a GPU group, where the suggestion is a real GPU type
+    with pytest.raises(ConfigError) as exc:
+        load_platform_config({"governance": GOVERNANCE, "eks": _eks("gpuNodeGroups.0.instanceType", "p5.48xlrage")})
+    assert "aiops:platform.eks.gpuNodeGroups[0].instanceType: 'p5.48xlrage' is not an EC2" in str(exc.value)
+    assert "did you mean 'p5.48xlarge'" in str(exc.value)
+
+
+def test_a_real_system_instance_type_that_is_not_a_gpu_type_is_fine() -> None:
+    system = {"instanceType": "c7g.xlarge", "amiType": "AL2023_ARM_64_STANDARD"}
+    cfg = load_platform_config({"governance": GOVERNANCE, "eks": _eks("systemNodeGroup", system)})
+    assert cfg.eks is not None and cfg.eks.system_node_group.instance_type == "c7g.xlarge"
 
 
 def test_at_least_twelve_distinct_bad_configs() -> None:

@@ -42,6 +42,8 @@ COMPONENT_ARGS: dict[str, str] = {
     "SystemNodeGroupArgs": "pulumi_aiops.config.eks_pieces:SystemNodeGroupPieceConfig",
     "ClusterAutoscalerArgs": "pulumi_aiops.config.eks_pieces:ClusterAutoscalerConfig",
     "NvidiaDevicePluginArgs": "pulumi_aiops.config.eks_pieces:NvidiaDevicePluginConfig",
+    "CoreWeaveGpuClusterArgs": "pulumi_aiops.config.coreweave:CoreWeaveClusterConfig",
+    "ModelServerArgs": "pulumi_aiops.config.workloads:ModelServerArgsModel",
 }
 
 _SUFFIXES = ("Config", "Spec", "Model")

@@ -4,14 +4,21 @@
 Secure defaults, each overridable by name:
 
 * ``vpc``: a new CoreWeave VPC in the cluster's zone with pod, service and internal-LB prefixes
-  (the fields mirror ``pulumi_coreweave.NetworkingVpc``);
+  (the fields mirror ``pulumi_coreweave.NetworkingVpc``), or your own (``vpc.vpcId``, which takes
+  an output such as ``my_vpc.id``);
 * ``cks``: the API server is private (``apiAccess: private``) and an audit policy is on
   (``auditPolicy: default``); optional OIDC single sign-on;
 * ``tokenConfigKey``: the CoreWeave API token is read from SECRET stack config
   (``coreweave:token`` by default); a cluster without it is a configuration error;
-* ``nodePools``: CKS NodePools of catalogue instance types, carrying the GPU taint
-  ``nvidia.com/gpu=true:NoSchedule``; ``targetNodes`` must lie within ``minNodes..maxNodes``;
-* ``datasets``: optional AI Object Storage buckets, versioned, with a bucket policy.
+* ``nodePools``: CKS NodePools of catalogue instance types (or others, with their GPUs declared
+  by hand in ``gpuSpec``), carrying the GPU taint ``nvidia.com/gpu=true:NoSchedule``;
+  ``targetNodes`` must lie within ``minNodes..maxNodes``;
+* ``datasets``: optional AI Object Storage buckets, versioned, with a bucket policy;
+* ``tags``: put on the taggable CoreWeave resources (the dataset buckets).
+
+The same model is the ``aiops:platform.coreweave`` (or ``additionalClusters[]``) section and the
+args of :class:`~pulumi_aiops.coreweave_gpu_cluster.CoreWeaveGpuCluster` (the generated
+``CoreWeaveGpuClusterArgs``).
 
 Example stack config::
 
@@ -35,10 +42,11 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ModelWrapValidatorHandler, field_validator, model_validator
 
-from pulumi_aiops.catalog import Cloud, known_instance_types, lookup
-from pulumi_aiops.config.base import AiopsModel, ConfigValueError
+from pulumi_aiops.catalog import Cloud, GpuInstanceType, known_instance_types, resolve
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
     "DEFAULT_AUDIT_POLICY_YAML",
@@ -128,7 +136,6 @@ rules:
 _K8S_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _VERSION_RE = re.compile(r"^v1\.\d{2}$")
 _CONFIG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$")
-_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _LABEL_KEY_RE = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
@@ -222,6 +229,8 @@ class VersioningStatus(StrEnum):
 class VpcPrefixConfig(AiopsModel):
     """A named VPC prefix (``NetworkingVpc.vpcPrefixes[]``), referenced by the CKS CIDR names."""
 
+    model_config = ConfigDict(title="CoreWeaveVpcPrefixArgs")
+
     name: str = Field(description="Prefix name, referenced by cks.podCidrName etc. Required.")
     value: str = Field(description="The CIDR block. Required.")
 
@@ -234,6 +243,8 @@ class VpcPrefixConfig(AiopsModel):
 class HostPrefixIpamConfig(AiopsModel):
     """``NetworkingVpc.hostPrefixes[].ipam``."""
 
+    model_config = ConfigDict(title="CoreWeaveHostPrefixIpamArgs")
+
     prefix_length: int = Field(ge=1, le=128, description="Per-node allocation length. Required.")
     gateway_address_policy: Literal["UNSPECIFIED", "EUI64", "FIRST_IP", "LAST_IP"] | None = Field(
         None, description="@default provider default")
@@ -241,6 +252,8 @@ class HostPrefixIpamConfig(AiopsModel):
 
 class HostPrefixConfig(AiopsModel):
     """``NetworkingVpc.hostPrefixes[]``."""
+
+    model_config = ConfigDict(title="CoreWeaveHostPrefixArgs")
 
     name: str = Field(description="Host prefix name. Required.")
     type: HostPrefixType = Field(HostPrefixType.PRIMARY, description="@default PRIMARY")
@@ -268,8 +281,18 @@ def _default_vpc_prefixes() -> list[VpcPrefixConfig]:
 
 
 class VpcConfig(AiopsModel):
-    """The CoreWeave VPC of the cluster; fields mirror ``pulumi_coreweave.NetworkingVpc``."""
+    """The CoreWeave VPC of the cluster: created (default) or brought (``vpcId``).
 
+    The fields of a created VPC mirror ``pulumi_coreweave.NetworkingVpc``.
+    """
+
+    model_config = ConfigDict(title="CoreWeaveVpcArgs")
+
+    vpc_id: Wired[str] | None = Field(
+        None,
+        description="Bring your own CoreWeave VPC (an id, or an output such as my_vpc.id): no VPC is created, and "
+                    "cks.podCidrName, serviceCidrName and internalLbCidrNames must name prefixes of that VPC, which "
+                    "must be in cks.zone. @default none (create one)")
     name: str | None = Field(None, description="VPC name (<= 30 chars). @default the CKS cluster name")
     zone: str | None = Field(None, description="Must equal cks.zone. @default cks.zone")
     host_prefix: str | None = Field(None, description="Primary host CIDR. @default CoreWeave's")
@@ -299,6 +322,27 @@ class VpcConfig(AiopsModel):
     def _host_prefix(cls, v: str | None) -> str | None:
         return None if v is None else _cidr(v)
 
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc_id(cls, v: Any) -> Any:
+        if is_known(v) and v is not None and (not isinstance(v, str) or not v.strip()):
+            raise ConfigValueError("is not a VPC id; give the id of an existing CoreWeave VPC (e.g. my_vpc.id)")
+        return v
+
+    @model_validator(mode="after")
+    def _brought(self) -> VpcConfig:
+        if self.vpc_id is None:
+            return self
+        for name in sorted(self.model_fields_set - {"vpc_id", "zone"}):
+            alias = type(self).model_fields[name].alias or name
+            value = getattr(self, name)
+            if isinstance(value, list):
+                value = [v.model_dump(mode="json", by_alias=True) if isinstance(v, AiopsModel) else v for v in value]
+            raise ConfigValueError(
+                "is ignored with vpcId (a brought VPC is configured where it is created); remove it",
+                loc=(alias,), value=value)
+        return self
+
     @model_validator(mode="after")
     def _prefixes(self) -> VpcConfig:
         seen: dict[str, int] = {}
@@ -323,6 +367,8 @@ class VpcConfig(AiopsModel):
 class OidcConfig(AiopsModel):
     """OIDC single sign-on for the API server (``CksCluster.oidc``)."""
 
+    model_config = ConfigDict(title="CoreWeaveOidcArgs")
+
     issuer_url: str = Field(description="https URL of the OIDC issuer. Required.")
     client_id: str = Field(description="The OIDC client id. Required.")
     admin_group_binding: str | None = Field(None, description="Group bound to cluster-admin. @default none")
@@ -344,6 +390,8 @@ class OidcConfig(AiopsModel):
 
 class CksConfig(AiopsModel):
     """The CKS control plane (``pulumi_coreweave.CksCluster``)."""
+
+    model_config = ConfigDict(title="CoreWeaveCksArgs")
 
     name: str | None = Field(
         None, description="CKS cluster name (<= 30 chars). @default '<cluster name>-<stack>'")
@@ -423,6 +471,8 @@ class CksConfig(AiopsModel):
 class NodeTaintConfig(AiopsModel):
     """A taint on every node of a pool (``NodePool.spec.nodeTaints[]``)."""
 
+    model_config = ConfigDict(title="CoreWeaveNodeTaintArgs")
+
     key: str = Field(description="Taint key, e.g. nvidia.com/gpu. Required.")
     value: str = Field("", description="Taint value. @default ''")
     effect: TaintEffect = Field(TaintEffect.NO_SCHEDULE, description="@default NoSchedule")
@@ -435,8 +485,16 @@ def _gpu_taint() -> list[NodeTaintConfig]:
 class NodePoolConfig(AiopsModel):
     """A CKS NodePool (``compute.coreweave.com/v1alpha1`` ``NodePool``)."""
 
+    model_config = ConfigDict(title="CoreWeaveNodePoolArgs")
+
     name: str = Field(description="NodePool name (Kubernetes name). Required.")
-    instance_type: str = Field(description="A CoreWeave GPU instance type of the catalogue. Required.")
+    instance_type: str = Field(
+        description="A CoreWeave GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. "
+        "Required.")
+    gpu_spec: GpuSpecConfig | None = Field(
+        None,
+        description="The GPUs of an instance type the catalogue does not list, declared by hand; refused "
+        "for a listed type. @default none (the catalogue row)")
     target_nodes: int = Field(ge=0, description="Desired node count. Required.")
     min_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
     max_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
@@ -461,10 +519,10 @@ class NodePoolConfig(AiopsModel):
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, v: str) -> str:
-        known = known_instance_types(Cloud.COREWEAVE)
-        if v not in known:
+        if len(v) > 63 or not _K8S_NAME_RE.match(v):
             raise ConfigValueError(
-                f"is not a CoreWeave GPU instance type this library knows; known: {', '.join(known)}")
+                "is not a CoreWeave GPU instance type id (lowercase letters, digits and '-', e.g. "
+                f"gd-8xh100ib-i128); known: {', '.join(known_instance_types(Cloud.COREWEAVE))}")
         return v
 
     @field_validator("node_labels")
@@ -509,9 +567,21 @@ class NodePoolConfig(AiopsModel):
                         "are deployed in whole racks", loc=(key,), value=n)
         return self
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _gpu_type(cls, data: Any, handler: ModelWrapValidatorHandler[NodePoolConfig]) -> NodePoolConfig:
+        pool = handler(data)
+        check_gpu_instance_type(Cloud.COREWEAVE, pool.instance_type, pool.gpu_spec, "CoreWeave GPU instance type",
+                                raw=data)
+        return pool
+
+    def gpu_type(self) -> GpuInstanceType:
+        """The GPU spec of the pool's instance type: its catalogue row, or the declared gpuSpec."""
+        return resolve(Cloud.COREWEAVE, self.instance_type, self.gpu_spec)
+
     @property
     def gpus_per_node(self) -> int:
-        return lookup(Cloud.COREWEAVE, self.instance_type).gpu_count
+        return self.gpu_type().gpu_count
 
 
 # -- datasets ---------------------------------------------------------------------------------
@@ -520,20 +590,36 @@ class DatasetBucketConfig(AiopsModel):
 
     The policy grants ``readers`` read and ``writers`` read/write, and denies deleting object
     versions to everyone, so the dataset history survives mistakes. Principals are CoreWeave
-    short-form identifiers (e.g. ``arn:aws:iam::<org-id>:static/<key-name>``).
+    short-form identifiers (e.g. ``arn:aws:iam::<org-id>:static/<key-name>``); each may be an
+    output of another resource.
     """
+
+    model_config = ConfigDict(title="CoreWeaveDatasetArgs")
 
     name: str = Field(description="Bucket name, globally unique (3-63 chars). Required.")
     zone: str | None = Field(None, description="@default the cluster's cks.zone")
     versioning: VersioningStatus = Field(VersioningStatus.ENABLED, description="@default Enabled")
-    readers: list[str] = Field(default_factory=list, description="Principals with read access. @default []")
-    writers: list[str] = Field(default_factory=list, description="Principals with write access. @default []")
+    readers: list[Wired[str]] = Field(default_factory=list, description="Principals with read access. @default []")
+    writers: list[Wired[str]] = Field(default_factory=list, description="Principals with write access. @default []")
+
+    @field_validator("readers", "writers")
+    @classmethod
+    def _principals(cls, v: list[Any]) -> list[Any]:
+        for i, p in enumerate(v):
+            if is_known(p) and (not isinstance(p, str) or not p.strip()):
+                raise ConfigValueError("is not a principal; use a CoreWeave identifier, "
+                                       "e.g. arn:aws:iam::<org-id>:static/<key-name>", loc=(i,), value=p)
+        return v
 
     @field_validator("name")
     @classmethod
     def _bucket(cls, v: str) -> str:
-        if not _BUCKET_RE.match(v) or ".." in v:
-            raise ConfigValueError("is not a valid bucket name; use 3-63 lowercase letters, digits, '-' and '.'")
+        from pulumi_aiops.config.aws_names import bucket_name_problem
+
+        problem = bucket_name_problem(v)
+        if problem:
+            raise ConfigValueError(f"is not a valid bucket name: it {problem} (S3 bucket naming rules, "
+                                   "which CoreWeave AI Object Storage follows)")
         return v
 
     @field_validator("zone")
@@ -544,7 +630,12 @@ class DatasetBucketConfig(AiopsModel):
 
 # -- the cluster ------------------------------------------------------------------------------
 class CoreWeaveClusterConfig(AiopsModel):
-    """A CKS cluster in its own VPC, with GPU NodePools and optional dataset buckets."""
+    """A CoreWeave CKS cluster with GPU NodePools and optional dataset buckets.
+
+    The ``aiops:platform.coreweave`` section, and the args of ``CoreWeaveGpuCluster``.
+    """
+
+    model_config = ConfigDict(title="CoreWeaveGpuClusterArgs")
 
     cloud: Literal["coreweave"] = Field(
         "coreweave", description="The cloud; set it in additionalClusters. @default coreweave")
@@ -557,6 +648,10 @@ class CoreWeaveClusterConfig(AiopsModel):
     cks: CksConfig = Field(default_factory=CksConfig, description="@default see CksConfig")
     node_pools: list[NodePoolConfig] = Field(default_factory=list, description="GPU NodePools. @default []")
     datasets: list[DatasetBucketConfig] = Field(default_factory=list, description="@default []")
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Tags on the taggable CoreWeave resources (the dataset buckets); in stack config they add to "
+                    "the governance tags. @default {}")
 
     @field_validator("name")
     @classmethod
@@ -577,13 +672,14 @@ class CoreWeaveClusterConfig(AiopsModel):
                 f"must equal cks.zone ({self.cks.zone}); a CKS cluster lives in its VPC's zone",
                 loc=("vpc", "zone"), value=self.vpc.zone)
         names = [p.name for p in self.vpc.vpc_prefixes]
+        # A brought VPC's prefixes are not known here: the CIDR names must match them (documented).
         refs: list[tuple[tuple[int | str, ...], str]] = [
             (("cks", "podCidrName"), self.cks.pod_cidr_name),
             (("cks", "serviceCidrName"), self.cks.service_cidr_name),
             *((("cks", "internalLbCidrNames", i), n) for i, n in enumerate(self.cks.internal_lb_cidr_names)),
         ]
         for loc, ref in refs:
-            if ref not in names:
+            if self.vpc.vpc_id is None and ref not in names:
                 raise ConfigValueError(
                     f"is not the name of a vpc.vpcPrefixes entry; known: {', '.join(names) or 'none'}",
                     loc=loc, value=ref)

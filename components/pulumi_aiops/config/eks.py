@@ -10,13 +10,17 @@ Secure defaults in the manner of terraform-aws-eks, each overridable by name:
 * ``encryption``: a KMS key (rotation on) for envelope encryption of Secrets, or ``kmsKeyArn``;
 * ``logging``: all five control-plane log types to a CloudWatch log group kept 90 days;
 * ``access``: authentication mode API, access entries for ``adminPrincipalArns``;
-* ``roleArn`` / ``nodeRoleArn``: bring your own IAM roles.
+* ``roleArn`` / ``nodeRoleArn``: bring your own IAM roles;
+* ``gpuNodeGroups``: NVIDIA AMIs, the GPU taint, scale to zero, IMDSv2, encrypted root volumes;
+  an instance type the GPU catalogue does not list needs ``gpuSpec`` (its GPUs, declared by hand).
+
+Every instance type (system and GPU groups) must exist in botocore's EC2 model; a typo is refused
+with a "did you mean" suggestion.
 
 Fields that name something created elsewhere (``network.vpcId``, ``network.privateSubnetIds``,
 ``encryption.kmsKeyArn``, ``roleArn``, ``nodeRoleArn``, ``access.adminPrincipalArns[]``, a GPU
 group's ``subnetIds``) are :data:`~pulumi_aiops.config.base.Wired`: a plain value (format-checked)
 or a Pulumi output of your own resource (checked by AWS when it is used).
-* ``gpuNodeGroups``: NVIDIA AMIs, the GPU taint, scale to zero, IMDSv2, encrypted root volumes.
 
 Example stack config::
 
@@ -35,10 +39,12 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ModelWrapValidatorHandler, field_validator, model_validator
 
-from pulumi_aiops.catalog import Cloud, known_instance_types
+from pulumi_aiops.catalog import Cloud, GpuInstanceType, catalog, resolve
+from pulumi_aiops.catalog.ec2 import ec2_instance_type_problem
 from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
     "CAPACITY_BLOCK_FAMILIES",
@@ -69,8 +75,10 @@ DEFAULT_VERSION = "1.33"
 #: CloudWatch Logs retention values the API accepts.
 LOG_RETENTION_DAYS = CLOUDWATCH_RETENTION_DAYS
 
-#: Instance families EC2 Capacity Blocks for ML are sold for (of those in the catalogue).
-CAPACITY_BLOCK_FAMILIES: frozenset[str] = frozenset({"p4d", "p4de", "p5", "p5e", "p5en", "p6"})
+#: Instance families EC2 Capacity Blocks for ML are sold for (of those in the catalogue). The
+#: family is the part before the dot: ``p6-b200`` for ``p6-b200.48xlarge`` (P6-B200 launched in
+#: May 2025 through Capacity Blocks).
+CAPACITY_BLOCK_FAMILIES: frozenset[str] = frozenset({"p4d", "p4de", "p5", "p5e", "p5en", "p6-b200"})
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -84,7 +92,7 @@ _SUBNET_RE = re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")
 _AZ_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-?[0-9]+[a-z]$")
 _CR_RE = re.compile(r"^cr-[0-9a-f]{17}$")
 _SEMVER_RE = re.compile(r"^v?\d+\.\d+\.\d+$")
-_EC2_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+_EC2_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
 _LABEL_KEY_RE = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
@@ -450,6 +458,23 @@ class AccessConfig(AiopsModel):
         return v
 
 
+def _ec2_type(v: str) -> str:
+    """An EC2 instance type name that exists (botocore's EC2 model), else a ConfigValueError."""
+    if not _EC2_TYPE_RE.match(v):
+        raise ConfigValueError("is not an EC2 instance type name (e.g. m6i.large, g6e.2xlarge)")
+    if (Cloud.AWS, v) in catalog():  # every catalogue row is in botocore's model (a test checks it)
+        return v
+    problem = ec2_instance_type_problem(v)
+    if problem:
+        raise ConfigValueError(problem)
+    return v
+
+
+def _is_arm(family: str) -> bool:
+    """Graviton families end in ``g`` (g5g); Grace-Blackwell ones carry ``-gb`` (p6e-gb200)."""
+    return family.endswith("g") or "-gb" in family
+
+
 def _labels(v: dict[str, str]) -> dict[str, str]:
     for k, val in v.items():
         if not _LABEL_KEY_RE.match(k) or len(k) > 253:
@@ -480,9 +505,7 @@ class SystemNodeGroupConfig(AiopsModel):
     @field_validator("instance_type")
     @classmethod
     def _type(cls, v: str) -> str:
-        if not _EC2_TYPE_RE.match(v):
-            raise ValueError("is not an EC2 instance type (e.g. m6i.large)")
-        return v
+        return _ec2_type(v)
 
     @model_validator(mode="after")
     def _sizes(self) -> SystemNodeGroupConfig:
@@ -503,7 +526,12 @@ class GpuNodeGroupConfig(AiopsModel):
     model_config = ConfigDict(title="EksGpuNodeGroupArgs")
 
     name: str = Field(description="Group name, lowercase, unique in the cluster. Required.")
-    instance_type: str = Field(description="A GPU instance type from the catalogue. Required.")
+    instance_type: str = Field(
+        description="An EC2 GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. Required.")
+    gpu_spec: GpuSpecConfig | None = Field(
+        None,
+        description="The GPUs of an instance type the catalogue does not list, declared by hand; refused "
+        "for a listed type. @default none (the catalogue row)")
     capacity_type: EksCapacityType = Field(EksCapacityType.ON_DEMAND, description="@default ON_DEMAND")
     min_size: int = Field(0, ge=0, le=1000, description="0 = scale to zero. @default 0")
     max_size: int = Field(2, ge=1, le=1000, description="@default 2")
@@ -541,10 +569,7 @@ class GpuNodeGroupConfig(AiopsModel):
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, v: str) -> str:
-        known = known_instance_types(Cloud.AWS)
-        if v not in known:
-            raise ValueError(f"is not a GPU instance type this library knows; known: {', '.join(known)}")
-        return v
+        return _ec2_type(v)
 
     @field_validator("labels")
     @classmethod
@@ -591,7 +616,7 @@ class GpuNodeGroupConfig(AiopsModel):
                 loc=("capacityReservationId",),
                 value=self.capacity_reservation_id,
             )
-        if "ARM_64" in self.ami_type.value and not family.endswith("g"):
+        if "ARM_64" in self.ami_type.value and not _is_arm(family):
             raise ConfigValueError(
                 f"is an Arm AMI and {self.instance_type} is x86_64; "
                 "use AL2023_x86_64_NVIDIA or BOTTLEROCKET_x86_64_NVIDIA",
@@ -600,9 +625,20 @@ class GpuNodeGroupConfig(AiopsModel):
             )
         return self
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _gpu_type(cls, data: Any, handler: ModelWrapValidatorHandler[GpuNodeGroupConfig]) -> GpuNodeGroupConfig:
+        group = handler(data)
+        check_gpu_instance_type(Cloud.AWS, group.instance_type, group.gpu_spec, raw=data)
+        return group
+
     @property
     def desired(self) -> int:
         return self.min_size if self.desired_size is None else self.desired_size
+
+    def gpu_type(self) -> GpuInstanceType:
+        """The GPU spec of the group's instance type: its catalogue row, or the declared gpuSpec."""
+        return resolve(Cloud.AWS, self.instance_type, self.gpu_spec)
 
 
 #: Field definitions shared by :class:`EksClusterConfig` and the EKS pieces' args (one default each).

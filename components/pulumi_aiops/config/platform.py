@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, validate_model
 from pulumi_aiops.config.bedrock import BedrockConfig
@@ -62,6 +62,57 @@ class PlatformConfig(AiopsModel):
         None, description="SageMaker Feature Store. @default none"
     )
 
+    @field_validator("allowed_regions")
+    @classmethod
+    def _real_regions(cls, v: list[str]) -> list[str]:
+        from pulumi_aiops.config.aws_names import check_region
+
+        for i, region in enumerate(v):
+            check_region(region, loc=(i,))
+        if len(set(v)) != len(v):
+            raise ValueError("lists a region twice")
+        return v
+
+    def check_region(self, region: str, prefix: str = CONFIG_KEY) -> None:
+        """Checks that need the stack's ``aws:region``: it is a real region, within
+        ``allowedRegions``, and every availability zone declared for an EKS cluster is in it."""
+        from pulumi_aiops.config.aws_names import check_availability_zone
+        from pulumi_aiops.config.aws_names import check_region as real_region
+
+        try:
+            real_region(region)
+        except ConfigValueError as exc:
+            raise ConfigError(f"aws:region: {region!r} {exc.msg}") from None
+        if self.allowed_regions and region not in self.allowed_regions:
+            raise ConfigError(f"aws:region: {region!r} is not in {prefix}.allowedRegions "
+                              f"{self.allowed_regions}; deploy to an allowed region or widen the list")
+        problems: list[str] = []
+        for path, c in self._cluster_paths():
+            if not isinstance(c, EksClusterConfig):
+                continue
+            zones: list[tuple[tuple[str | int, ...], str]] = [
+                (("network", "availabilityZones", i), az) for i, az in enumerate(c.network.availability_zones)]
+            for g, group in enumerate(c.gpu_node_groups):
+                zones += [(("gpuNodeGroups", g, "availabilityZones", i), az)
+                          for i, az in enumerate(group.availability_zones)]
+            for loc, az in zones:
+                try:
+                    check_availability_zone(az, region)
+                except ConfigValueError as exc:
+                    where = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*path, *loc))
+                    problems.append(f"{where}: {az!r} {exc.msg}")
+        if problems:
+            raise ConfigError(problems)
+
+    def _cluster_paths(self) -> list[tuple[tuple[str | int, ...], EksClusterConfig | CoreWeaveClusterConfig]]:
+        paths: list[tuple[str | int, ...]] = []
+        if self.eks is not None:
+            paths.append(("eks",))
+        if self.coreweave is not None:
+            paths.append(("coreweave",))
+        paths.extend(("additionalClusters", i) for i in range(len(self.additional_clusters)))
+        return list(zip(paths, self.clusters(), strict=True))
+
     def clusters(self) -> list[EksClusterConfig | CoreWeaveClusterConfig]:
         """Every declared cluster: ``eks``, ``coreweave``, then ``additionalClusters``."""
         out: list[EksClusterConfig | CoreWeaveClusterConfig] = []
@@ -78,13 +129,7 @@ class PlatformConfig(AiopsModel):
     @model_validator(mode="after")
     def _unique_cluster_names(self) -> PlatformConfig:
         seen: dict[str, str] = {}
-        paths: list[tuple[str | int, ...]] = []
-        if self.eks is not None:
-            paths.append(("eks",))
-        if self.coreweave is not None:
-            paths.append(("coreweave",))
-        paths.extend(("additionalClusters", i) for i in range(len(self.additional_clusters)))
-        for path, c in zip(paths, self.clusters(), strict=True):
+        for path, c in self._cluster_paths():
             where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
             if c.name in seen:
                 raise ConfigValueError(
@@ -149,12 +194,17 @@ def load_platform_config(raw: Any | None = None) -> PlatformConfig:
     Raises :class:`~pulumi_aiops.errors.ConfigError` naming the key path, value and what is
     allowed, before any resource is registered.
     """
+    region = None
     if raw is None:
         import pulumi
 
         raw = pulumi.Config("aiops").get_object("platform")
+        region = pulumi.Config("aws").get("region")
         if raw is None:
             raise ConfigError(f"{CONFIG_KEY}: is required but missing; see README 'Configuration'")
     if not isinstance(raw, dict):
         raise ConfigError(f"{CONFIG_KEY}: {raw!r} is not allowed; expected an object")
-    return validate_model(PlatformConfig, raw, CONFIG_KEY)
+    config = validate_model(PlatformConfig, raw, CONFIG_KEY)
+    if region:
+        config.check_region(region)
+    return config

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from pulumi_aiops.config.base import wired_inner
 from pulumi_aiops.config.platform import CONFIG_KEY, PlatformConfig
 
 __all__ = ["render_markdown"]
@@ -36,6 +37,9 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 def _type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
+    inner = wired_inner(annotation)
+    if inner is not None:  # Wired[T]: a plain T in stack config (an output only in a program)
+        return _type_name(inner)
     if origin is typing.Annotated:
         return _type_name(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
@@ -77,7 +81,9 @@ def _rows(model: type[BaseModel], prefix: str, seen: dict[type[BaseModel], str],
     nested: list[tuple[str, type[BaseModel]]] = []
     for name, info in model.model_fields.items():
         key = info.alias or name
-        ann = info.annotation
+        ann: Any = info.annotation
+        if info.metadata:  # pydantic moves a top-level Annotated's metadata (Wired[T]) here
+            ann = typing.Annotated[(ann, *info.metadata)]
         path = f"{prefix}.{key}"
         is_list = typing.get_origin(ann) is list or any(
             typing.get_origin(a) is list for a in typing.get_args(ann))

@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError
+from pulumi_aiops.contract import GpuClusterInput
 
 __all__ = [
     "ALLOWED_REGISTRIES",
     "DEFAULT_VLLM_IMAGE",
+    "ModelServerArgsModel",
     "ModelServerConfig",
     "ModelServerSpec",
     "ResourceRequests",
@@ -70,6 +72,8 @@ def check_image(image: str, allowed: tuple[str, ...] | list[str] = ALLOWED_REGIS
 class ResourceRequests(AiopsModel):
     """CPU and memory per replica (requests = limits, Guaranteed QoS)."""
 
+    model_config = ConfigDict(title="ModelServerResourcesArgs")
+
     cpu: str = Field("8", description="CPU cores. @default 8")
     memory: str = Field("64Gi", description="Memory. @default 64Gi")
     shm: str = Field("16Gi", description="/dev/shm size (tensor-parallel NCCL). @default 16Gi")
@@ -83,7 +87,8 @@ class ResourceRequests(AiopsModel):
 
 
 class ModelServerSpec(AiopsModel):
-    """What a vLLM model server runs; the args of :class:`~pulumi_aiops.workloads.ModelServer`."""
+    """What a vLLM model server runs: the stack-config fields of a server, and (with ``cluster``)
+    the args of :class:`~pulumi_aiops.workloads.ModelServer` (:class:`ModelServerArgsModel`)."""
 
     name: str | None = Field(
         None, description="Kubernetes name of the server (DNS label). @default the component's name")
@@ -98,6 +103,12 @@ class ModelServerSpec(AiopsModel):
     hf_token_secret: str | None = Field(
         None, description="Existing Secret (key HF_TOKEN) for gated models. @default none")
     resources: ResourceRequests = Field(default_factory=ResourceRequests, description="@default 8 CPU, 64Gi")
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels "
+                    "where key and value are valid label syntax, else as annotations; never on the pod template "
+                    "(a tag change must not restart GPU pods). In stack config they add to the governance tags. "
+                    "@default {}")
 
     @field_validator("name", "namespace", "hf_token_secret")
     @classmethod
@@ -121,6 +132,18 @@ class ModelServerSpec(AiopsModel):
                 raise ConfigValueError(f"is set by the component; remove it (owned flags: {', '.join(owned)})",
                                        loc=(i,), value=a)
         return v
+
+
+class ModelServerArgsModel(ModelServerSpec):
+    """A vLLM OpenAI-compatible server on a GPU cluster: the args of ModelServer."""
+
+    model_config = ConfigDict(title="ModelServerArgs")
+
+    cluster: GpuClusterInput = Field(
+        description="The GPU cluster to run on: an EksGpuCluster or CoreWeaveGpuCluster object. At run time a "
+                    "GpuClusterRef (or a mapping of one: cloud, clusterName, kubeconfig, gpuNodeSelector, …) is "
+                    "accepted too, for a cluster from another program; the server then creates its own "
+                    "Kubernetes provider from the kubeconfig. Required.")
 
 
 class ModelServerConfig(ModelServerSpec):
@@ -159,17 +182,17 @@ class WorkloadsConfig(AiopsModel):
 
 def _max_gpus_per_node(cluster: Any) -> int:
     """The most GPUs one node of ``cluster``'s GPU pools has (0 without GPU pools)."""
-    from pulumi_aiops.catalog import lookup
+    from pulumi_aiops.catalog import resolve
 
     if cluster.cloud == "coreweave":
-        pools = [("coreweave", p.instance_type) for p in cluster.node_pools]
+        pools = [("coreweave", p.instance_type, p.gpu_spec) for p in cluster.node_pools]
     else:
-        pools = [("aws", g.instance_type) for g in getattr(cluster, "gpu_node_groups", [])]
+        pools = [("aws", g.instance_type, g.gpu_spec) for g in getattr(cluster, "gpu_node_groups", [])]
     counts = []
-    for cloud, itype in pools:
+    for cloud, itype, declared in pools:
         try:
-            counts.append(lookup(cloud, itype).gpu_count)
-        except KeyError:  # the cluster's own validation reports unknown types
+            counts.append(resolve(cloud, itype, declared).gpu_count)
+        except (KeyError, ValueError):  # the cluster's own validation reports unknown types
             continue
     return max(counts, default=0)
 

@@ -34,7 +34,7 @@ import pulumi
 import pulumi_aws as aws
 
 from pulumi_aiops.args import GpuNodeGroupArgs, SystemNodeGroupArgs
-from pulumi_aiops.catalog import Cloud, lookup
+from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.eks import Autoscaler, EksCapacityType, GpuNodeGroupConfig
 from pulumi_aiops.config.eks_pieces import GpuNodeGroupPieceConfig, SystemNodeGroupPieceConfig
@@ -70,7 +70,7 @@ def node_template_tags(g: GpuNodeGroupConfig) -> dict[str, str]:
     """The ASG tags cluster-autoscaler reads to scale ``g`` from zero: what a node would look like."""
     template = {f"{CA_NODE_TEMPLATE}/label/{k}": v for k, v in gpu_labels(g).items()}
     template[f"{CA_NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}"] = "true:NoSchedule"
-    template[f"{CA_NODE_TEMPLATE}/resources/nvidia.com/gpu"] = str(lookup(Cloud.AWS, g.instance_type).gpu_count)
+    template[f"{CA_NODE_TEMPLATE}/resources/nvidia.com/gpu"] = str(resolve(Cloud.AWS, g.instance_type, g.gpu_spec).gpu_count)
     return template
 
 

@@ -16,13 +16,12 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_in_stack
 
+from pulumi_aiops.stack_file import OFFLINE_SECRET
 from pulumi_aiops.testing.graph import ROOT_STACK_TYPE, AliasSpec, RecordedResource, ResourceGraph, new_urn
 from pulumi_aiops.testing.mocks import RecordingMocks
 
 __all__ = ["OFFLINE_SECRET", "RecordingMonitor", "load_stack_config", "run_program"]
 
-#: What a ``secure:`` config value reads as offline, where it cannot be decrypted.
-OFFLINE_SECRET = "offline-placeholder-secret"
 
 
 def _strip_id(ref: str) -> str | None:
@@ -135,20 +134,12 @@ def load_stack_config(path: str | Path, project: str = "aiops") -> tuple[dict[st
     """Read ``Pulumi.<stack>.yaml``; return ``(config, secret_keys)``.
 
     Keys without a namespace get ``project`` as namespace, as the CLI does. ``secure:``
-    values cannot be decrypted offline and read as :data:`OFFLINE_SECRET`.
+    values cannot be decrypted offline and read as :data:`OFFLINE_SECRET`. A broken file raises
+    :class:`~pulumi_aiops.stack_file.StackFileError` (see :func:`~pulumi_aiops.stack_file.read_stack_file`).
     """
-    import yaml
+    from pulumi_aiops.stack_file import read_stack_file
 
-    doc = yaml.safe_load(Path(path).read_text()) or {}
-    config: dict[str, Any] = {}
-    secrets: set[str] = set()
-    for key, value in (doc.get("config") or {}).items():
-        full = key if ":" in key else f"{project}:{key}"
-        if isinstance(value, Mapping) and set(value) == {"secure"}:
-            value = OFFLINE_SECRET
-            secrets.add(full)
-        config[full] = value
-    return config, secrets
+    return read_stack_file(path, project=project)
 
 
 def _silence_asyncio(loop: asyncio.AbstractEventLoop) -> None:

@@ -2,7 +2,7 @@
 contract. Example::
 
     from pulumi_aiops.workloads import ModelServer
-    ModelServer("chat", cluster, {"model": "meta-llama/Llama-3.1-8B-Instruct"})
+    ModelServer("chat", {"cluster": cluster, "model": "meta-llama/Llama-3.1-8B-Instruct"})
 """
 
 from pulumi_aiops.workloads.model_server import (
@@ -10,6 +10,7 @@ from pulumi_aiops.workloads.model_server import (
     ModelServer,
     ModelServerArgs,
     model_server_manifests,
+    tag_metadata,
 )
 
-__all__ = ["GPU_RESOURCE", "ModelServer", "ModelServerArgs", "model_server_manifests"]
+__all__ = ["GPU_RESOURCE", "ModelServer", "ModelServerArgs", "model_server_manifests", "tag_metadata"]

@@ -12,59 +12,77 @@ GPU node selector come from the cluster:
 * a ClusterIP Service (never a LoadBalancer: expose it through the gateway);
 * a PodDisruptionBudget allowing one replica down at a time.
 
+Tags (``args["tags"]``, the governance tags in a stack) go on every object's metadata: as
+labels where key and value are valid Kubernetes label syntax (so cost tools can aggregate by
+them, e.g. by Namespace label), else as annotations; a key that is not a valid label key is
+skipped with a warning. They are not put on the pod template, so changing a tag never restarts
+the GPU pods; the component's own labels win over a tag of the same key.
+
+The cluster (``args["cluster"]``) is a :class:`~pulumi_aiops.contract.GpuCluster` object, or a
+:class:`~pulumi_aiops.contract.GpuClusterRef` (the contract's values and a kubeconfig, e.g. from
+another program); with a ref the server creates its own Kubernetes provider (``<name>-k8s``).
+The Namespace waits for the cluster's readiness resources
+(:meth:`~pulumi_aiops.contract.GpuCluster.workload_dependencies`: the control plane and GPU pools),
+not for the whole cluster component.
+
 Example::
 
     from pulumi_aiops.workloads import ModelServer
 
-    ModelServer("chat", cluster, {"model": "meta-llama/Llama-3.1-8B-Instruct", "gpus": 1})
+    ModelServer("chat", {"cluster": cluster, "model": "meta-llama/Llama-3.1-8B-Instruct", "gpus": 1,
+                         "tags": {"owner": "ml-platform", "cost-center": "cc-1"}})
     # reach it in-cluster at http://chat.chat.svc.cluster.local:8000/v1
 """
 
-from __future__ import annotations
-
-from typing import Any, TypedDict
+# No `from __future__ import annotations`: Pulumi's schema inference reads the annotations of
+# component classes as objects at run time.
+import re
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from pulumi_aiops.args import ModelServerArgs
 from pulumi_aiops.config.base import validate_model
-from pulumi_aiops.config.workloads import ModelServerSpec, ResourceRequests
-from pulumi_aiops.contract import GPU_TAINT_KEY, GpuCluster
+from pulumi_aiops.config.workloads import ModelServerArgsModel, ModelServerSpec
+from pulumi_aiops.contract import GPU_TAINT_KEY, resolve_cluster
 
-__all__ = ["GPU_RESOURCE", "ModelServer", "ModelServerArgs", "model_server_manifests"]
+__all__ = ["GPU_RESOURCE", "TYPE_TOKEN", "ModelServer", "ModelServerArgs", "model_server_manifests", "tag_metadata"]
 
+TYPE_TOKEN = "aiops:index:ModelServer"
+#: The type token of 0.1.0, kept as an alias so no URN of a deployed stack changes.
+OLD_TYPE_TOKEN = "aiops:workloads:ModelServer"
 #: The extended resource the NVIDIA device plugin advertises (on EKS and on CKS).
 GPU_RESOURCE = GPU_TAINT_KEY
 _UID = 1000
 _CACHE = "/cache"
+_LABEL_KEY_RE = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+_LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 
 
-class ModelServerArgs(TypedDict, total=False):
-    """Arguments of :class:`ModelServer` (snake_case or camelCase keys), validated with
-    :class:`~pulumi_aiops.config.workloads.ModelServerSpec`."""
+def tag_metadata(tags: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Split ``tags`` into Kubernetes ``(labels, annotations, skipped keys)``.
 
-    name: str
-    """Kubernetes name of the server (DNS label). @default the component's resource name"""
-    model: str
-    """Hugging Face model id or path. Required."""
-    gpus: int
-    """GPUs per replica, also vLLM's tensor parallel size. @default 1"""
-    replicas: int
-    """@default 1"""
-    image: str
-    """Pinned vLLM image from an allowed registry. @default docker.io/vllm/vllm-openai:v0.11.0"""
-    namespace: str
-    """Namespace the component creates for the server. @default the server name"""
-    port: int
-    """@default 8000"""
-    max_model_len: int
-    """vLLM --max-model-len. @default the model's"""
-    extra_args: list[str]
-    """More vLLM CLI arguments. @default []"""
-    hf_token_secret: str
-    """Name of an existing Secret in the namespace with key HF_TOKEN. @default none"""
-    resources: dict[str, str] | ResourceRequests
-    """CPU, memory and /dev/shm per replica. @default {cpu: 8, memory: 64Gi, shm: 16Gi}"""
+    A tag is a label when its key is a valid label key (optional DNS-subdomain prefix, at most
+    253 characters) and its value a valid label value (at most 63 characters, alphanumerics,
+    ``-_.``); an annotation when only the key is valid; skipped otherwise.
+    """
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    skipped: list[str] = []
+    for key, value in tags.items():
+        prefix, _, short = key.rpartition("/")
+        if len(key) > 253 or len(prefix) > 253 or len(short) > 63 or not _LABEL_KEY_RE.match(key):
+            skipped.append(key)
+        elif _LABEL_VALUE_RE.match(value):
+            labels[key] = value
+        else:
+            annotations[key] = value
+    return labels, annotations, skipped
 
 
 def model_server_manifests(
@@ -73,12 +91,14 @@ def model_server_manifests(
 ) -> dict[str, dict[str, Any]]:
     """The Kubernetes manifests of a model server, by kind (pure data, no resources).
 
-    The only inputs that depend on the cluster are ``node_selector`` and ``tolerations``.
+    The only inputs that depend on the cluster are ``node_selector`` and ``tolerations``;
+    ``spec.tags`` go on each object's metadata (see :func:`tag_metadata`), not on the pod template.
     """
     ns = spec.namespace or name
     labels = {"app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": name,
               "app.kubernetes.io/component": "model-server",
               "app.kubernetes.io/managed-by": "pulumi-aiops"}
+    tag_labels, tag_annotations, _ = tag_metadata(spec.tags)
     selector = {"app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": name}
     res = spec.resources
     amount = {"cpu": res.cpu, "memory": res.memory, GPU_RESOURCE: str(spec.gpus)}
@@ -147,16 +167,22 @@ def model_server_manifests(
             {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": res.shm}},
         ],
     }
-    meta = {"name": name, "namespace": ns, "labels": labels}
+    meta: dict[str, Any] = {"name": name, "namespace": ns, "labels": {**tag_labels, **labels}}
+    if tag_annotations:
+        meta["annotations"] = dict(tag_annotations)
+    ns_meta: dict[str, Any] = {"name": ns, "labels": {
+        **tag_labels, **labels,
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest"}}
+    if tag_annotations:
+        ns_meta["annotations"] = dict(tag_annotations)
     return {
-        "Namespace": {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {
-            **labels,
-            "pod-security.kubernetes.io/enforce": "restricted",
-            "pod-security.kubernetes.io/enforce-version": "latest"}}},
+        "Namespace": {"apiVersion": "v1", "kind": "Namespace", "metadata": ns_meta},
         "ServiceAccount": {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta,
                            "automountServiceAccountToken": False},
         "Deployment": {"apiVersion": "apps/v1", "kind": "Deployment",
-                       "metadata": {**meta, "annotations": {"pulumi.com/timeoutSeconds": "2700"}},
+                       "metadata": {**meta, "annotations": {
+                           **tag_annotations, "pulumi.com/timeoutSeconds": "2700"}},
                        "spec": {
                            "replicas": spec.replicas,
                            "revisionHistoryLimit": 5,
@@ -175,27 +201,45 @@ def model_server_manifests(
 
 
 class ModelServer(pulumi.ComponentResource):
-    """A vLLM OpenAI-compatible server on a :class:`GpuCluster`, identical on every cloud.
+    """A vLLM OpenAI-compatible server on a GPU cluster, identical on every cloud.
 
     Attributes: :attr:`namespace`, :attr:`deployment`, :attr:`service`, :attr:`endpoint`
-    (the in-cluster ``http://<svc>.<ns>.svc.cluster.local:<port>/v1`` URL).
+    (the in-cluster ``http://<svc>.<ns>.svc.cluster.local:<port>/v1`` URL), ``cluster_name``,
+    and ``provider`` (the cluster's, or the one created from a ``GpuClusterRef``).
     """
 
-    def __init__(self, name: str, cluster: GpuCluster, args: ModelServerArgs | ModelServerSpec,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        if not isinstance(cluster, GpuCluster):
-            raise TypeError(f"ModelServer({name!r}): cluster must be a GpuCluster, got {type(cluster).__name__}")
-        spec = args if isinstance(args, ModelServerSpec) else validate_model(
-            ModelServerSpec, dict(args), f"ModelServer({name!r})")
+    endpoint: pulumi.Output[str]
+    """The in-cluster OpenAI-compatible URL, ``http://<server>.<namespace>.svc.cluster.local:<port>/v1``."""
+
+    def __init__(self, name: str, args: ModelServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        raw: Any = args
+        if isinstance(raw, ModelServerArgsModel):
+            spec = raw
+        else:
+            if not isinstance(raw, Mapping):
+                from pulumi_aiops.errors import ConfigError
+
+                raise ConfigError(f"ModelServer({name!r}): args must be a mapping (ModelServerArgs), "
+                                  f"got {type(raw).__name__}")
+            spec = validate_model(ModelServerArgsModel, dict(raw), f"ModelServer({name!r})")
         server = spec.name or name
-        super().__init__("aiops:workloads:ModelServer", name, None, opts)
+        _, _, skipped = tag_metadata(spec.tags)
+        for key in skipped:
+            pulumi.log.warn(f"ModelServer({name!r}).tags: {key!r} is not a valid Kubernetes label key; "
+                            "this tag is not put on the Kubernetes objects")
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))
+        cluster = resolve_cluster(spec.cluster, self, name)
         self.cluster_name = cluster.cluster_name
+        self.provider = cluster.provider
         docs = model_server_manifests(spec, server, cluster.gpu_node_selector, cluster.gpu_tolerations)
         k = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
 
+        # The first object waits for the cluster's readiness resources (control plane, GPU pools),
+        # not for the whole cluster component; the rest wait for the Namespace.
         self.namespace = k8s.core.v1.Namespace(
             f"{name}-ns", metadata=docs["Namespace"]["metadata"],
-            opts=pulumi.ResourceOptions.merge(k, pulumi.ResourceOptions(depends_on=[cluster])))
+            opts=pulumi.ResourceOptions.merge(k, pulumi.ResourceOptions(depends_on=cluster.depends_on)))
         after_ns = pulumi.ResourceOptions.merge(k, pulumi.ResourceOptions(depends_on=[self.namespace]))
         sa = docs["ServiceAccount"]
         self.service_account = k8s.core.v1.ServiceAccount(
@@ -213,7 +257,7 @@ class ModelServer(pulumi.ComponentResource):
             f"{name}-pdb", metadata=docs["PodDisruptionBudget"]["metadata"],
             spec=docs["PodDisruptionBudget"]["spec"], opts=after_ns)
         ns = docs["Namespace"]["metadata"]["name"]
-        self.endpoint = f"http://{server}.{ns}.svc.cluster.local:{spec.port}/v1"
+        self.endpoint = pulumi.Output.from_input(f"http://{server}.{ns}.svc.cluster.local:{spec.port}/v1")
         self.register_outputs({"cluster": cluster.cluster_name, "cloud": cluster.cloud.value,
                                "namespace": ns, "endpoint": self.endpoint, "model": spec.model,
                                "gpus": spec.gpus * spec.replicas})
