@@ -200,7 +200,7 @@ class EksGpuCluster(GpuCluster):
         # -- network -------------------------------------------------------------------------
         net = cfg.network
         self.network: Vpc | None = None
-        subnets: pulumi.Input[list[str]]
+        subnets: Any  # a list of ids and/or outputs, or an output of the list
         if net.create_vpc:
             self.network = Vpc(
                 name,
@@ -295,6 +295,10 @@ class EksGpuCluster(GpuCluster):
                 ),
             )
             self.autoscaler = self.cluster_autoscaler.release
+        # What a workload waits for: API access, the GPU groups and the device plugin (which
+        # makes `nvidia.com/gpu` schedulable), the default StorageClass; not the VPC's flow logs,
+        # the autoscaler's IAM or anything else under this component.
+        self.ready = [*cp.admin_access, *self.gpu_node_groups.values(), self.device_plugin, self.storage_class]
 
         # -- outputs -------------------------------------------------------------------------
         self.eks_cluster: aws.eks.Cluster = cp.cluster

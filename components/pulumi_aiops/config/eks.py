@@ -316,7 +316,7 @@ class NetworkConfig(VpcShape):
     @model_validator(mode="after")
     def _byo(self) -> NetworkConfig:
         subnets = self.private_subnet_ids
-        if self.vpc_id is not None and is_known(subnets) and len(subnets) < 2:
+        if self.vpc_id is not None and isinstance(subnets, list) and len(subnets) < 2:
             raise ConfigValueError(
                 "needs at least 2 private subnets in different AZs when vpcId is set",
                 loc=("privateSubnetIds",),
@@ -691,7 +691,7 @@ class EksClusterConfig(AiopsModel):
     @field_validator("cluster_name")
     @classmethod
     def _cluster_name(cls, v: str | None) -> str | None:
-        return _eks_name(v)  # type: ignore[no-any-return]
+        return _eks_name(v)
 
     @model_validator(mode="after")
     def _groups(self) -> EksClusterConfig:

@@ -17,7 +17,6 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known
 from pulumi_aiops.config.eks import (
     _VPC_RE,
-    _eks_name,
     AUTOSCALER_CHART_FIELD,
     DEVICE_PLUGIN_CHART_FIELD,
     NODE_ROLE_ARN_FIELD,
@@ -37,6 +36,7 @@ from pulumi_aiops.config.eks import (
     SystemNodeGroupConfig,
     Tags,
     VpcShape,
+    _eks_name,
 )
 
 __all__ = [
@@ -115,7 +115,7 @@ class EksControlPlaneConfig(AiopsModel):
     @field_validator("cluster_name")
     @classmethod
     def _cluster_name(cls, v: str | None) -> str | None:
-        return _eks_name(v)  # type: ignore[no-any-return]
+        return _eks_name(v)
 
 
 class _Wiring(AiopsModel):
@@ -135,7 +135,7 @@ class GpuNodeGroupPieceConfig(GpuNodeGroupConfig, _Wiring):
 
     model_config = ConfigDict(title="GpuNodeGroupArgs")
 
-    subnet_ids: SubnetIds = Field(  # type: ignore[assignment]
+    subnet_ids: SubnetIds = Field(
         description="Subnets of the group (private; for a Capacity Block, those of its AZ): ids, outputs, "
         "or an output of the whole list. Required."
     )

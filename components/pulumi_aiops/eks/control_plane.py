@@ -346,7 +346,7 @@ class EksControlPlane(EksPiece):
         creator = self._creator_arn() if cfg.access.bootstrap_creator_admin and known else None
         outputs_seen = 0
         for i, arn in enumerate(arns):
-            if is_known(arn):
+            if isinstance(arn, str):
                 if arn == creator:
                     # EKS already made the creator's access entry (bootstrap); a second one would
                     # fail with ResourceInUseException.

@@ -59,5 +59,5 @@ class NvidiaDevicePlugin(EksPiece):
             },
             opts=self._opts(),
         )
-        self.namespace = self.release.namespace
+        self.namespace = self.release.namespace.apply(lambda ns: ns or "nvidia-device-plugin")
         self.register_outputs({"namespace": self.namespace})

@@ -70,7 +70,8 @@ def node_template_tags(g: GpuNodeGroupConfig) -> dict[str, str]:
     """The ASG tags cluster-autoscaler reads to scale ``g`` from zero: what a node would look like."""
     template = {f"{CA_NODE_TEMPLATE}/label/{k}": v for k, v in gpu_labels(g).items()}
     template[f"{CA_NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}"] = "true:NoSchedule"
-    template[f"{CA_NODE_TEMPLATE}/resources/nvidia.com/gpu"] = str(resolve(Cloud.AWS, g.instance_type, g.gpu_spec).gpu_count)
+    gpus = resolve(Cloud.AWS, g.instance_type, g.gpu_spec).gpu_count
+    template[f"{CA_NODE_TEMPLATE}/resources/nvidia.com/gpu"] = str(gpus)
     return template
 
 
@@ -112,7 +113,7 @@ class _ManagedGroup(EksPiece):
         tags = dict(cfg.tags)
         # Bottlerocket keeps images and data on its second volume; AL2023 on the root volume.
         device = "/dev/xvdb" if ami_type.startswith("BOTTLEROCKET") else "/dev/xvda"
-        node_tags = {**tags, "Name": pulumi.Output.concat(cfg.cluster_name, "-", short)}
+        node_tags: dict[str, pulumi.Input[str]] = {**tags, "Name": pulumi.Output.concat(cfg.cluster_name, "-", short)}
         lt = aws.ec2.LaunchTemplate(
             f"{name}-lt",
             description=pulumi.Output.concat("EKS ", cfg.cluster_name, " node group ", short),
