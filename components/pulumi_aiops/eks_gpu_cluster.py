@@ -135,12 +135,21 @@ TYPE_TOKEN = "aiops:index:EksGpuCluster"
 LEGACY_TYPE_TOKEN = LEGACY_CLUSTER_TYPE
 
 
+#: No args: every default (a plain annotation, not ``| None``: Pulumi's schema inference reads it).
+_DEFAULTS: EksGpuClusterArgs = {}
+
+
 def _legacy_urn(urn: str) -> str:
     """This component's URN as 0.1.0 wrote it: the same, with the old type token."""
     stack, project, qualified, name = urn.split("::", 3)
     types = qualified.split("$")
     types[-1] = LEGACY_TYPE_TOKEN
     return "::".join([stack, project, "$".join(types), name])
+
+
+def _args(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """A piece's validated args model, built from this cluster's (validated) config."""
+    return model.model_validate(data)
 
 
 def _fields(model: BaseModel) -> dict[str, Any]:
@@ -172,13 +181,14 @@ class EksGpuCluster(GpuCluster):
     def __init__(
         self,
         name: str,
-        args: EksGpuClusterArgs | EksClusterConfig | None = None,
+        args: EksGpuClusterArgs = _DEFAULTS,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if isinstance(args, EksClusterConfig):
-            cfg = args
+        raw: Any = args  # or the validated model (the builder passes one)
+        if isinstance(raw, EksClusterConfig):
+            cfg = raw
         else:
-            data: dict[str, Any] = {"name": name, **dict(args or {})}
+            data: dict[str, Any] = {"name": name, **dict(raw or {})}
             cfg = validate_model(EksClusterConfig, data, f"EksGpuCluster({name!r})")
         super().__init__(
             TYPE_TOKEN,
@@ -204,7 +214,7 @@ class EksGpuCluster(GpuCluster):
         if net.create_vpc:
             self.network = Vpc(
                 name,
-                VpcConfig.model_validate({
+                _args(VpcConfig, {
                     "cidr": net.cidr, "az_count": net.az_count, "availability_zones": net.availability_zones,
                     "nat_gateways": net.nat_gateways, "flow_logs": net.flow_logs, "name_tag": eks_name,
                     "tags": tags,
@@ -220,7 +230,7 @@ class EksGpuCluster(GpuCluster):
         # -- control plane -------------------------------------------------------------------
         cp = EksControlPlane(
             name,
-            EksControlPlaneConfig.model_validate({
+            _args(EksControlPlaneConfig, {
                 "vpc_id": vpc_id, "subnet_ids": subnets, "cluster_name": eks_name, "version": cfg.version,
                 "endpoint": cfg.endpoint, "encryption": cfg.encryption, "logging": cfg.logging,
                 "access": cfg.access, "role_arn": cfg.role_arn, "node_role_arn": cfg.node_role_arn,
@@ -236,7 +246,7 @@ class EksGpuCluster(GpuCluster):
         # -- nodes ---------------------------------------------------------------------------
         system = SystemNodeGroup(
             f"{name}-system",
-            SystemNodeGroupPieceConfig.model_validate(
+            _args(SystemNodeGroupPieceConfig,
                 {**_fields(cfg.system_node_group), **wiring, "subnet_ids": subnets}
             ),
             opts=compute,
@@ -247,7 +257,7 @@ class EksGpuCluster(GpuCluster):
         for g in cfg.gpu_node_groups:
             self.gpu_node_groups[g.name] = GpuNodeGroup(
                 f"{name}-gpu-{g.name}",
-                GpuNodeGroupPieceConfig.model_validate({
+                _args(GpuNodeGroupPieceConfig, {
                     **_fields(g), **wiring, "subnet_ids": self._group_subnets(g, subnets), "availability_zones": [],
                 }),
                 opts=compute,
@@ -278,7 +288,7 @@ class EksGpuCluster(GpuCluster):
         )
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[cp.provider], depends_on=k8s_deps)
         self.nvidia_device_plugin = NvidiaDevicePlugin(
-            name, NvidiaDevicePluginConfig(version=cfg.device_plugin_version), opts=in_cluster
+            name, _args(NvidiaDevicePluginConfig, {"version": cfg.device_plugin_version}), opts=in_cluster
         )
         self.device_plugin = self.nvidia_device_plugin.release
         self.cluster_autoscaler: ClusterAutoscaler | None = None
@@ -286,7 +296,7 @@ class EksGpuCluster(GpuCluster):
         if cfg.autoscaler is Autoscaler.CLUSTER_AUTOSCALER:
             self.cluster_autoscaler = ClusterAutoscaler(
                 name,
-                ClusterAutoscalerConfig.model_validate({
+                _args(ClusterAutoscalerConfig, {
                     "cluster_name": cp.cluster_name, "kubernetes_version": cfg.version,
                     "chart_version": cfg.autoscaler_chart_version, "tags": tags,
                 }),

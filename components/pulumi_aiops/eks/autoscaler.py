@@ -25,6 +25,8 @@ Example::
                                                   depends_on=[system, cp.pod_identity_agent]))
 """
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
@@ -86,13 +88,14 @@ class ClusterAutoscaler(EksPiece):
     def __init__(
         self,
         name: str,
-        args: ClusterAutoscalerArgs | ClusterAutoscalerConfig,
+        args: ClusterAutoscalerArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if isinstance(args, ClusterAutoscalerConfig):
-            cfg = args
+        raw: Any = args  # or the validated model (EksGpuCluster passes one)
+        if isinstance(raw, ClusterAutoscalerConfig):
+            cfg = raw
         else:
-            cfg = validate_model(ClusterAutoscalerConfig, args, f"ClusterAutoscaler({name!r})")
+            cfg = validate_model(ClusterAutoscalerConfig, raw, f"ClusterAutoscaler({name!r})")
         super().__init__(TYPE_TOKEN, name, opts)
         self.config = cfg
         tags = dict(cfg.tags)

@@ -30,7 +30,7 @@ Example::
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pulumi
 import pulumi_aws as aws
@@ -117,13 +117,14 @@ class EksControlPlane(EksPiece):
     def __init__(
         self,
         name: str,
-        args: EksControlPlaneArgs | EksControlPlaneConfig,
+        args: EksControlPlaneArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if isinstance(args, EksControlPlaneConfig):
-            cfg = args
+        raw: Any = args  # or the validated model (EksGpuCluster passes one)
+        if isinstance(raw, EksControlPlaneConfig):
+            cfg = raw
         else:
-            cfg = validate_model(EksControlPlaneConfig, args, f"EksControlPlane({name!r})")
+            cfg = validate_model(EksControlPlaneConfig, raw, f"EksControlPlane({name!r})")
         super().__init__(TYPE_TOKEN, name, opts)
         self.config = cfg
         self._tags = dict(cfg.tags)

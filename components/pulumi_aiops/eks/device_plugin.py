@@ -13,6 +13,8 @@ Example::
                        opts=pulumi.ResourceOptions(providers=[cp.provider], depends_on=[system]))
 """
 
+from typing import Any
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -25,6 +27,8 @@ from pulumi_aiops.eks._common import DEVICE_PLUGIN_LABEL, DEVICE_PLUGIN_REPO, Ek
 __all__ = ["TYPE_TOKEN", "NvidiaDevicePlugin", "NvidiaDevicePluginArgs"]
 
 TYPE_TOKEN = "aiops:index:NvidiaDevicePlugin"
+#: No args: every default (a plain annotation, not ``| None``: Pulumi's schema inference reads it).
+_DEFAULTS: NvidiaDevicePluginArgs = {}
 
 
 class NvidiaDevicePlugin(EksPiece):
@@ -35,13 +39,14 @@ class NvidiaDevicePlugin(EksPiece):
     def __init__(
         self,
         name: str,
-        args: NvidiaDevicePluginArgs | NvidiaDevicePluginConfig | None = None,
+        args: NvidiaDevicePluginArgs = _DEFAULTS,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if isinstance(args, NvidiaDevicePluginConfig):
-            cfg = args
+        raw: Any = args  # or the validated model (EksGpuCluster passes one)
+        if isinstance(raw, NvidiaDevicePluginConfig):
+            cfg = raw
         else:
-            cfg = validate_model(NvidiaDevicePluginConfig, dict(args or {}), f"NvidiaDevicePlugin({name!r})")
+            cfg = validate_model(NvidiaDevicePluginConfig, dict(raw or {}), f"NvidiaDevicePlugin({name!r})")
         super().__init__(TYPE_TOKEN, name, opts)
         self.config = cfg
         self.release = k8s.helm.v3.Release(

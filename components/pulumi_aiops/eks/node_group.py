@@ -183,13 +183,14 @@ class GpuNodeGroup(_ManagedGroup):
     def __init__(
         self,
         name: str,
-        args: GpuNodeGroupArgs | GpuNodeGroupPieceConfig,
+        args: GpuNodeGroupArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if isinstance(args, GpuNodeGroupPieceConfig):
-            g = args
+        raw: Any = args  # or the validated model (EksGpuCluster passes one)
+        if isinstance(raw, GpuNodeGroupPieceConfig):
+            g = raw
         else:
-            g = validate_model(GpuNodeGroupPieceConfig, args, f"GpuNodeGroup({name!r})")
+            g = validate_model(GpuNodeGroupPieceConfig, raw, f"GpuNodeGroup({name!r})")
         scale_from_zero = g.autoscaler is Autoscaler.CLUSTER_AUTOSCALER and g.min_size == 0
         template = node_template_tags(g) if scale_from_zero else {}
         tag_names = _template_names(name, template)
@@ -254,13 +255,14 @@ class SystemNodeGroup(_ManagedGroup):
     def __init__(
         self,
         name: str,
-        args: SystemNodeGroupArgs | SystemNodeGroupPieceConfig,
+        args: SystemNodeGroupArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if isinstance(args, SystemNodeGroupPieceConfig):
-            s = args
+        raw: Any = args  # or the validated model (EksGpuCluster passes one)
+        if isinstance(raw, SystemNodeGroupPieceConfig):
+            s = raw
         else:
-            s = validate_model(SystemNodeGroupPieceConfig, args, f"SystemNodeGroup({name!r})")
+            s = validate_model(SystemNodeGroupPieceConfig, raw, f"SystemNodeGroup({name!r})")
         super().__init__(SYSTEM_TYPE_TOKEN, name, opts)
         self.config = s
         lt, ng = self._group(

@@ -97,8 +97,9 @@ class Vpc(EksPiece):
     public_subnet_ids: pulumi.Output[list[str]]
     private_subnet_ids_by_az: pulumi.Output[dict[str, str]]
 
-    def __init__(self, name: str, args: VpcArgs | VpcConfig, opts: pulumi.ResourceOptions | None = None) -> None:
-        cfg = args if isinstance(args, VpcConfig) else validate_model(VpcConfig, args, f"Vpc({name!r})")
+    def __init__(self, name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        raw: Any = args  # or the validated model (EksGpuCluster passes one)
+        cfg = raw if isinstance(raw, VpcConfig) else validate_model(VpcConfig, raw, f"Vpc({name!r})")
         super().__init__(TYPE_TOKEN, name, opts)
         self.config = cfg
         tag_base = cfg.name_tag or name
