@@ -9,7 +9,7 @@ your own resources. Each component validates its args before it registers anythi
 # ruff: noqa: E501
 # No `from __future__ import annotations`: Pulumi's schema inference reads these annotations
 # as objects at run time.
-from typing import TYPE_CHECKING, Required, TypedDict
+from typing import Required, TypedDict
 
 import pulumi
 
@@ -30,9 +30,7 @@ from pulumi_aiops.config.eks import (
     NatGateways,
     SystemAmiType,
 )
-
-if TYPE_CHECKING:
-    from pulumi_aiops.contract import GpuCluster
+from pulumi_aiops.contract import GpuClusterLike
 
 __all__ = [
     "ClusterAutoscalerArgs",
@@ -581,5 +579,5 @@ class ModelServerArgs(TypedDict, total=False):
     """@default 8 CPU, 64Gi"""
     tags: dict[str, str]
     """Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels where key and value are valid label syntax, else as annotations; never on the pod template (a tag change must not restart GPU pods). In stack config they add to the governance tags. @default {}"""
-    cluster: Required["GpuCluster"]
+    cluster: Required[GpuClusterLike]
     """The GPU cluster to run on: an EksGpuCluster or CoreWeaveGpuCluster object. At run time a GpuClusterRef (or a mapping of one: cloud, clusterName, kubeconfig, gpuNodeSelector, …) is accepted too, for a cluster from another program; the server then creates its own Kubernetes provider from the kubeconfig. Required."""

@@ -39,7 +39,7 @@ A ref from another program::
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -66,6 +66,7 @@ __all__ = [
     "GpuCapacity",
     "GpuCluster",
     "GpuClusterInput",
+    "GpuClusterLike",
     "GpuClusterRef",
     "gpu_toleration",
     "resolve_cluster",
@@ -301,9 +302,34 @@ class GpuClusterRef(AiopsModel):
         return v
 
 
+class GpuClusterLike(Protocol):
+    """A GPU cluster as a workload's ``cluster`` argument shows it.
+
+    In Python, pass a :class:`GpuCluster` (``EksGpuCluster``, ``CoreWeaveGpuCluster``) or a
+    :class:`GpuClusterRef`. From another language (the component provider), pass the cluster's
+    contract values: ``cloud``, ``clusterName``, ``kubeconfig`` (the cluster's output),
+    ``gpuNodeSelector`` and ``gpuTolerations``; the workload builds its own Kubernetes provider.
+    This protocol is what Pulumi's schema inference reads for that argument.
+    """
+
+    cloud: Cloud
+    """Which cloud runs the cluster (aws or coreweave)."""
+    cluster_name: str
+    """The logical cluster name."""
+    kubeconfig: pulumi.Output[str]
+    """A kubeconfig for the cluster (secret): the cluster's ``kubeconfig`` output."""
+    gpu_node_selector: dict[str, str]
+    """Node selector that lands a pod on GPU nodes: the cluster's ``gpuNodeSelector``."""
+    gpu_tolerations: list[dict[str, str]]
+    """Tolerations a GPU pod needs: the cluster's ``gpuTolerations``."""
+
+
 class _ClusterOrRef:
     """pydantic schema of a workload's ``cluster`` field: a :class:`GpuCluster` passes as is; a
-    :class:`GpuClusterRef` or a mapping validates as a ``GpuClusterRef`` (errors at their key)."""
+    :class:`GpuClusterRef` or a mapping validates as a ``GpuClusterRef`` (errors at their key).
+    The generated Args show the field as :class:`GpuClusterLike`."""
+
+    args_type = GpuClusterLike
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         ref_schema = handler.generate_schema(GpuClusterRef)

@@ -26,7 +26,8 @@ PACKAGE = "aiops"
 
 #: ``"module:Class"`` of every component the provider hosts.
 COMPONENTS: tuple[str, ...] = (
-    "pulumi_aiops.eks_gpu_cluster:EksGpuCluster",
+    "pulumi_aiops.coreweave_gpu_cluster:CoreWeaveGpuCluster",
+    "pulumi_aiops.workloads:ModelServer",
 )
 
 
@@ -117,3 +118,9 @@ def incompatible_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
                              {"inputProperties": now.get("properties"), "requiredInputs": now.get("required")},
                              inputs=True)
     return problems
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(schema(), indent=1, sort_keys=True))

@@ -72,13 +72,14 @@ class _Renderer:
     def __init__(self) -> None:
         self.classes: dict[str, str] = {}  # TypedDict name -> source
         self.owners: dict[str, type[BaseModel]] = {}
-        self.imports: dict[str, set[str]] = {}  # module -> names (enums, component classes)
+        self.imports: dict[str, dict[str, bool]] = {}  # module -> {name: needed at run time}
         self.order: list[str] = []
         self.uses_any = False
         self.uses_input = False
 
-    def _import(self, obj: type) -> str:
-        self.imports.setdefault(obj.__module__, set()).add(obj.__name__)
+    def _import(self, obj: type, *, runtime: bool) -> str:
+        names = self.imports.setdefault(obj.__module__, {})
+        names[obj.__name__] = names.get(obj.__name__, False) or runtime
         return obj.__name__
 
     def type_of(self, ann: Any) -> str:
@@ -88,7 +89,12 @@ class _Renderer:
             return f"pulumi.Input[{self.type_of(inner)}]"
         origin = typing.get_origin(ann)
         if origin is typing.Annotated:
-            base = typing.get_args(ann)[0]
+            base, *meta = typing.get_args(ann)
+            # A field type may name the type its Args show (e.g. a workload's ``cluster`` field
+            # validates a GpuCluster or a ref, and shows the ``GpuClusterLike`` protocol).
+            shown = next((m.args_type for m in meta if isinstance(getattr(m, "args_type", None), type)), None)
+            if shown is not None:
+                return self._import(shown, runtime=True)
             return self.type_of(base)
         if origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(ann) if a is not type(None)]
@@ -110,11 +116,11 @@ class _Renderer:
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             return self.model(ann)
         if isinstance(ann, type) and issubclass(ann, enum.Enum):
-            return self._import(ann)
+            return self._import(ann, runtime=True)
         if ann in (str, int, float, bool):
             return ann.__name__
         if isinstance(ann, type):  # a component class (pydantic.InstanceOf[...])
-            return f'"{self._import(ann)}"'
+            return f'"{self._import(ann, runtime=False)}"'
         raise TypeError(f"cannot render {ann!r} as an Args field type")
 
     def model(self, model: type[BaseModel]) -> str:
@@ -175,12 +181,17 @@ def render() -> str:
     ]
     runtime_imports: list[str] = []
     typing_imports: list[str] = []
+    def line(module: str, names: list[str]) -> str:
+        return f"from {module} import " + (names[0] if len(names) == 1 else
+                                           "(\n" + "".join(f"    {n},\n" for n in names) + ")")
+
     for module in sorted(r.imports):
-        names = sorted(r.imports[module])
-        line = f"from {module} import " + (names[0] if len(names) == 1 else
-                                             "(\n" + "".join(f"    {n},\n" for n in names) + ")")
-        obj = getattr(importlib.import_module(module), names[0])
-        (runtime_imports if isinstance(obj, type) and issubclass(obj, enum.Enum) else typing_imports).append(line)
+        now = sorted(n for n, runtime in r.imports[module].items() if runtime)
+        later = sorted(n for n, runtime in r.imports[module].items() if not runtime)
+        if now:
+            runtime_imports.append(line(module, now))
+        if later:
+            typing_imports.append(line(module, later))
     head += runtime_imports
     if typing_imports:
         indented = ["\n".join(f"    {x}" for x in line.splitlines()) for line in typing_imports]

@@ -25,12 +25,20 @@ Every model id is checked against ``catalog/bedrock_models.toml``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from pulumi_aiops.catalog.bedrock import known_bedrock_ids, lookup_bedrock
+from pulumi_aiops.catalog.bedrock import (
+    BedrockModel,
+    InferenceProfile,
+    bedrock_catalog,
+    known_bedrock_ids,
+    lookup_bedrock,
+    profiles_of,
+)
 from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError
 
 __all__ = [
@@ -58,6 +66,7 @@ __all__ = [
     "PrivateEndpointsConfig",
     "ProvisionedThroughputConfig",
     "check_bedrock_references",
+    "check_bedrock_region",
 ]
 
 
@@ -609,12 +618,34 @@ def check_bedrock_references(platform: Any) -> None:
             prof = lookup_bedrock(model_id).profile
             if prof is None:
                 continue
-            outside = [r for r in prof.destination_regions if r not in allowed]
+            # The stack's region is one of allowedRegions: what matters is where the profile
+            # routes from those.
+            callers = [r for r in prof.source_regions if r in allowed]
+            fm = lookup_bedrock(prof.model).foundation
+            served = [r for r in allowed if fm.invocable_in(r)]
+            if not callers:
+                fits = [p.id for p in profiles_of(prof.model) if any(
+                    set(p.destinations_from(r)) <= set(allowed) for r in allowed if r in p.source_regions)]
+                if fits:
+                    instead = f"use {fits[0]!r}"
+                elif served:
+                    instead = f"use the in-region model id {prof.model!r} (served in {', '.join(served)})"
+                else:
+                    instead = f"choose a model served in-region in {', '.join(allowed)}"
+                raise ConfigValueError(
+                    f"cannot be called from any region of allowedRegions ({', '.join(allowed)}): its source "
+                    f"regions are {', '.join(prof.source_regions)}; {instead}",
+                    loc=("bedrock", "models", i),
+                    value=model_id,
+                )
+            reach = sorted({d for r in callers for d in prof.destinations_from(r)})
+            outside = [r for r in reach if r not in allowed]
             if outside:
+                instead = (f"use the in-region model id {prof.model!r} (served in {', '.join(served)})" if served
+                           else f"choose a model served in-region in {', '.join(allowed)}")
                 raise ConfigValueError(
                     f"routes requests to {', '.join(outside)}, outside allowedRegions "
-                    f"({', '.join(allowed)}); allow those regions or use the in-region model id "
-                    f"{prof.model!r}",
+                    f"({', '.join(allowed)}); allow those regions or {instead}",
                     loc=("bedrock", "models", i),
                     value=model_id,
                 )
@@ -657,3 +688,103 @@ def check_bedrock_references(platform: Any) -> None:
                 loc=(*where, "embeddingModel"),
                 value=kb.embedding_model,
             )
+
+
+# -- where the allowlisted models are served ------------------------------------------------------
+def check_bedrock_region(
+    platform: Any,
+    region: str,
+    prefix: str = "aiops:platform",
+    warn: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Problems with invoking the allowlisted models from the stack's region ``region``.
+
+    * a foundation model id (``bedrock.models[i]``, a knowledge base's ``embeddingModel``) must be
+      served on demand in-region there (``in_regions`` of ``catalog/bedrock_models.toml``); if it
+      is not, the problem names where it is served and suggests an inference profile callable
+      from ``region`` whose destinations ``allowedRegions`` holds (or says which are outside);
+    * an inference profile must list ``region`` among its source regions.
+
+    A model whose in-region data the catalogue marks unverified is not refused: ``warn`` (default
+    ``pulumi.log.warn``) gets a note that it cannot be confirmed. Returns the problems, each
+    ``"<key path>: '<value>' <what is wrong and what to do>"``.
+    """
+    b: BedrockConfig | None = platform.bedrock
+    if b is None:
+        return []
+    if warn is None:
+        import pulumi
+
+        warn = pulumi.log.warn
+    allowed = list(platform.allowed_regions or [])
+    problems: list[str] = []
+    warned: set[str] = set()
+    uses = [(f"{prefix}.bedrock.models[{i}]", m) for i, m in enumerate(b.models)]
+    uses += [(f"{prefix}.bedrock.knowledgeBases[{i}].embeddingModel", kb.embedding_model)
+             for i, kb in enumerate(b.knowledge_bases)]
+    for where, model_id in uses:
+        entry = lookup_bedrock(model_id)
+        if entry.profile is not None:
+            if region not in entry.profile.source_regions:
+                problems.append(
+                    f"{where}: {model_id!r} cannot be called from aws:region {region!r}: its source regions are "
+                    f"{', '.join(entry.profile.source_regions)} ({_cite(entry.profile.source)}). "
+                    + _alternatives(entry.foundation, region, allowed))
+            continue
+        served = entry.foundation.invocable_in(region)
+        if served is None:
+            if model_id not in warned:
+                warned.add(model_id)
+                warn(f"{where}: cannot confirm that {model_id!r} can be invoked on demand in aws:region {region!r} "
+                     f"({entry.foundation.in_region_source}); if Bedrock answers \"on-demand throughput isn't "
+                     f"supported\", {_lower_first(_alternatives(entry.foundation, region, allowed))}")
+        elif not served:
+            fm = entry.foundation
+            where_served = (f"in-region only in {', '.join(fm.in_regions)}" if fm.in_regions
+                            else "only through inference profiles, in no region by its own id")
+            problems.append(
+                f"{where}: {model_id!r} cannot be invoked on demand in aws:region {region!r}: Bedrock serves it "
+                f"{where_served} ({_cite(fm.in_region_source)}). " + _alternatives(fm, region, allowed))
+    return problems
+
+
+def _alternatives(fm: BedrockModel, region: str, allowed: list[str]) -> str:
+    """What to use instead of ``fm`` (or one of its profiles) from ``region``."""
+    callable_here: list[tuple[InferenceProfile, tuple[str, ...]]] = [
+        (p, p.destinations_from(region)) for p in profiles_of(fm.id) if region in p.source_regions]
+    fits = [(p, d) for p, d in callable_here if not allowed or set(d) <= set(allowed)]
+    if fm.invocable_in(region):
+        return f"Use the foundation model id {fm.id!r}, served in-region in {region}."
+    if fits:
+        p, dests = fits[0]
+        within = "all within allowedRegions" if allowed else "allowedRegions is not set"
+        return (f"Use the inference profile {p.id!r}: called from {region} it routes to "
+                f"{', '.join(dests)} ({within}).")
+    kin = [m.id for m in _served_in(region) if m.embedding == fm.embedding and m.id != fm.id]
+    others = (f"choose a model served in-region in {region} ({', '.join(kin)})" if kin
+              else f"no other catalogued {'embedding ' if fm.embedding else ''}model is served in-region in {region}")
+    if callable_here:
+        p, dests = callable_here[0]
+        outside = [r for r in dests if r not in allowed]
+        return (f"Its inference profile {p.id!r} would route requests from {region} to {', '.join(dests)}, of which "
+                f"{', '.join(outside)} are outside allowedRegions ({', '.join(allowed)}): allow them, or {others}.")
+    return f"No inference profile of it can be called from {region}: {others}."
+
+
+def _cite(source: str) -> str:
+    """The first clause of a catalogue ``source`` (the document and its date)."""
+    first = source.split(";")[0]
+    head, sep, _ = first.partition("): ")
+    return head + ")" if sep else first
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _served_in(region: str) -> list[BedrockModel]:
+    seen: dict[str, BedrockModel] = {}
+    for e in bedrock_catalog().values():
+        if e.profile is None and e.foundation.invocable_in(region):
+            seen[e.foundation.id] = e.foundation
+    return list(seen.values())

@@ -75,7 +75,8 @@ class PlatformConfig(AiopsModel):
 
     def check_region(self, region: str, prefix: str = CONFIG_KEY) -> None:
         """Checks that need the stack's ``aws:region``: it is a real region, within
-        ``allowedRegions``, and every availability zone declared for an EKS cluster is in it."""
+        ``allowedRegions``, every availability zone declared for an EKS cluster is in it, and every
+        allowlisted Bedrock model can be invoked from it (``check_bedrock_region``)."""
         from pulumi_aiops.config.aws_names import check_availability_zone
         from pulumi_aiops.config.aws_names import check_region as real_region
 
@@ -101,6 +102,9 @@ class PlatformConfig(AiopsModel):
                 except ConfigValueError as exc:
                     where = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*path, *loc))
                     problems.append(f"{where}: {az!r} {exc.msg}")
+        from pulumi_aiops.config.bedrock import check_bedrock_region
+
+        problems += check_bedrock_region(self, region, prefix)
         if problems:
             raise ConfigError(problems)
 
