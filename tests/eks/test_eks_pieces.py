@@ -404,3 +404,43 @@ def test_a_group_pinned_to_azs_in_a_brought_vpc_is_told_to_list_subnets() -> Non
     msg = str(exc.value)
     assert msg.startswith("EksGpuCluster('gpu').gpuNodeGroups[0].availabilityZones: ['us-east-1a'] need a created VPC")
     assert "list the group's subnets of those AZs in subnetIds" in msg
+
+
+# -- the component API: what Pulumi's schema inference reads ---------------------------------
+def test_class_level_annotations_are_only_outputs() -> None:
+    import inspect
+    import typing
+
+    from pulumi_aiops.eks import (
+        ClusterAutoscaler,
+        EksControlPlane,
+        GpuNodeGroup,
+        NvidiaDevicePlugin,
+        SystemNodeGroup,
+        Vpc,
+    )
+    from pulumi_aiops.eks_gpu_cluster import EksGpuCluster
+
+    for cls in (EksGpuCluster, Vpc, EksControlPlane, GpuNodeGroup, SystemNodeGroup, ClusterAutoscaler,
+                NvidiaDevicePlugin):
+        ann = inspect.get_annotations(cls)
+        assert ann, cls
+        for name, typ in ann.items():
+            assert typing.get_origin(typ) is pulumi.Output, f"{cls.__name__}.{name}: {typ!r}"
+
+
+def test_schema_inference_sees_wired_fields_as_inputs_and_the_outputs() -> None:
+    from pulumi_aiops.provider import schema
+
+    res = schema()["resources"]
+    cp = res["aiops:index:EksControlPlane"]
+    assert set(cp["requiredInputs"]) == {"vpcId", "subnetIds"}
+    assert cp["inputProperties"]["subnetIds"]["type"] == "array"
+    assert {"clusterName", "kubeconfig", "nodeRoleArn", "oidcProviderArn"} <= set(cp["properties"])
+    group = res["aiops:index:GpuNodeGroup"]
+    assert {"clusterName", "nodeRoleArn", "subnetIds", "name", "instanceType"} <= set(group["requiredInputs"])
+    assert set(res["aiops:index:Vpc"]["properties"]) == {
+        "vpcId", "privateSubnetIds", "publicSubnetIds", "privateSubnetIdsByAz"}
+    eks = res["aiops:index:EksGpuCluster"]
+    assert not eks.get("requiredInputs")  # every arg has a default, as before
+    assert {"vpcId", "privateSubnetIds", "kubeconfig", "kmsKeyArn"} <= set(eks["properties"])
