@@ -61,6 +61,7 @@ from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_kno
 
 __all__ = [
     "GPU_TAINT_KEY",
+    "STANDARD_GPU_NODE_SELECTORS",
     "CapacityType",
     "ClusterHandle",
     "GpuCapacity",
@@ -251,6 +252,13 @@ def _check_kubeconfig(text: str) -> str:
     return text
 
 
+#: The GPU node selector each cloud's cluster component sets on its GPU nodes.
+STANDARD_GPU_NODE_SELECTORS: dict[Cloud, dict[str, str]] = {
+    Cloud.AWS: {"nvidia.com/gpu.present": "true"},
+    Cloud.COREWEAVE: {"pulumi-aiops/gpu": "true"},
+}
+
+
 class GpuClusterRef(AiopsModel):
     """A GPU cluster by value: the contract's plain values and a kubeconfig.
 
@@ -273,6 +281,22 @@ class GpuClusterRef(AiopsModel):
         description="Tolerations a GPU pod needs. @default [nvidia.com/gpu Exists NoSchedule]")
     gpu_capacity: list[GpuCapacity] = Field(
         default_factory=list, description="The GPU capacity the cluster declares (informational). @default []")
+
+    @classmethod
+    def of_platform_cluster(cls, cloud: Cloud | str, cluster_name: str,
+                            kubeconfig: pulumi.Input[str]) -> "GpuClusterRef":
+        """A ref to a cluster made by this library in another stack, from its kubeconfig output.
+
+        The node selector and tolerations are the ones ``EksGpuCluster``/``CoreWeaveGpuCluster``
+        set, so a product team needs only the platform stack's kubeconfig::
+
+            platform = pulumi.StackReference("acme/aiops/prod")
+            kubeconfig = platform.require_output("clusters").apply(lambda c: c["eks"]["kubeconfig"])
+            ref = GpuClusterRef.of_platform_cluster("aws", "eks", kubeconfig)
+        """
+        c = Cloud(cloud)
+        return cls(cloud=c, cluster_name=cluster_name, kubeconfig=kubeconfig,
+                   gpu_node_selector=dict(STANDARD_GPU_NODE_SELECTORS[c]))
 
     @field_validator("kubeconfig")
     @classmethod

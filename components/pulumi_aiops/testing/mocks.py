@@ -68,6 +68,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
         mocks = RecordingMocks(region="eu-west-1", account_id="210987654321")
         graph = run_program(program, {"aws:region": "eu-west-1"}, mocks=mocks)
+
+    ``stack_references`` answers ``pulumi.StackReference(name)`` with that stack's outputs
+    (a product team's program that reads the platform stack)::
+
+        RecordingMocks(stack_references={"acme/aiops/prod": {"clusters": {...}}})
     """
 
     #: Extra computed outputs per resource type token, merged over the inputs.
@@ -75,9 +80,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
     #: Answers per invoke token.
     CALLS: dict[str, CallFn] = {}
 
-    def __init__(self, region: str = "us-east-1", account_id: str = "123456789012") -> None:
+    def __init__(self, region: str = "us-east-1", account_id: str = "123456789012",
+                 stack_references: dict[str, dict[str, Any]] | None = None) -> None:
         self.region = region
         self.account_id = account_id
+        self.stack_references = dict(stack_references or {})
         self.unanswered_calls: list[str] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
@@ -94,6 +101,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
     # -- Mocks API ---------------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         state = dict(args.inputs)
+        if args.typ == "pulumi:pulumi:StackReference":
+            name = str(state.get("name") or args.name)
+            if name not in self.stack_references:
+                raise KeyError(f"StackReference {name!r}: no outputs given; pass "
+                               f"RecordingMocks(stack_references={{{name!r}: {{...}}}})")
+            return name, {"name": name, "outputs": self.stack_references[name], "secretOutputNames": []}
         fn = self.OUTPUTS.get(args.typ) or _DEFAULT_OUTPUTS.get(args.typ)
         if fn is not None:
             state.update(fn(self, args))
