@@ -246,9 +246,7 @@ class EksGpuCluster(GpuCluster):
         # -- nodes ---------------------------------------------------------------------------
         system = SystemNodeGroup(
             f"{name}-system",
-            _args(SystemNodeGroupPieceConfig,
-                {**_fields(cfg.system_node_group), **wiring, "subnet_ids": subnets}
-            ),
+            _args(SystemNodeGroupPieceConfig, {**_fields(cfg.system_node_group), **wiring, "subnet_ids": subnets}),
             opts=compute,
         )
         self.system_node_group = system
