@@ -46,6 +46,11 @@ def test_readme_examples_run_and_hold_what_they_claim() -> None:
     labels = deployments["cw-gpu-chat-deployment"].inputs["metadata"]["labels"]
     assert labels["cost-center"] == "cc-77"
     assert "cost-center" not in deployments["cw-gpu-chat-deployment"].inputs["spec"]["template"]["metadata"]["labels"]
+    # The data-layer example: the vector store sits in the cluster's VPC and subnets.
+    vpc = graph.one("aws:ec2/vpc:Vpc").outputs["id"]
+    assert graph.named("research-vectors-sg", "aws:ec2/securityGroup:SecurityGroup").inputs["vpcId"] == vpc
+    private = {s.outputs["id"] for s in graph.of_type("aws:ec2/subnet:Subnet") if "private" in s.name}
+    assert set(graph.one("aws:rds/subnetGroup:SubnetGroup").inputs["subnetIds"]) == private
 
     for block in test_blocks:
         exec(compile(block, str(README), "exec"), {"my_program": my_program})

@@ -9,10 +9,23 @@ your own resources. Each component validates its args before it registers anythi
 # ruff: noqa: E501
 # No `from __future__ import annotations`: Pulumi's schema inference reads these annotations
 # as objects at run time.
-from typing import Required, TypedDict
+from typing import TYPE_CHECKING, Required, TypedDict
 
 import pulumi
 
+from pulumi_aiops.config.bedrock import (
+    BedrockEndpointService,
+    ChunkingStrategy,
+    CommitmentDuration,
+    ContentFilterType,
+    DataDeletionPolicy,
+    EndpointMode,
+    FilterStrength,
+    LogDestination,
+    LoggedData,
+    PiiAction,
+    PiiEntityType,
+)
 from pulumi_aiops.config.coreweave import (
     ApiAccess,
     AuditPolicyMode,
@@ -22,6 +35,16 @@ from pulumi_aiops.config.coreweave import (
     TaintEffect,
     VersioningStatus,
 )
+from pulumi_aiops.config.data import (
+    AossSourceService,
+    DataZone,
+    FeatureType,
+    Modality,
+    ObjectLockMode,
+    StandbyReplicas,
+    TeamAccess,
+    VectorBackend,
+)
 from pulumi_aiops.config.eks import (
     Autoscaler,
     ControlPlaneLogType,
@@ -30,10 +53,23 @@ from pulumi_aiops.config.eks import (
     NatGateways,
     SystemAmiType,
 )
+from pulumi_aiops.config.governance import (
+    DataClassification,
+    Environment,
+)
 from pulumi_aiops.contract import GpuClusterLike
 
+if TYPE_CHECKING:
+    from pulumi_aiops.bedrock_access import BedrockAccess
+    from pulumi_aiops.data_lake import DataLake
+    from pulumi_aiops.vector_store import VectorStore
+
 __all__ = [
+    "BedrockAccessArgs",
+    "BedrockPrivateEndpointsArgs",
+    "ChunkingArgs",
     "ClusterAutoscalerArgs",
+    "ContentFilterArgs",
     "CoreWeaveCksArgs",
     "CoreWeaveDatasetArgs",
     "CoreWeaveGpuClusterArgs",
@@ -44,6 +80,11 @@ __all__ = [
     "CoreWeaveOidcArgs",
     "CoreWeaveVpcArgs",
     "CoreWeaveVpcPrefixArgs",
+    "DataLakeArgs",
+    "DataLakeAuditArgs",
+    "DataLakeLifecycleArgs",
+    "DataLakeTeamArgs",
+    "DeniedTopicArgs",
     "EksAccessArgs",
     "EksControlPlaneArgs",
     "EksEncryptionArgs",
@@ -53,12 +94,25 @@ __all__ = [
     "EksLoggingArgs",
     "EksNetworkArgs",
     "EksSystemNodeGroupArgs",
+    "FeatureDefinitionArgs",
+    "FeatureGroupArgs",
+    "FeatureStoreArgs",
     "GpuNodeGroupArgs",
     "GpuSpecArgs",
+    "GuardrailArgs",
+    "InvocationLoggingArgs",
+    "KnowledgeBaseArgs",
     "ModelServerArgs",
     "ModelServerResourcesArgs",
     "NvidiaDevicePluginArgs",
+    "PiiEntityArgs",
+    "ProvisionedThroughputArgs",
     "SystemNodeGroupArgs",
+    "VectorStoreArgs",
+    "VectorStoreAuroraArgs",
+    "VectorStoreNetworkArgs",
+    "VectorStoreOpenSearchArgs",
+    "VectorStoreQdrantArgs",
     "VpcArgs",
     "VpcFlowLogsArgs",
 ]
@@ -581,3 +635,341 @@ class ModelServerArgs(TypedDict, total=False):
     """Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels where key and value are valid label syntax, else as annotations; never on the pod template (a tag change must not restart GPU pods). In stack config they add to the governance tags. @default {}"""
     cluster: Required[GpuClusterLike]
     """The GPU cluster to run on: an EksGpuCluster or CoreWeaveGpuCluster object. At run time a GpuClusterRef (or a mapping of one: cloud, clusterName, kubeconfig, gpuNodeSelector, …) is accepted too, for a cluster from another program; the server then creates its own Kubernetes provider from the kubeconfig. Required."""
+
+
+class DataLakeLifecycleArgs(TypedDict, total=False):
+    """Storage tiers of the raw and curated buckets."""
+
+    infrequent_access_days: int
+    """Move current objects to STANDARD_IA after N days (S3 minimum 30). @default 30"""
+    glacier_days: int
+    """Move current objects to GLACIER_IR after N days. @default 90"""
+    noncurrent_expiry_days: int
+    """Delete non-current versions N days after they become non-current. @default 90"""
+    abort_multipart_days: int
+    """Abort incomplete multipart uploads after N days. @default 7"""
+
+
+class DataLakeAuditArgs(TypedDict, total=False):
+    """The audit bucket: write-once (S3 Object Lock) storage for audit evidence."""
+
+    object_lock: ObjectLockMode
+    """Default retention mode; compliance cannot be shortened even by root. @default governance"""
+    retention_days: int
+    """Default lock period. @default 365"""
+
+
+class DataLakeTeamArgs(TypedDict, total=False):
+    """One team's access to the lake: an IAM role with prefix-scoped grants."""
+
+    name: Required[str]
+    """Team name (role suffix). Required."""
+    zone: DataZone
+    """The zone the prefixes are in. @default curated"""
+    prefixes: Required[list[str]]
+    """Key prefixes, each starting with a modality, e.g. `text/tickets/`. Required."""
+    access: TeamAccess
+    """read or write. @default read"""
+    trusted_principals: list[pulumi.Input[str]]
+    """IAM ARNs (or a role's `arn` output) that may assume the team role. @default [] = the account root (IAM decides)"""
+
+
+class DataLakeArgs(TypedDict, total=False):
+    """Arguments of :class:`DataLake`: the ``dataLake`` config section, plus ``tags``."""
+
+    classification: DataClassification
+    """`data-classification` tag of the lake. @default governance.dataClassification"""
+    source: str
+    """Lineage `source` tag. @default mixed"""
+    retention_days: int
+    """Retention the owner commits to (`retention` tag). @default 730"""
+    modalities: list[Modality]
+    """Modality prefixes the lake serves. @default [text, audio, images, video]"""
+    lifecycle: DataLakeLifecycleArgs
+    """@default tiers above"""
+    audit: DataLakeAuditArgs
+    """Create the object-locked audit bucket. @default none"""
+    teams: list[DataLakeTeamArgs]
+    """Per-team roles. @default []"""
+    key_rotation_days: int
+    """Rotation period of the lake's KMS key. @default 365"""
+    kms_key_arn: pulumi.Input[str]
+    """Bring your own KMS key (its ARN) for every lake bucket; its key policy must let the account's IAM policies use it. @default none (create a rotating key)"""
+    tags: dict[str, str]
+    """Governance tags for every taggable resource (owner, cost-center, data-classification, …). @default {}"""
+
+
+class VectorStoreOpenSearchArgs(TypedDict, total=False):
+    """An OpenSearch Serverless VECTORSEARCH collection, private through a VPC endpoint."""
+
+    admin_principals: Required[list[pulumi.Input[str]]]
+    """IAM role/user ARNs (or a role's `arn` output) with full data access (must include the deployer, which creates the index). Required."""
+    index_name: str
+    """@default bedrock-kb-index"""
+    standby_replicas: StandbyReplicas
+    """@default ENABLED in prod, DISABLED otherwise"""
+    source_services: list[AossSourceService]
+    """Services allowed through the private network policy. @default [bedrock.amazonaws.com]"""
+
+
+class VectorStoreAuroraArgs(TypedDict, total=False):
+    """Aurora PostgreSQL Serverless v2 with pgvector, schema created through the RDS Data API."""
+
+    engine_version: str
+    """@default 16.6"""
+    min_capacity: float
+    """Minimum ACUs. @default 0.5"""
+    max_capacity: float
+    """Maximum ACUs. @default 4"""
+    database_name: str
+    """@default vectors"""
+    table_name: str
+    """schema.table holding the vectors. @default bedrock_integration.bedrock_kb"""
+    backup_retention_days: int
+    """@default 7"""
+
+
+class VectorStoreQdrantArgs(TypedDict, total=False):
+    """Qdrant from its official Helm chart, on a GPU cluster of either cloud."""
+
+    chart_version: str
+    """qdrant chart version. @default 1.15.4"""
+    namespace: str
+    """@default qdrant"""
+    replicas: int
+    """StatefulSet replicas. @default 1"""
+    storage_size: str
+    """PVC size. @default 20Gi"""
+    storage_class: str
+    """StorageClass. @default the cluster default"""
+
+
+class VectorStoreNetworkArgs(TypedDict, total=False):
+    """Where an AWS-VPC backend lives: ids, or outputs of your own resources."""
+
+    vpc_id: Required[pulumi.Input[str]]
+    """The VPC. Required."""
+    subnet_ids: Required[pulumi.Input[list[pulumi.Input[str]]]]
+    """Private subnets of the VPC, in at least two AZs. Required."""
+    client_security_group_ids: list[pulumi.Input[str]]
+    """Security groups whose members may connect. @default []"""
+
+
+class VectorStoreArgs(TypedDict, total=False):
+    """Arguments of :class:`VectorStore`: the store, and where it runs (network or cluster)."""
+
+    name: str
+    """Store name (3-28 chars, lowercase; the collection/cluster name). @default the component name"""
+    backend: Required[VectorBackend]
+    """opensearch-serverless, aurora-pgvector or qdrant. Required."""
+    dimensions: int
+    """Embedding dimensions. @default 1024"""
+    kms_key_arn: pulumi.Input[str]
+    """Bring your own KMS key (its ARN) for the collection or the database and its master secret (AWS backends). @default none (create one)"""
+    opensearch: VectorStoreOpenSearchArgs
+    """When backend is opensearch-serverless. @default none"""
+    aurora: VectorStoreAuroraArgs
+    """When backend is aurora-pgvector. @default {}"""
+    qdrant: VectorStoreQdrantArgs
+    """When backend is qdrant (then required). @default none"""
+    network: VectorStoreNetworkArgs
+    """The VPC of the AWS backends (required for them). @default none"""
+    cluster: GpuClusterLike
+    """The GPU cluster (either cloud) that runs Qdrant: an EksGpuCluster or CoreWeaveGpuCluster, or a GpuClusterRef for a cluster of another program (required for qdrant). @default none"""
+    environment: Environment
+    """dev, staging or prod: AOSS standby replicas default to ENABLED in prod. @default dev"""
+    tags: dict[str, str]
+    """Governance tags for every taggable resource. @default {}"""
+
+
+class FeatureDefinitionArgs(TypedDict, total=False):
+    """One feature: name and type."""
+
+    name: Required[str]
+    """Required."""
+    type: Required[FeatureType]
+    """String, Integral or Fractional. Required."""
+
+
+class FeatureGroupArgs(TypedDict, total=False):
+    """A feature group with online and offline stores."""
+
+    name: Required[str]
+    """Required."""
+    record_identifier: Required[str]
+    """Feature naming the record. Required."""
+    event_time: Required[str]
+    """Feature holding the event time (Fractional or String). Required."""
+    features: Required[list[FeatureDefinitionArgs]]
+    """Required."""
+    online_ttl_days: int
+    """Online record TTL. @default none"""
+    description: str
+    """@default ''"""
+
+
+class FeatureStoreArgs(TypedDict, total=False):
+    """Arguments of :class:`FeatureStore`: feature groups, the data lake, tags."""
+
+    feature_groups: Required[list[FeatureGroupArgs]]
+    """Required."""
+    offline_prefix: str
+    """Prefix of the offline store in the curated bucket. @default feature-store/"""
+    data_lake: Required["DataLake"]
+    """The data lake holding the offline store (its curated bucket and key). Required."""
+    tags: dict[str, str]
+    """Governance tags for every taggable resource (over the lake's). @default {}"""
+
+
+class ContentFilterArgs(TypedDict, total=False):
+    """One content filter. ``PROMPT_ATTACK`` applies to input only: its output must be NONE."""
+
+    type: Required[ContentFilterType]
+    """The category, e.g. PROMPT_ATTACK. Required."""
+    input_strength: FilterStrength
+    """@default HIGH"""
+    output_strength: FilterStrength
+    """@default HIGH (NONE for PROMPT_ATTACK)"""
+
+
+class PiiEntityArgs(TypedDict, total=False):
+    """One PII entity type and what to do with it."""
+
+    type: Required[PiiEntityType]
+    """The PII entity type, e.g. EMAIL. Required."""
+    action: PiiAction
+    """@default ANONYMIZE"""
+
+
+class DeniedTopicArgs(TypedDict, total=False):
+    """A topic the guardrail refuses, in input and output."""
+
+    name: Required[str]
+    """Topic name. Required."""
+    definition: Required[str]
+    """What the topic covers. Required."""
+    examples: list[str]
+    """Up to 5 example phrases (100 chars each). @default []"""
+
+
+class GuardrailArgs(TypedDict, total=False):
+    """The guardrail every model invocation must carry (enforced through IAM)."""
+
+    content_filters: list[ContentFilterArgs]
+    """Content filters. PROMPT_ATTACK is always present at input HIGH / output NONE. @default SEXUAL, VIOLENCE, HATE, INSULTS, MISCONDUCT at HIGH; PROMPT_ATTACK HIGH/NONE"""
+    pii_entities: list[PiiEntityArgs]
+    """PII entities to ANONYMIZE or BLOCK. @default names, emails, phones, addresses anonymized; SSNs, card numbers, AWS keys, passwords blocked"""
+    denied_topics: list[DeniedTopicArgs]
+    """@default []"""
+    blocked_input_message: str
+    """Returned when the input is blocked. @default a generic refusal"""
+    blocked_output_message: str
+    """Returned when the output is blocked. @default a generic refusal"""
+
+
+class InvocationLoggingArgs(TypedDict, total=False):
+    """Model invocation logging (the account-region setting) to KMS-encrypted S3 and CloudWatch."""
+
+    destinations: list[LogDestination]
+    """Destinations; [] disables invocation logging. @default [S3, CLOUDWATCH]"""
+    retention_days: int
+    """CloudWatch log retention. @default 365"""
+    s3_key_prefix: str
+    """Key prefix in the log bucket. @default bedrock-invocations"""
+    s3_archive_days: int
+    """Days before S3 logs move to Glacier Instant Retrieval. @default 90"""
+    s3_expire_days: int
+    """Days before S3 logs expire. @default none (kept)"""
+    data: list[LoggedData]
+    """Payload kinds delivered. @default [TEXT, IMAGE, EMBEDDING]"""
+
+
+class BedrockPrivateEndpointsArgs(TypedDict, total=False):
+    """Interface VPC endpoints with private DNS (the component takes the VPC as ``vpcId``)."""
+
+    mode: EndpointMode
+    """@default ENABLED"""
+    services: list[BedrockEndpointService]
+    """@default [bedrock, bedrock-runtime, bedrock-agent-runtime]"""
+
+
+class ProvisionedThroughputArgs(TypedDict, total=False):
+    """Provisioned throughput for one allowlisted foundation model."""
+
+    name: Required[str]
+    """Provisioned model name. Required."""
+    model: Required[str]
+    """A foundation model id from `models` (not a profile). Required."""
+    model_units: Required[int]
+    """Model units. Required."""
+    commitment: CommitmentDuration
+    """@default NONE"""
+
+
+class BedrockAccessArgs(TypedDict, total=False):
+    """Arguments of :class:`BedrockAccess`: allowlist, guardrail, logging, endpoints, tags."""
+
+    models: Required[list[str]]
+    """The model allowlist: foundation model ids and cross-region inference profile ids. Required."""
+    guardrail: GuardrailArgs
+    """@default baseline"""
+    invocation_logging: InvocationLoggingArgs
+    """@default S3 + CloudWatch, 365 days"""
+    private_endpoints: BedrockPrivateEndpointsArgs
+    """@default ENABLED"""
+    provisioned_throughput: list[ProvisionedThroughputArgs]
+    """@default []"""
+    vpc_id: pulumi.Input[str]
+    """VPC of the interface endpoints (e.g. EksGpuCluster.vpc_id). @default none (required when privateEndpoints.mode is ENABLED)"""
+    subnet_ids: pulumi.Input[list[pulumi.Input[str]]]
+    """Private subnets of the endpoint interfaces. @default none (required with vpcId)"""
+    security_group_ids: pulumi.Input[list[pulumi.Input[str]]]
+    """Extra security groups on the endpoints, besides the one this component creates (443 from the VPC's CIDR blocks). @default []"""
+    tags: dict[str, str]
+    """Tags for every taggable resource (owner, cost-center, data-classification). @default {}"""
+
+
+class ChunkingArgs(TypedDict, total=False):
+    """Chunking of a knowledge base data source; the fields used depend on ``strategy``."""
+
+    strategy: ChunkingStrategy
+    """@default FIXED_SIZE"""
+    max_tokens: int
+    """FIXED_SIZE and SEMANTIC: tokens per chunk. @default 300"""
+    overlap_percentage: int
+    """FIXED_SIZE: overlap between chunks, %. @default 20"""
+    parent_max_tokens: int
+    """HIERARCHICAL: parent chunk tokens. @default 1500"""
+    child_max_tokens: int
+    """HIERARCHICAL: child chunk tokens. @default 300"""
+    overlap_tokens: int
+    """HIERARCHICAL: overlap tokens. @default 60"""
+    buffer_size: int
+    """SEMANTIC: sentences around each sentence. @default 0"""
+    breakpoint_percentile_threshold: int
+    """SEMANTIC: dissimilarity percentile that splits. @default 95"""
+
+
+class KnowledgeBaseArgs(TypedDict, total=False):
+    """Arguments of :class:`KnowledgeBase`: model, prefix, chunking, lake, store, access, tags."""
+
+    embedding_model: Required[str]
+    """An embedding model id from `models`. Required."""
+    data_lake_prefix: Required[str]
+    """S3 prefix in the data lake, e.g. `handbook/`. Required."""
+    data_lake_bucket: str
+    """Which data-lake bucket (zone). @default curated"""
+    dimensions: int
+    """Embedding dimensions. @default the model's default"""
+    chunking: ChunkingArgs
+    """@default FIXED_SIZE 300/20%"""
+    data_deletion_policy: DataDeletionPolicy
+    """@default RETAIN"""
+    data_lake: Required["DataLake"]
+    """The data lake holding the documents. Required."""
+    vector_store: Required["VectorStore"]
+    """The vector store (opensearch-serverless or aurora-pgvector backend). Required."""
+    access: "BedrockAccess"
+    """The platform's Bedrock access; the embedding model must be on its allowlist. @default none"""
+    tags: dict[str, str]
+    """Tags for every taggable resource. @default {}"""

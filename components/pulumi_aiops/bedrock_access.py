@@ -32,50 +32,78 @@ not granted: the allowlist is enforced on the invoke actions.
 
 Example::
 
+    import pulumi_aws as aws
+    from pulumi_aiops.bedrock_access import BedrockAccess
+
+    vpc = aws.ec2.Vpc("apps", cidr_block="10.30.0.0/16")
+    subnets = [aws.ec2.Subnet(f"apps-{az}", vpc_id=vpc.id, cidr_block=cidr, availability_zone=az)
+               for az, cidr in (("us-east-1a", "10.30.1.0/24"), ("us-east-1b", "10.30.2.0/24"))]
     access = BedrockAccess("bedrock", {
         "models": ["us.anthropic.claude-sonnet-4-20250514-v1:0", "amazon.titan-embed-text-v2:0"],
         "guardrail": {"denied_topics": [{"name": "legal-advice",
                                          "definition": "Advice on specific legal cases."}]},
-        "vpc_id": cluster.vpc_id, "subnet_ids": cluster.private_subnet_ids,
-        "tags": platform.tags(),
+        "vpc_id": vpc.id, "subnet_ids": [s.id for s in subnets],     # the interface endpoints
+        "tags": {"owner": "ml-platform", "cost-center": "cc-1234", "data-classification": "internal"},
     })
-    access.grant_invoke(cluster.workload_role("chat", "apps", "chat"))
+    chat = aws.iam.Role("chat", assume_role_policy=aws.iam.get_policy_document_output(statements=[{
+        "actions": ["sts:AssumeRole"],
+        "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}]}]).json)
+    access.grant_invoke(chat)   # the invoke policy: allowlisted models, only with the guardrail
 """
-
-from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from pulumi_aiops.args import BedrockAccessArgs
+from pulumi_aiops.aws.bucket import SHORT_NAMING, abort_multipart_rule, secure_bucket
+from pulumi_aiops.aws.formats import (
+    SECURITY_GROUP_ID,
+    SUBNET_ID,
+    VPC_ID,
+    check_known,
+    check_known_list,
+    check_tags,
+    checked,
+    checked_list,
+)
+from pulumi_aiops.aws.iam import document, document_dict, statement
+from pulumi_aiops.aws.kms import KeyUser, key_policy, kms_key
 from pulumi_aiops.catalog.bedrock import lookup_bedrock
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import ConfigValueError, Wired, is_known, validate_model
 from pulumi_aiops.config.bedrock import (
     BedrockAccessConfig,
     CommitmentDuration,
     EndpointMode,
-    GuardrailConfig,
     InvocationLoggingConfig,
     LogDestination,
     LoggedData,
-    PrivateEndpointsConfig,
-    ProvisionedThroughputConfig,
+    PrivateEndpointsSpec,
 )
 from pulumi_aiops.errors import ConfigError
 
 __all__ = [
     "INVOKE_ACTIONS",
+    "OLD_TYPE_TOKEN",
+    "TYPE_TOKEN",
     "BedrockAccess",
     "BedrockAccessArgs",
+    "BedrockAccessArgsModel",
     "foundation_model_arn",
     "guardrail_invoke_statements",
     "inference_profile_arn",
     "invoke_policy_document",
 ]
+
+#: The type token Pulumi's component provider hosts this component under.
+TYPE_TOKEN = "aiops:index:BedrockAccess"
+#: The token of 0.1.0 (an alias keeps deployed stacks' URNs).
+OLD_TYPE_TOKEN = "aiops:bedrock:BedrockAccess"
 
 #: The IAM actions that authorize InvokeModel, InvokeModelWithResponseStream, Converse and
 #: ConverseStream (Converse* are authorized through the two Invoke* actions).
@@ -86,32 +114,61 @@ _PROFILE_KEY = "bedrock:InferenceProfileArn"
 _LOG_STREAM = "aws/bedrock/modelinvocations"
 
 
-class BedrockAccessArgs(TypedDict, total=False):
-    """Arguments of :class:`BedrockAccess`; the same keys as ``aiops:platform.bedrock``."""
+class BedrockAccessArgsModel(BedrockAccessConfig):
+    """Arguments of :class:`BedrockAccess`: allowlist, guardrail, logging, endpoints, tags.
 
-    models: Sequence[str]
-    """Allowlist of foundation model ids and cross-region inference profile ids, checked against
-    ``catalog/bedrock_models.toml``. Required."""
-    guardrail: GuardrailConfig | Mapping[str, Any]
-    """Guardrail filters, PII entities, denied topics, messages. @default the baseline (all
-    content filters HIGH, PROMPT_ATTACK input HIGH, common PII anonymized/blocked)"""
-    invocation_logging: InvocationLoggingConfig | Mapping[str, Any]
-    """Invocation logging destinations and retention. @default S3 + CloudWatch, 365 days"""
-    private_endpoints: PrivateEndpointsConfig | Mapping[str, Any]
-    """Interface VPC endpoints (``mode``, ``services``; ``cluster`` is read by the builder).
-    @default ENABLED: needs ``vpc_id`` and ``subnet_ids``"""
-    provisioned_throughput: Sequence[ProvisionedThroughputConfig | Mapping[str, Any]]
-    """Provisioned throughput per allowlisted foundation model. @default []"""
-    vpc_id: pulumi.Input[str]
-    """VPC for the interface endpoints (e.g. ``EksGpuCluster.vpc_id``). @default none (required
-    when private endpoints are ENABLED)"""
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Private subnets for the endpoint interfaces. @default none (required with ``vpc_id``)"""
-    security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Extra security groups attached to the endpoints, besides the one this component creates
-    (443 from the VPC CIDRs). @default []"""
-    tags: Mapping[str, str]
-    """Tags for every taggable resource (owner, cost-center, data-classification). @default {}"""
+    The ``bedrock`` config section (without knowledge bases and the cluster name), plus the VPC
+    of the interface endpoints and ``tags``."""
+
+    model_config = ConfigDict(title="BedrockAccessArgs")
+
+    vpc_id: Wired[str] | None = Field(
+        None, description="VPC of the interface endpoints (e.g. EksGpuCluster.vpc_id). "
+        "@default none (required when privateEndpoints.mode is ENABLED)")
+    subnet_ids: Wired[list[Wired[str]]] | None = Field(
+        None, description="Private subnets of the endpoint interfaces. @default none (required with vpcId)")
+    security_group_ids: Wired[list[Wired[str]]] = Field(
+        default_factory=list, description="Extra security groups on the endpoints, besides the one this "
+        "component creates (443 from the VPC's CIDR blocks). @default []")
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Tags for every taggable resource (owner, cost-center, data-classification). @default {}")
+
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc(cls, v: Any) -> Any:
+        return check_known(v, VPC_ID)
+
+    @field_validator("subnet_ids")
+    @classmethod
+    def _subnets(cls, v: Any) -> Any:
+        if v is not None and is_known(v) and not v:
+            raise ConfigValueError("is empty; give the VPC's private subnets", value=v)
+        return check_known_list(v, SUBNET_ID)
+
+    @field_validator("security_group_ids")
+    @classmethod
+    def _sgs(cls, v: Any) -> Any:
+        return check_known_list(v, SECURITY_GROUP_ID)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
+        return check_tags(v)
+
+    @model_validator(mode="after")
+    def _endpoint_wiring(self) -> "BedrockAccessArgsModel":
+        enabled = self.private_endpoints.mode is EndpointMode.ENABLED
+        for key, value in (("vpcId", self.vpc_id), ("subnetIds", self.subnet_ids)):
+            if enabled and value is None:
+                raise ConfigValueError(
+                    "is not allowed; privateEndpoints.mode is ENABLED (the default): pass the VPC and its "
+                    "private subnets (vpcId and subnetIds), or set privateEndpoints.mode: DISABLED",
+                    loc=(key,), value=None)
+            if not enabled and value is not None:
+                raise ConfigValueError("is not used: privateEndpoints.mode is DISABLED; remove it or enable "
+                                       "the endpoints", loc=(key,), value=value)
+        return self
 
 
 # -- ARNs and policy documents (pure functions of plain strings) --------------------------------
@@ -164,38 +221,29 @@ def guardrail_invoke_statements(
     guard = {_GUARDRAIL_KEY: guardrail_version_arn}
     stmts: list[dict[str, Any]] = []
     if direct:
-        stmts.append({
-            "Sid": "InvokeAllowlistedModelsWithGuardrail",
-            "Effect": "Allow",
-            "Action": list(INVOKE_ACTIONS),
-            "Resource": sorted(direct),
-            "Condition": {"StringEquals": dict(guard)},
-        })
-    for i, (profile_arn, fm_arns) in enumerate(fenced):
-        stmts.append({
-            "Sid": f"InvokeThroughInferenceProfile{i}",
-            "Effect": "Allow",
-            "Action": list(INVOKE_ACTIONS),
-            "Resource": sorted(fm_arns),
-            "Condition": {"ArnEquals": {_PROFILE_KEY: profile_arn}, "StringEquals": dict(guard)},
-        })
+        stmts.append(statement("Allow", list(INVOKE_ACTIONS), sorted(direct),
+                               sid="InvokeAllowlistedModelsWithGuardrail",
+                               condition={"StringEquals": dict(guard)}))
+    # One statement per profile, named by the profile (not its position in the allowlist).
+    for profile_arn, fm_arns in sorted(fenced):
+        stmts.append(statement(
+            "Allow", list(INVOKE_ACTIONS), sorted(fm_arns), sid=profile_statement_sid(profile_arn),
+            condition={"ArnEquals": {_PROFILE_KEY: profile_arn}, "StringEquals": dict(guard)}))
     if direct or fenced:
         every = sorted({*direct, *(a for _, arns in fenced for a in arns)})
-        stmts.append({
-            "Sid": "DenyInvokeWithoutPlatformGuardrail",
-            "Effect": "Deny",
-            "Action": list(INVOKE_ACTIONS),
-            "Resource": every,
-            "Condition": {"StringNotEquals": dict(guard)},
-        })
+        stmts.append(statement("Deny", list(INVOKE_ACTIONS), every, sid="DenyInvokeWithoutPlatformGuardrail",
+                               condition={"StringNotEquals": dict(guard)}))
     if embeddings:
-        stmts.append({
-            "Sid": "InvokeAllowlistedEmbeddingModels",
-            "Effect": "Allow",
-            "Action": ["bedrock:InvokeModel"],
-            "Resource": sorted(embeddings),
-        })
+        stmts.append(statement("Allow", ["bedrock:InvokeModel"], sorted(embeddings),
+                               sid="InvokeAllowlistedEmbeddingModels"))
     return stmts
+
+
+def profile_statement_sid(profile_arn: str) -> str:
+    """The ``Sid`` of the statement fencing one inference profile's destination models: a stable
+    hash of the profile id, so reordering the allowlist changes nothing."""
+    profile_id = profile_arn.rsplit("/", 1)[-1]
+    return f"InvokeThroughInferenceProfile{hashlib.sha256(profile_id.encode()).hexdigest()[:8]}"
 
 
 def invoke_policy_document(
@@ -213,13 +261,8 @@ def invoke_policy_document(
         models, partition=partition, region=region, account=account,
         guardrail_version_arn=guardrail_version_arn, provisioned_arns=provisioned_arns,
     )
-    stmts.append({
-        "Sid": "ApplyPlatformGuardrail",
-        "Effect": "Allow",
-        "Action": ["bedrock:ApplyGuardrail"],
-        "Resource": [guardrail_arn],
-    })
-    return {"Version": "2012-10-17", "Statement": stmts}
+    stmts.append(statement("Allow", ["bedrock:ApplyGuardrail"], [guardrail_arn], sid="ApplyPlatformGuardrail"))
+    return document_dict(stmts)
 
 
 def _stable_hash(data: Any) -> str:
@@ -229,34 +272,44 @@ def _stable_hash(data: Any) -> str:
 class BedrockAccess(pulumi.ComponentResource):
     """Governed Bedrock access for the platform. See the module docstring for what it builds.
 
-    Attributes: ``invoke_policy`` (:class:`aws.iam.Policy`), ``invoke_policy_document``
+    Python attributes: ``invoke_policy`` (:class:`aws.iam.Policy`), ``invoke_policy_document``
     (``Output[str]``), ``guardrail``, ``guardrail_version``, ``guardrail_version_arn``,
     ``log_bucket``, ``log_group``, ``kms_key``, ``endpoints`` (service → VpcEndpoint),
     ``provisioned`` (name → ProvisionedModelThroughput), ``config``, ``models``.
     """
 
+    invoke_policy_arn: pulumi.Output[str]
+    """The managed policy that allows the allowlisted models, only through the guardrail."""
+    guardrail_id: pulumi.Output[str]
+    """The platform guardrail."""
+    guardrail_version_arn: pulumi.Output[str]
+    """The published guardrail version every invocation must name (``arn:…:guardrail/<id>:<n>``)."""
+
     def __init__(
         self,
         name: str,
-        args: BedrockAccessArgs,
+        args: BedrockAccessArgs | BedrockAccessArgsModel,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("aiops:bedrock:BedrockAccess", name, None, opts)
         where = f"BedrockAccess({name!r})"
-        plain = {k: v for k, v in dict(args).items()
-                 if k not in ("vpc_id", "subnet_ids", "security_group_ids", "tags")}
-        cfg = validate_model(BedrockAccessConfig, plain, where)
-        self.config = cfg
-        self.models: list[str] = list(cfg.models)
+        if isinstance(args, BedrockAccessArgsModel):
+            cfg = args
+        else:
+            cfg = validate_model(BedrockAccessArgsModel, dict(args), where)
         self._check_source_region(cfg, where)
-        tags = dict(args.get("tags") or {})
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))
+        self._where = where
+        self.config: BedrockAccessArgsModel = cfg
+        self.models: list[str] = list(cfg.models)
+        tags = dict(cfg.tags)
         self._tags = tags
         child = pulumi.ResourceOptions(parent=self)
-        stateful = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
 
-        self.partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
-        self.region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        self.account_id = aws.get_caller_identity_output(
+        self.partition: pulumi.Output[str] = aws.get_partition_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        self.region: pulumi.Output[str] = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        self.account_id: pulumi.Output[str] = aws.get_caller_identity_output(
             opts=pulumi.InvokeOutputOptions(parent=self)).account_id
 
         # -- guardrail -------------------------------------------------------------------------
@@ -293,7 +346,8 @@ class BedrockAccess(pulumi.ComponentResource):
             skip_destroy=True,
             opts=pulumi.ResourceOptions(parent=self, replace_on_changes=["description"]),
         )
-        self.guardrail_version_arn: pulumi.Output[str] = pulumi.Output.concat(
+        self.guardrail_id = self.guardrail.guardrail_id
+        self.guardrail_version_arn = pulumi.Output.concat(
             self.guardrail.guardrail_arn, ":", self.guardrail_version.version)
 
         # -- provisioned throughput --------------------------------------------------------------
@@ -326,6 +380,7 @@ class BedrockAccess(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        self.invoke_policy_arn = self.invoke_policy.arn
 
         # -- invocation logging ----------------------------------------------------------------
         log = cfg.invocation_logging
@@ -336,28 +391,24 @@ class BedrockAccess(pulumi.ComponentResource):
         self.log_delivery_role: aws.iam.Role | None = None
         self.logging_configuration: aws.bedrockmodel.InvocationLoggingConfiguration | None = None
         if log.destinations:
-            self._build_logging(name, log, tags, child, stateful)
+            self._build_logging(name, log, tags, child)
 
         # -- private endpoints -----------------------------------------------------------------
         self.endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
         self.endpoint_security_group: aws.ec2.SecurityGroup | None = None
         ep = cfg.private_endpoints
         if ep.mode is EndpointMode.ENABLED:
-            vpc_id = args.get("vpc_id")
-            subnet_ids = args.get("subnet_ids")
-            if vpc_id is None or subnet_ids is None:
-                raise ConfigError(
-                    f"{where}.vpc_id/subnet_ids: are required when privateEndpoints.mode is "
-                    "ENABLED (the default); pass the cluster VPC and private subnets, or set "
-                    "privateEndpoints.mode: DISABLED"
-                )
-            self._build_endpoints(name, ep, vpc_id, subnet_ids,
-                                  args.get("security_group_ids") or [], tags, child)
+            assert cfg.vpc_id is not None and cfg.subnet_ids is not None  # the model checked
+            self._build_endpoints(
+                name, ep, checked(cfg.vpc_id, VPC_ID, f"{where}.vpcId"),
+                checked_list(cfg.subnet_ids, SUBNET_ID, f"{where}.subnetIds"),
+                checked_list(cfg.security_group_ids, SECURITY_GROUP_ID, f"{where}.securityGroupIds"),
+                tags, child)
 
         self.register_outputs({
             "models": self.models,
-            "invokePolicyArn": self.invoke_policy.arn,
-            "guardrailId": self.guardrail.guardrail_id,
+            "invokePolicyArn": self.invoke_policy_arn,
+            "guardrailId": self.guardrail_id,
             "guardrailArn": self.guardrail.guardrail_arn,
             "guardrailVersion": self.guardrail_version.version,
             "guardrailVersionArn": self.guardrail_version_arn,
@@ -371,6 +422,8 @@ class BedrockAccess(pulumi.ComponentResource):
     # -- helpers ---------------------------------------------------------------------------------
     @staticmethod
     def _check_source_region(cfg: BedrockAccessConfig, where: str) -> None:
+        """Every inference profile can be called from the stack's region (checked before anything
+        is registered)."""
         region = pulumi.Config("aws").get("region")
         if not region:
             return
@@ -415,20 +468,27 @@ class BedrockAccess(pulumi.ComponentResource):
         log: InvocationLoggingConfig,
         tags: dict[str, str],
         child: pulumi.ResourceOptions,
-        stateful: pulumi.ResourceOptions,
     ) -> None:
         partition, region, account = self.partition, self.region, self.account_id
         log_group_name = f"/aiops/bedrock/{pulumi.get_stack()}/{name}/model-invocations"
-        self.kms_key = aws.kms.Key(
-            f"{name}-logs-key",
+        from_bedrock = _source_conditions(partition, region, account)
+        key_users = [
+            KeyUser("CloudWatchLogsUseForInvocationLogGroup",
+                    service=pulumi.Output.concat("logs.", region, ".amazonaws.com"),
+                    # DescribeKey carries no encryption context, so it is not listed here.
+                    actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+                             "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"],
+                    condition={"StringEquals": {"kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
+                        "arn:", partition, ":logs:", region, ":", account, ":log-group:", log_group_name)}}),
+            KeyUser("BedrockWritesEncryptedInvocationLogs", service="bedrock.amazonaws.com",
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"], condition=from_bedrock),
+        ]
+        self.kms_key = kms_key(
+            f"{name}-logs-key", parent=self, tags=tags,
             description="pulumi-aiops: Bedrock model invocation logs (S3 and CloudWatch)",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=pulumi.Output.all(partition, region, account).apply(
-                lambda v: json.dumps(_logs_key_policy(v[0], v[1], v[2], log_group_name), indent=2)),
-            tags=tags,
-            opts=stateful,
-        )
+            # The policy text of 0.1.0: the account administers the key; Logs and Bedrock use it.
+            policy=key_policy(account, partition, key_users, root_sid="AccountAdministersKey",
+                              policy_id=None, indent=2))
         to_s3 = LogDestination.S3 in log.destinations
         to_cw = LogDestination.CLOUDWATCH in log.destinations
         depends: list[pulumi.Resource] = []
@@ -439,60 +499,30 @@ class BedrockAccess(pulumi.ComponentResource):
             aws.bedrockmodel.InvocationLoggingConfigurationLoggingConfigCloudwatchConfigArgsDict | None
         ) = None
         if to_s3:
-            bucket = aws.s3.Bucket(f"{name}-invocation-logs", force_destroy=False, tags=tags,
-                                   opts=stateful)
-            self.log_bucket = bucket
-            sse = aws.s3.BucketServerSideEncryptionConfiguration(
-                f"{name}-invocation-logs-sse",
-                bucket=bucket.id,
-                rules=[{"apply_server_side_encryption_by_default": {
-                    "sse_algorithm": "aws:kms", "kms_master_key_id": self.kms_key.arn},
-                    "bucket_key_enabled": True}],
-                opts=child,
-            )
-            versioning = aws.s3.BucketVersioning(
-                f"{name}-invocation-logs-versioning",
-                bucket=bucket.id,
-                versioning_configuration={"status": "Enabled"},
-                opts=child,
-            )
-            pab = aws.s3.BucketPublicAccessBlock(
-                f"{name}-invocation-logs-pab",
-                bucket=bucket.id,
-                block_public_acls=True, block_public_policy=True,
-                ignore_public_acls=True, restrict_public_buckets=True,
-                opts=child,
-            )
-            ownership = aws.s3.BucketOwnershipControls(
-                f"{name}-invocation-logs-ownership",
-                bucket=bucket.id,
-                rule={"object_ownership": "BucketOwnerEnforced"},
-                opts=child,
-            )
-            self.log_bucket_policy_document: pulumi.Output[str] = pulumi.Output.all(
-                bucket.arn, partition, region, account,
-            ).apply(lambda v: json.dumps(
-                _log_bucket_policy(v[0], v[1], v[2], v[3], log.s3_key_prefix), indent=2))
-            policy = aws.s3.BucketPolicy(
-                f"{name}-invocation-logs-policy",
-                bucket=bucket.id,
-                policy=self.log_bucket_policy_document,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[pab]),
-            )
             lifecycle_rule: Any = {
                 "id": "archive-invocation-logs", "status": "Enabled", "filter": {"prefix": ""},
                 "transitions": [{"days": log.s3_archive_days, "storage_class": "GLACIER_IR"}],
                 "noncurrent_version_expiration": {"noncurrent_days": 30},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                **abort_multipart_rule(7),
             }
             if log.s3_expire_days is not None:
                 lifecycle_rule["expiration"] = {"days": log.s3_expire_days}
-            lifecycle = aws.s3.BucketLifecycleConfiguration(
-                f"{name}-invocation-logs-lifecycle", bucket=bucket.id, rules=[lifecycle_rule],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
-            access_logs = self._build_access_log_bucket(name, bucket, tags, child, stateful)
-            depends += [sse, versioning, pab, ownership, policy, lifecycle, access_logs]
-            s3_config = {"bucket_name": bucket.id, "key_prefix": log.s3_key_prefix}
+
+            def bedrock_puts(bucket: aws.s3.Bucket) -> list[dict[str, Any]]:
+                logs_arn = pulumi.Output.concat(bucket.arn, f"/{log.s3_key_prefix}/AWSLogs/", account,
+                                                "/BedrockModelInvocationLogs/*")
+                return [statement("Allow", "s3:PutObject", logs_arn, sid="BedrockPutsInvocationLogs",
+                                  principal={"Service": "bedrock.amazonaws.com"}, condition=from_bedrock)]
+
+            logs = secure_bucket(
+                f"{name}-invocation-logs", parent=self, tags=tags, kms_key_arn=self.kms_key.arn,
+                lifecycle_rules=[lifecycle_rule], naming=SHORT_NAMING, policy_statements=bedrock_puts,
+                policy_tls_first=False, policy_indent=2)
+            self.log_bucket = logs.bucket
+            self.log_bucket_policy_document = logs.policy_document
+            self._build_access_log_bucket(name, logs, tags)
+            depends += logs.resources
+            s3_config = {"bucket_name": logs.bucket.id, "key_prefix": log.s3_key_prefix}
         if to_cw:
             self.log_group = aws.cloudwatch.LogGroup(
                 f"{name}-invocation-logs",
@@ -501,11 +531,11 @@ class BedrockAccess(pulumi.ComponentResource):
                 kms_key_id=self.kms_key.arn,
                 deletion_protection_enabled=True,
                 tags=tags,
-                opts=stateful,
+                opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
             )
-            self.log_delivery_trust_document: pulumi.Output[str] = pulumi.Output.all(
-                partition, region, account).apply(
-                lambda v: json.dumps(_bedrock_trust_policy(v[0], v[1], v[2]), indent=2))
+            self.log_delivery_trust_document = document([statement(
+                "Allow", "sts:AssumeRole", sid="BedrockAssumesForThisAccount",
+                principal={"Service": "bedrock.amazonaws.com"}, condition=from_bedrock)], indent=2)
             self.log_delivery_role = aws.iam.Role(
                 f"{name}-log-delivery",
                 description="Bedrock model invocation logging delivery to CloudWatch Logs",
@@ -513,8 +543,11 @@ class BedrockAccess(pulumi.ComponentResource):
                 tags=tags,
                 opts=child,
             )
-            self.log_delivery_policy_document: pulumi.Output[str] = self.log_group.arn.apply(
-                lambda arn: json.dumps(_log_delivery_policy(arn), indent=2))
+            stream = pulumi.Output.concat(self.log_group.arn.apply(lambda arn: arn.removesuffix(":*")),
+                                          f":log-stream:{_LOG_STREAM}")
+            self.log_delivery_policy_document = document([statement(
+                "Allow", ["logs:CreateLogStream", "logs:PutLogEvents"], stream, sid="DeliverInvocationLogs")],
+                indent=2)
             role_policy = aws.iam.RolePolicy(
                 f"{name}-log-delivery",
                 role=self.log_delivery_role.name,
@@ -538,59 +571,36 @@ class BedrockAccess(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
         )
 
-    def _build_access_log_bucket(
-        self,
-        name: str,
-        source: aws.s3.Bucket,
-        tags: dict[str, str],
-        child: pulumi.ResourceOptions,
-        stateful: pulumi.ResourceOptions,
-    ) -> aws.s3.BucketLogging:
+    def _build_access_log_bucket(self, name: str, source: Any, tags: dict[str, str]) -> aws.s3.BucketLogging:
         """Server access logs of the invocation-log bucket, in a bucket of their own.
 
         S3 delivers access logs only to SSE-S3 buckets, so this one uses AES256; it holds
         request metadata, not prompts. Only ``logging.s3.amazonaws.com`` may write, and only
         for ``source`` in this account.
         """
-        logs = aws.s3.Bucket(f"{name}-access-logs", force_destroy=False, tags=tags, opts=stateful)
-        self.access_log_bucket = logs
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-access-logs-sse", bucket=logs.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child)
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-access-logs-versioning", bucket=logs.id,
-            versioning_configuration={"status": "Enabled"}, opts=child)
-        pab = aws.s3.BucketPublicAccessBlock(
-            f"{name}-access-logs-pab", bucket=logs.id, block_public_acls=True,
-            block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
-            opts=child)
-        aws.s3.BucketOwnershipControls(
-            f"{name}-access-logs-ownership", bucket=logs.id,
-            rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-access-logs-lifecycle", bucket=logs.id, rules=[{
-                "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
-                "expiration": {"days": 365},
-                "noncurrent_version_expiration": {"noncurrent_days": 30},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
-        self.access_log_bucket_policy_document: pulumi.Output[str] = pulumi.Output.all(
-            logs.arn, source.arn, self.account_id,
-        ).apply(lambda v: json.dumps(_access_log_bucket_policy(v[0], v[1], v[2]), indent=2))
-        policy = aws.s3.BucketPolicy(
-            f"{name}-access-logs-policy", bucket=logs.id,
-            policy=self.access_log_bucket_policy_document,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[pab]))
-        return aws.s3.BucketLogging(
-            f"{name}-invocation-logs-logging", bucket=source.id, target_bucket=logs.id,
-            target_prefix="invocation-logs/",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
+
+        def s3_logging_puts(bucket: aws.s3.Bucket) -> list[dict[str, Any]]:
+            return [statement(
+                "Allow", "s3:PutObject", pulumi.Output.concat(bucket.arn, "/invocation-logs/*"),
+                sid="S3ServerAccessLogs", principal={"Service": "logging.s3.amazonaws.com"},
+                condition={"StringEquals": {"aws:SourceAccount": self.account_id},
+                           "ArnLike": {"aws:SourceArn": source.arn}})]
+
+        logs = secure_bucket(
+            f"{name}-access-logs", parent=self, tags=tags, naming=SHORT_NAMING,
+            lifecycle_rules=[{"id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
+                              "expiration": {"days": 365}, "noncurrent_version_expiration": {"noncurrent_days": 30},
+                              **abort_multipart_rule(7)}],
+            policy_statements=s3_logging_puts, policy_tls_first=False, policy_indent=2)
+        self.access_log_bucket = logs.bucket
+        self.access_log_bucket_policy_document = logs.policy_document
+        assert logs.policy is not None
+        return source.log_to(logs, "invocation-logs/", depends_on=[logs.policy])
 
     def _build_endpoints(
         self,
         name: str,
-        ep: PrivateEndpointsConfig,
+        ep: PrivateEndpointsSpec,
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
         extra_sgs: pulumi.Input[Sequence[pulumi.Input[str]]],
@@ -633,122 +643,10 @@ def _cidr_of(assoc: Any) -> str | None:
 
 
 # -- the other policy documents ------------------------------------------------------------------
-def _source_conditions(partition: str, region: str, account: str) -> dict[str, Any]:
+def _source_conditions(partition: pulumi.Input[str], region: pulumi.Input[str],
+                       account: pulumi.Input[str]) -> dict[str, Any]:
+    """Conditions fencing a Bedrock service principal to this account and region."""
     return {
         "StringEquals": {"aws:SourceAccount": account},
-        "ArnLike": {"aws:SourceArn": f"arn:{partition}:bedrock:{region}:{account}:*"},
-    }
-
-
-def _logs_key_policy(partition: str, region: str, account: str, log_group: str) -> dict[str, Any]:
-    """Key policy: the account administers; CloudWatch Logs (this log group) and Bedrock use it."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "CloudWatchLogsUseForInvocationLogGroup",
-                "Effect": "Allow",
-                "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                # DescribeKey carries no encryption context, so it is not listed here.
-                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
-                           "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"kms:EncryptionContext:aws:logs:arn":
-                    f"arn:{partition}:logs:{region}:{account}:log-group:{log_group}"}},
-            },
-            {
-                "Sid": "BedrockWritesEncryptedInvocationLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": "bedrock.amazonaws.com"},
-                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": "*",
-                "Condition": _source_conditions(partition, region, account),
-            },
-        ],
-    }
-
-
-def _deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
-    """Deny every S3 request to the bucket that does not use TLS."""
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-
-
-def _log_bucket_policy(
-    bucket_arn: str, partition: str, region: str, account: str, prefix: str
-) -> dict[str, Any]:
-    """Bedrock may put invocation logs under its prefix; nothing may use plain HTTP."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "BedrockPutsInvocationLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": "bedrock.amazonaws.com"},
-                "Action": "s3:PutObject",
-                "Resource": f"{bucket_arn}/{prefix}/AWSLogs/{account}/BedrockModelInvocationLogs/*",
-                "Condition": _source_conditions(partition, region, account),
-            },
-            _deny_insecure_transport(bucket_arn),
-        ],
-    }
-
-
-def _access_log_bucket_policy(bucket_arn: str, source_arn: str, account: str) -> dict[str, Any]:
-    """S3 server access logging may write for the one source bucket; TLS only."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "S3ServerAccessLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": "logging.s3.amazonaws.com"},
-                "Action": "s3:PutObject",
-                "Resource": f"{bucket_arn}/invocation-logs/*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account},
-                              "ArnLike": {"aws:SourceArn": source_arn}},
-            },
-            _deny_insecure_transport(bucket_arn),
-        ],
-    }
-
-
-def _bedrock_trust_policy(partition: str, region: str, account: str) -> dict[str, Any]:
-    """Only Bedrock, acting for this account and region, may assume the role."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "BedrockAssumesForThisAccount",
-            "Effect": "Allow",
-            "Principal": {"Service": "bedrock.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": _source_conditions(partition, region, account),
-        }],
-    }
-
-
-def _log_delivery_policy(log_group_arn: str) -> dict[str, Any]:
-    """Write to the invocation log stream of the one log group."""
-    base = log_group_arn.removesuffix(":*")
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DeliverInvocationLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": f"{base}:log-stream:{_LOG_STREAM}",
-        }],
+        "ArnLike": {"aws:SourceArn": pulumi.Output.concat("arn:", partition, ":bedrock:", region, ":", account, ":*")},
     }

@@ -69,44 +69,49 @@ def _build_data(p: Platform) -> None:
 
     Sets ``p.components["dataLake"]`` (:class:`~pulumi_aiops.data_lake.DataLake`),
     ``p.components["vectorStores"]`` (config name → :class:`~pulumi_aiops.vector_store.VectorStore`)
-    and ``p.components["featureStore"]``; the config guarantees every reference resolves.
+    and ``p.components["featureStore"]``; the config guarantees every reference resolves. Each
+    component gets its validated args model: the config section plus the wiring (the cluster or
+    network a store runs in, the lake, the stack's tags), never a JSON dump.
     """
     cfg = p.config
     if cfg.data_lake is None and not cfg.vector_stores and cfg.feature_store is None:
         return
+    from pulumi_aiops.config.base import validate_model
     from pulumi_aiops.config.data import VectorBackend
-    from pulumi_aiops.data_lake import DataLake
-    from pulumi_aiops.feature_store import FeatureStore
-    from pulumi_aiops.vector_store import VectorStore
+    from pulumi_aiops.data_lake import DataLake, DataLakeArgsModel
+    from pulumi_aiops.feature_store import FeatureStore, FeatureStoreArgsModel
+    from pulumi_aiops.vector_store import VectorStore, VectorStoreArgsModel
 
     lake = None
     if cfg.data_lake is not None:
-        lake_args: Any = {**cfg.data_lake.model_dump(mode="json", exclude_none=True),
-                          "tags": p.tags()}
+        lake_args = validate_model(DataLakeArgsModel, {**dict(cfg.data_lake), "tags": p.tags()},
+                                   "aiops:platform.dataLake")
         lake = DataLake("data-lake", lake_args)
         p.components["dataLake"] = lake
-        p.outputs["dataLake"] = {"buckets": {z: b.bucket for z, b in lake.buckets.items()},
-                                 "kmsKeyArn": lake.kms_key.arn,
-                                 "teamRoleArns": {t: r.arn for t, r in lake.team_roles.items()}}
+        p.outputs["dataLake"] = {"buckets": lake.bucket_names, "kmsKeyArn": lake.kms_key_arn,
+                                 "teamRoleArns": lake.team_role_arns}
     stores: dict[str, VectorStore] = {}
-    for vs in cfg.vector_stores:
-        args: dict[str, Any] = {**vs.model_dump(mode="json", exclude_none=True),
-                                "environment": cfg.environment.value, "tags": p.tags()}
+    for i, vs in enumerate(cfg.vector_stores):
+        wiring: dict[str, Any] = {"environment": cfg.environment, "tags": p.tags()}
         if vs.backend is VectorBackend.QDRANT:
             assert vs.qdrant is not None
-            args["cluster"] = p.clusters[vs.qdrant.cluster]
+            wiring["cluster"] = p.clusters[vs.qdrant.cluster]  # the config checked the name
         else:
             host: Any = p.clusters[vs.network_cluster() or (cfg.eks.name if cfg.eks else "")]
-            args["network"] = {"vpc_id": host.vpc_id, "subnet_ids": host.private_subnet_ids,
-                               "client_security_group_ids": [host.cluster_security_group_id]}
-        stores[vs.name] = VectorStore(f"vector-{vs.name}", args)  # type: ignore[arg-type]
+            wiring["network"] = {"vpc_id": host.vpc_id, "subnet_ids": host.private_subnet_ids,
+                                 "client_security_group_ids": [host.cluster_security_group_id]}
+        store_args = validate_model(VectorStoreArgsModel, {**dict(vs.spec()), **wiring},
+                                    f"aiops:platform.vectorStores[{i}]")
+        stores[vs.name] = VectorStore(f"vector-{vs.name}", store_args)
     if stores:
         p.components["vectorStores"] = stores
         p.outputs["vectorStores"] = {n: {"backend": s.backend.value, "endpoint": s.endpoint}
                                      for n, s in stores.items()}
     if cfg.feature_store is not None:
-        fs_args: Any = {**cfg.feature_store.model_dump(mode="json", exclude_none=True),
-                        "data_lake": lake, "tags": p.tags()}
+        assert lake is not None  # the config requires the lake
+        fs_args = validate_model(FeatureStoreArgsModel,
+                                 {**dict(cfg.feature_store), "data_lake": lake, "tags": p.tags()},
+                                 "aiops:platform.featureStore")
         fs = FeatureStore("feature-store", fs_args)
         p.components["featureStore"] = fs
         p.outputs["featureStore"] = {"featureGroupArns": {n: g.arn for n, g in fs.feature_groups.items()},
@@ -125,36 +130,39 @@ def _build_bedrock(p: Platform) -> None:
     b = p.config.bedrock
     if b is None:
         return
-    from pulumi_aiops.bedrock_access import BedrockAccess
-    from pulumi_aiops.config.bedrock import EndpointMode
-    from pulumi_aiops.knowledge_base import KnowledgeBase
+    from pulumi_aiops.bedrock_access import BedrockAccess, BedrockAccessArgsModel
+    from pulumi_aiops.config.base import validate_model
+    from pulumi_aiops.config.bedrock import EndpointMode, KnowledgeBaseSpec
+    from pulumi_aiops.knowledge_base import KnowledgeBase, KnowledgeBaseArgsModel
 
-    args: Any = {**b.access().model_dump(mode="json"), "tags": p.tags()}
+    wiring: dict[str, Any] = {"tags": p.tags()}
     if b.private_endpoints.mode is EndpointMode.ENABLED:
         assert b.private_endpoints.cluster is not None or p.config.eks is not None
         host: Any = p.clusters[b.private_endpoints.cluster or p.config.eks.name]  # type: ignore[union-attr]
-        args["vpc_id"] = host.vpc_id
-        args["subnet_ids"] = host.private_subnet_ids
-    access = BedrockAccess("bedrock", args)
+        wiring["vpc_id"] = host.vpc_id
+        wiring["subnet_ids"] = host.private_subnet_ids
+    access_args = validate_model(BedrockAccessArgsModel, {**dict(b.access()), **wiring}, "aiops:platform.bedrock")
+    access = BedrockAccess("bedrock", access_args)
     p.components["bedrock"] = access
     kbs: dict[str, KnowledgeBase] = {}
-    for kb in b.knowledge_bases:
-        kb_args: Any = {
-            **kb.model_dump(mode="json", exclude={"name", "vector_store"}, exclude_none=True),
+    for i, kb in enumerate(b.knowledge_bases):
+        spec = {k: getattr(kb, k) for k in KnowledgeBaseSpec.model_fields}
+        kb_args = validate_model(KnowledgeBaseArgsModel, {
+            **spec,
             "data_lake": p.components["dataLake"],
             "vector_store": p.components["vectorStores"][kb.vector_store],
             "access": access,
             "tags": p.tags(),
-        }
+        }, f"aiops:platform.bedrock.knowledgeBases[{i}]")
         kbs[kb.name] = KnowledgeBase(f"kb-{kb.name}", kb_args)
     if kbs:
         p.components["knowledgeBases"] = kbs
     p.outputs["bedrock"] = {
         "models": list(access.models),
-        "invokePolicyArn": access.invoke_policy.arn,
-        "guardrailId": access.guardrail.guardrail_id,
+        "invokePolicyArn": access.invoke_policy_arn,
+        "guardrailId": access.guardrail_id,
         "guardrailVersionArn": access.guardrail_version_arn,
-        "knowledgeBases": {n: k.knowledge_base.id for n, k in kbs.items()},
+        "knowledgeBases": {n: k.knowledge_base_id for n, k in kbs.items()},
     }
 
 

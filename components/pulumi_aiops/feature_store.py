@@ -5,96 +5,117 @@ encrypted with the lake's CMK (the lake's bucket policy refuses any other key); 
 store is encrypted with the same key through its security config. The feature store role
 (assumed by SageMaker, fenced by ``aws:SourceAccount``) may write only that prefix.
 
-Example::
+Example (``lake`` is a :class:`~pulumi_aiops.data_lake.DataLake`)::
 
-    fs = FeatureStore("features", {
+    import pulumi_aws as aws
+    from pulumi_aiops.data_lake import DataLake
+    from pulumi_aiops.feature_store import FeatureStore
+
+    tags = {"owner": "ml-platform", "cost-center": "cc-1234", "data-classification": "internal"}
+    lake = DataLake("features-lake", {"source": "clickstream", "tags": tags})
+    features = FeatureStore("features", {
         "feature_groups": [{"name": "user-profile", "record_identifier": "user_id",
                             "event_time": "event_time",
                             "features": [{"name": "user_id", "type": "String"},
                                          {"name": "event_time", "type": "Fractional"}]}],
-        "data_lake": lake, "tags": platform.tags(),
+        "data_lake": lake, "tags": tags,
     })
-    fs.grant_read(recommender_role)   # GetRecord / BatchGetRecord + kms:Decrypt
+    recommender = aws.iam.Role("recommender", assume_role_policy=aws.iam.get_policy_document_output(statements=[{
+        "actions": ["sts:AssumeRole"],
+        "principals": [{"type": "Service", "identifiers": ["sagemaker.amazonaws.com"]}]}]).json)
+    features.grant_read(recommender)   # GetRecord / BatchGetRecord + kms:Decrypt
 """
 
-from __future__ import annotations
-
-from typing import Any, TypedDict
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from pydantic import ConfigDict, Field, InstanceOf, field_validator
 
+from pulumi_aiops.args import FeatureStoreArgs
+from pulumi_aiops.aws.formats import check_tags
+from pulumi_aiops.aws.iam import statement
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.data import DataZone, FeatureStoreConfig
 from pulumi_aiops.data_lake import READ_KMS_ACTIONS, DataLake, policy_json, stateful
-from pulumi_aiops.errors import ConfigError
 
-__all__ = ["FeatureStore", "FeatureStoreArgs"]
+__all__ = ["OLD_TYPE_TOKEN", "TYPE_TOKEN", "FeatureStore", "FeatureStoreArgs", "FeatureStoreArgsModel"]
+
+#: The type token Pulumi's component provider hosts this component under.
+TYPE_TOKEN = "aiops:index:FeatureStore"
+#: The token of 0.1.0 (an alias keeps deployed stacks' URNs).
+OLD_TYPE_TOKEN = "aiops:data:FeatureStore"
 
 
-class FeatureStoreArgs(TypedDict, total=False):
-    """Arguments of :class:`FeatureStore` (the ``featureStore`` config section plus wiring)."""
+class FeatureStoreArgsModel(FeatureStoreConfig):
+    """Arguments of :class:`FeatureStore`: feature groups, the data lake, tags.
 
-    feature_groups: list[dict[str, Any]]
-    """Feature groups: ``name``, ``record_identifier``, ``event_time``, ``features``
-    ([{name, type}]), ``online_ttl_days``, ``description``. Required."""
-    offline_prefix: str
-    """Prefix of the offline store in the curated bucket. @default feature-store/"""
-    data_lake: DataLake
-    """The data lake holding the offline store (its curated bucket and key). Required."""
-    tags: dict[str, str]
-    """Governance tags for every taggable resource. @default {}"""
+    The ``featureStore`` config section, plus the data lake that holds the offline store, and
+    ``tags``."""
+
+    model_config = ConfigDict(title="FeatureStoreArgs")
+
+    data_lake: InstanceOf[DataLake] = Field(
+        description="The data lake holding the offline store (its curated bucket and key). Required.")
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Governance tags for every taggable resource (over the lake's). @default {}")
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
+        return check_tags(v)
 
 
 class FeatureStore(pulumi.ComponentResource):
     """SageMaker feature groups with encrypted online and offline stores, and their role.
 
-    Attributes: ``feature_groups`` (name → ``aws.sagemaker.FeatureGroup``), ``role``,
-    ``kms_key`` (the lake's), ``offline_s3_uri``, ``config``.
+    Python attributes: ``feature_groups`` (name → ``aws.sagemaker.FeatureGroup``), ``role``,
+    ``kms_key`` (the lake's, ``None`` when the lake brings its key), ``config``.
     """
 
-    feature_groups: dict[str, aws.sagemaker.FeatureGroup]
-    role: aws.iam.Role
-    kms_key: aws.kms.Key
-    config: FeatureStoreConfig
+    offline_s3_uri: pulumi.Output[str]
+    """Where the offline store writes (``s3://<curated bucket>/<offline prefix>``)."""
+    role_arn: pulumi.Output[str]
+    """The role SageMaker assumes to write the offline store."""
+    kms_key_arn: pulumi.Output[str]
+    """The key of both stores (the lake's)."""
 
-    def __init__(self, name: str, args: FeatureStoreArgs,
+    def __init__(self, name: str, args: FeatureStoreArgs | FeatureStoreArgsModel,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        raw: dict[str, Any] = dict(args)
-        lake = raw.pop("data_lake", None)
-        tags: dict[str, str] = dict(raw.pop("tags", None) or {})
-        where = f"FeatureStoreArgs({name!r})"
-        cfg = validate_model(FeatureStoreConfig, raw, where)
-        if not isinstance(lake, DataLake):
-            raise ConfigError(f"{where}.data_lake: {lake!r} is not allowed; the offline store needs "
-                              "a DataLake (configure aiops:platform.dataLake)")
-        super().__init__("aiops:data:FeatureStore", name, {}, opts)
-        self.config = cfg
-        self.kms_key = lake.kms_key
-        self.tags = {**lake.tags, **tags, "data-classification": lake.tags["data-classification"]}
+        if isinstance(args, FeatureStoreArgsModel):
+            cfg = args
+        else:
+            cfg = validate_model(FeatureStoreArgsModel, dict(args), f"FeatureStore({name!r})")
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))
+        self.config: FeatureStoreArgsModel = cfg
+        lake = cfg.data_lake
+        self.kms_key: aws.kms.Key | None = lake.kms_key
+        self.kms_key_arn = lake.kms_key_arn
+        self.tags: dict[str, str] = {**lake.tags, **cfg.tags, "data-classification": lake.tags["data-classification"]}
         bucket = lake.bucket(DataZone.CURATED)
         prefix = cfg.offline_prefix
-        self.offline_s3_uri = bucket.bucket.apply(lambda b: f"s3://{b}/{prefix}")
+        self.offline_s3_uri = pulumi.Output.concat("s3://", bucket.bucket, "/", prefix)
         child = pulumi.ResourceOptions(parent=self)
 
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        trust = policy_json([{
-            "Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
-            "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": account}}}])
-        self.role = aws.iam.Role(f"{name}-role", assume_role_policy=trust,
-                                 description=f"SageMaker Feature Store {name}: offline store writes",
-                                 tags=self.tags, opts=child)
+        trust = policy_json([statement("Allow", "sts:AssumeRole", principal={"Service": "sagemaker.amazonaws.com"},
+                                       condition={"StringEquals": {"aws:SourceAccount": account}})])
+        self.role: aws.iam.Role = aws.iam.Role(
+            f"{name}-role", assume_role_policy=trust,
+            description=f"SageMaker Feature Store {name}: offline store writes", tags=self.tags, opts=child)
+        self.role_arn = self.role.arn
         statements = lake.write_statements(prefix, DataZone.CURATED)
-        statements.append({"Sid": "OfflineStoreAcl", "Effect": "Allow",
-                           "Action": ["s3:GetBucketAcl", "s3:PutObjectAcl"],
-                           "Resource": [bucket.arn, bucket.arn.apply(lambda a: f"{a}/{prefix}*")]})
+        statements.append(statement("Allow", ["s3:GetBucketAcl", "s3:PutObjectAcl"],
+                                    [bucket.arn, pulumi.Output.concat(bucket.arn, "/", prefix, "*")],
+                                    sid="OfflineStoreAcl"))
         policy = aws.iam.RolePolicy(f"{name}-role-policy", role=self.role.name,
                                     policy=policy_json(statements), opts=child)
 
-        self.feature_groups = {}
+        self.feature_groups: dict[str, aws.sagemaker.FeatureGroup] = {}
         for g in cfg.feature_groups:
             online: Any = {"enable_online_store": True, "storage_type": "Standard",
-                                      "security_config": {"kms_key_id": self.kms_key.arn}}
+                           "security_config": {"kms_key_id": self.kms_key_arn}}
             if g.online_ttl_days:
                 online["ttl_duration"] = {"unit": "Days", "value": g.online_ttl_days}
             self.feature_groups[g.name] = aws.sagemaker.FeatureGroup(
@@ -109,7 +130,7 @@ class FeatureStore(pulumi.ComponentResource):
                 online_store_config=online,
                 offline_store_config={
                     "s3_storage_config": {"s3_uri": self.offline_s3_uri,
-                                          "kms_key_id": self.kms_key.arn},
+                                          "kms_key_id": self.kms_key_arn},
                     "disable_glue_table_creation": False,
                 },
                 tags=self.tags,
@@ -117,7 +138,7 @@ class FeatureStore(pulumi.ComponentResource):
             )
         self.register_outputs({
             "featureGroupArns": {n: fg.arn for n, fg in self.feature_groups.items()},
-            "roleArn": self.role.arn,
+            "roleArn": self.role_arn,
             "offlineS3Uri": self.offline_s3_uri,
         })
 
@@ -127,11 +148,9 @@ class FeatureStore(pulumi.ComponentResource):
         return aws.iam.RolePolicy(
             f"{self._name}-read-{rname}", role=role.name,
             policy=policy_json([
-                {"Sid": "OnlineRecords", "Effect": "Allow",
-                 "Action": ["sagemaker:GetRecord", "sagemaker:BatchGetRecord",
-                            "sagemaker:DescribeFeatureGroup"],
-                 "Resource": [fg.arn for fg in self.feature_groups.values()]},
-                {"Sid": "DecryptRecords", "Effect": "Allow", "Action": READ_KMS_ACTIONS,
-                 "Resource": self.kms_key.arn},
+                statement("Allow", ["sagemaker:GetRecord", "sagemaker:BatchGetRecord",
+                                    "sagemaker:DescribeFeatureGroup"],
+                          [self.feature_groups[n].arn for n in sorted(self.feature_groups)], sid="OnlineRecords"),
+                statement("Allow", READ_KMS_ACTIONS, self.kms_key_arn, sid="DecryptRecords"),
             ]),
             opts=pulumi.ResourceOptions(parent=self))

@@ -15,121 +15,106 @@
 Ingestion runs with ``aws bedrock-agent start-ingestion-job`` (or on a schedule); creating the
 data source does not ingest.
 
-The data lake and the vector store are duck-typed, so any object with the same methods works:
+Example (continues the :mod:`~pulumi_aiops.data_lake`, :mod:`~pulumi_aiops.vector_store` and
+:mod:`~pulumi_aiops.bedrock_access` examples: ``lake``, ``store``, ``access``, ``chat``)::
 
-* data lake: ``bucket_arn(zone) -> Output[str]`` and ``grant_read(role, prefix=, zone=)``;
-* vector store: ``bedrock_storage_configuration() -> dict`` (the ``storage_configuration`` of
-  ``AgentKnowledgeBase``) and ``grant_write(role)``.
-
-Example::
+    from pulumi_aiops.knowledge_base import KnowledgeBase
 
     kb = KnowledgeBase("handbook", {
         "embedding_model": "amazon.titan-embed-text-v2:0",
         "data_lake_prefix": "text/handbook/",
         "chunking": {"strategy": "HIERARCHICAL"},
-        "data_lake": lake, "vector_store": store, "access": bedrock,
-        "tags": platform.tags(),
+        "data_lake": lake, "vector_store": store, "access": access,
+        "tags": {"owner": "ml-platform", "cost-center": "cc-1234", "data-classification": "internal"},
     })
-    kb.grant_retrieve(cluster.workload_role("chat", "apps", "chat"))  # Retrieve(AndGenerate)
-    pulumi.export("kbId", kb.knowledge_base.id)
+    kb.grant_retrieve(chat)   # Retrieve and RetrieveAndGenerate on this knowledge base
 """
 
-from __future__ import annotations
-
 import json
-from collections.abc import Mapping
-from typing import Any, Protocol, TypedDict, runtime_checkable
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from pydantic import ConfigDict, Field, InstanceOf, field_validator
 
+from pulumi_aiops.args import KnowledgeBaseArgs
+from pulumi_aiops.aws.formats import check_tags
+from pulumi_aiops.aws.iam import document, document_dict, statement
 from pulumi_aiops.bedrock_access import (
     BedrockAccess,
     foundation_model_arn,
     guardrail_invoke_statements,
 )
+from pulumi_aiops.catalog.bedrock import lookup_bedrock
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.bedrock import (
     ChunkingConfig,
     ChunkingStrategy,
     DataDeletionPolicy,
-    KnowledgeBaseConfig,
+    KnowledgeBaseSpec,
 )
+from pulumi_aiops.data_lake import DataLake
 from pulumi_aiops.errors import AiopsError, ConfigError
+from pulumi_aiops.vector_store import VectorStore
 
 __all__ = [
+    "OLD_TYPE_TOKEN",
+    "TYPE_TOKEN",
     "KnowledgeBase",
     "KnowledgeBaseArgs",
-    "KnowledgeBaseDataLake",
-    "KnowledgeBaseVectorStore",
+    "KnowledgeBaseArgsModel",
     "chunking_configuration",
     "knowledge_base_trust_policy",
 ]
+
+#: The type token Pulumi's component provider hosts this component under.
+TYPE_TOKEN = "aiops:index:KnowledgeBase"
+#: The token of 0.1.0 (an alias keeps deployed stacks' URNs).
+OLD_TYPE_TOKEN = "aiops:bedrock:KnowledgeBase"
 
 #: Seconds to let a new OpenSearch Serverless data access policy take effect.
 AOSS_POLICY_PROPAGATION_SECONDS = 60.0
 
 
-@runtime_checkable
-class KnowledgeBaseDataLake(Protocol):
-    """What :class:`KnowledgeBase` needs of a data lake (``pulumi_aiops.data_lake.DataLake``)."""
+class KnowledgeBaseArgsModel(KnowledgeBaseSpec):
+    """Arguments of :class:`KnowledgeBase`: model, prefix, chunking, lake, store, access, tags.
 
-    def bucket_arn(self, zone: Any = ...) -> pulumi.Output[str]: ...
+    A ``bedrock.knowledgeBases[]`` entry without its names, plus the data lake, vector store
+    and Bedrock access it uses, and ``tags``."""
 
-    def grant_read(self, role: aws.iam.Role, prefix: str | None = None, zone: Any = ...) -> Any: ...
+    model_config = ConfigDict(title="KnowledgeBaseArgs")
+
+    data_lake: InstanceOf[DataLake] = Field(description="The data lake holding the documents. Required.")
+    vector_store: InstanceOf[VectorStore] = Field(
+        description="The vector store (opensearch-serverless or aurora-pgvector backend). Required.")
+    access: InstanceOf[BedrockAccess] | None = Field(
+        None, description="The platform's Bedrock access; the embedding model must be on its allowlist. "
+        "@default none")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags for every taggable resource. @default {}")
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
+        return check_tags(v)
 
 
-@runtime_checkable
-class KnowledgeBaseVectorStore(Protocol):
-    """What :class:`KnowledgeBase` needs of a vector store (``pulumi_aiops.vector_store``)."""
-
-    def bedrock_storage_configuration(self) -> Any: ...
-
-    def grant_write(self, role: aws.iam.Role) -> Any: ...
-
-
-class KnowledgeBaseArgs(TypedDict, total=False):
-    """Arguments of :class:`KnowledgeBase` (the config keys of ``bedrock.knowledgeBases[]``)."""
-
-    embedding_model: str
-    """An embedding model id from the catalogue (and from ``access``'s allowlist). Required."""
-    data_lake_prefix: str
-    """The S3 key prefix the data source reads, e.g. ``text/handbook/``. Required."""
-    data_lake_bucket: str
-    """The data-lake zone (bucket) holding the prefix. @default curated"""
-    dimensions: int
-    """Embedding vector size, when the model supports a choice. @default the model's default"""
-    chunking: ChunkingConfig | Mapping[str, Any]
-    """Chunking strategy and sizes. @default FIXED_SIZE, 300 tokens, 20% overlap"""
-    data_deletion_policy: str
-    """RETAIN or DELETE the vectors when the data source is deleted. @default RETAIN"""
-    data_lake: KnowledgeBaseDataLake
-    """The data lake holding the documents. Required."""
-    vector_store: KnowledgeBaseVectorStore
-    """The vector store (OpenSearch Serverless or Aurora PostgreSQL backend). Required."""
-    access: BedrockAccess
-    """The platform's Bedrock access; when given, the embedding model must be on its allowlist.
-    @default none"""
-    tags: Mapping[str, str]
-    """Tags for every taggable resource. @default {}"""
+def _trust_statement(partition: pulumi.Input[str], region: pulumi.Input[str],
+                     account: pulumi.Input[str]) -> dict[str, Any]:
+    return statement(
+        "Allow", "sts:AssumeRole", sid="BedrockKnowledgeBasesOfThisAccount",
+        principal={"Service": "bedrock.amazonaws.com"},
+        condition={"StringEquals": {"aws:SourceAccount": account},
+                   "ArnLike": {"aws:SourceArn": pulumi.Output.concat(
+                       "arn:", partition, ":bedrock:", region, ":", account, ":knowledge-base/*")}})
 
 
 def knowledge_base_trust_policy(partition: str, region: str, account: str) -> dict[str, Any]:
     """Trust policy: Bedrock may assume the role for this account's knowledge bases only."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "BedrockKnowledgeBasesOfThisAccount",
-            "Effect": "Allow",
-            "Principal": {"Service": "bedrock.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": account},
-                "ArnLike": {"aws:SourceArn":
-                            f"arn:{partition}:bedrock:{region}:{account}:knowledge-base/*"},
-            },
-        }],
-    }
+    return document_dict([statement(
+        "Allow", "sts:AssumeRole", sid="BedrockKnowledgeBasesOfThisAccount",
+        principal={"Service": "bedrock.amazonaws.com"},
+        condition={"StringEquals": {"aws:SourceAccount": account},
+                   "ArnLike": {"aws:SourceArn": f"arn:{partition}:bedrock:{region}:{account}:knowledge-base/*"}})])
 
 
 def chunking_configuration(c: ChunkingConfig) -> dict[str, Any]:
@@ -149,52 +134,50 @@ def chunking_configuration(c: ChunkingConfig) -> dict[str, Any]:
     return {"chunking_strategy": "NONE"}
 
 
-def _flatten(items: Any) -> list[Any]:
-    """Grant helpers return a resource, a list of resources, or None."""
-    out: list[Any] = []
-    for item in items:
-        if isinstance(item, (list, tuple)):
-            out.extend(_flatten(item))
-        elif item is not None:
-            out.append(item)
-    return out
-
-
 class KnowledgeBase(pulumi.ComponentResource):
     """A Bedrock VECTOR knowledge base with an S3 data source over one data-lake prefix.
 
-    Attributes: ``role``, ``role_trust_document``, ``embedding_policy_document``,
+    Python attributes: ``role``, ``role_trust_document``, ``embedding_policy_document``,
     ``knowledge_base``, ``data_source``, ``embedding_model_arn``, ``config``.
     """
+
+    knowledge_base_id: pulumi.Output[str]
+    """The knowledge base (for Retrieve and RetrieveAndGenerate)."""
+    knowledge_base_arn: pulumi.Output[str]
+    """Its ARN."""
+    role_arn: pulumi.Output[str]
+    """The service role Bedrock assumes to embed, read the prefix and write the store."""
 
     def __init__(
         self,
         name: str,
-        args: KnowledgeBaseArgs,
+        args: KnowledgeBaseArgs | KnowledgeBaseArgsModel,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("aiops:bedrock:KnowledgeBase", name, None, opts)
         where = f"KnowledgeBase({name!r})"
-        raw: dict[str, Any] = dict(args)
-        lake: Any = raw.pop("data_lake", None)
-        store: Any = raw.pop("vector_store", None)
-        access: BedrockAccess | None = raw.pop("access", None)
-        tags = dict(raw.pop("tags", None) or {})
-        if lake is None or store is None:
-            raise ConfigError(f"{where}: data_lake and vector_store are required")
-        if not isinstance(store, KnowledgeBaseVectorStore):
-            raise ConfigError(f"{where}.vector_store: {type(store).__name__} has no "
-                              "bedrock_storage_configuration()/grant_write(); Qdrant is not a "
-                              "Bedrock knowledge-base backend, use OpenSearch Serverless or Aurora")
-        store_name = str(getattr(getattr(store, "config", None), "name", None)
-                         or getattr(store, "pulumi_resource_name", None) or "store")
-        cfg = validate_model(KnowledgeBaseConfig, {"name": name, "vector_store": store_name, **raw},
-                             where)
+        if isinstance(args, KnowledgeBaseArgsModel):
+            cfg = args
+        else:
+            cfg = validate_model(KnowledgeBaseArgsModel, dict(args), where)
+        lake, store, access = cfg.data_lake, cfg.vector_store, cfg.access
+        if not store.supports_bedrock:
+            raise ConfigError(f"{where}.vectorStore: {store.store_name!r} uses the {store.backend.value} backend, "
+                              "which is not a Bedrock knowledge-base backend; use opensearch-serverless or "
+                              "aurora-pgvector")
         if access is not None and cfg.embedding_model not in access.models:
             raise ConfigError(
-                f"{where}.embedding_model: {cfg.embedding_model!r} is not in the Bedrock "
+                f"{where}.embeddingModel: {cfg.embedding_model!r} is not in the Bedrock "
                 f"allowlist ({', '.join(access.models)}); add it to bedrock.models first")
-        self.config = cfg
+        dims = cfg.dimensions or lookup_bedrock(cfg.embedding_model).foundation.dimensions
+        if dims != store.dimensions:
+            raise ConfigError(f"{where}.embeddingModel: {cfg.embedding_model!r} embeds {dims}-dimension vectors "
+                              f"but vector store {store.store_name!r} has dimensions {store.dimensions}; "
+                              "make them equal")
+        lake.bucket(cfg.data_lake_bucket)  # the zone exists (ConfigError otherwise)
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))
+        self.config: KnowledgeBaseArgsModel = cfg
+        tags = dict(cfg.tags)
         child = pulumi.ResourceOptions(parent=self)
         inv = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=inv).partition
@@ -203,9 +186,8 @@ class KnowledgeBase(pulumi.ComponentResource):
 
         self.embedding_model_arn: pulumi.Output[str] = pulumi.Output.all(partition, region).apply(
             lambda v: foundation_model_arn(v[0], v[1], cfg.embedding_model))
-        self.role_trust_document: pulumi.Output[str] = pulumi.Output.all(
-            partition, region, account).apply(
-            lambda v: json.dumps(knowledge_base_trust_policy(v[0], v[1], v[2]), indent=2))
+        self.role_trust_document: pulumi.Output[str] = document(
+            [_trust_statement(partition, region, account)], indent=2)
         self.role = aws.iam.Role(
             f"{name}-kb",
             description=f"Bedrock knowledge base {name}: embed, read its data-lake prefix, "
@@ -214,13 +196,11 @@ class KnowledgeBase(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        self.role_arn = self.role.arn
         self.embedding_policy_document: pulumi.Output[str] = pulumi.Output.all(
-            partition, region, account).apply(lambda v: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": guardrail_invoke_statements(
-                    [cfg.embedding_model], partition=v[0], region=v[1], account=v[2],
-                    guardrail_version_arn=None),
-            }, indent=2))
+            partition, region, account).apply(lambda v: json.dumps(document_dict(guardrail_invoke_statements(
+                [cfg.embedding_model], partition=v[0], region=v[1], account=v[2], guardrail_version_arn=None)),
+                indent=2))
         embed = aws.iam.RolePolicy(
             f"{name}-kb-embed",
             role=self.role.name,
@@ -229,12 +209,11 @@ class KnowledgeBase(pulumi.ComponentResource):
         )
         read = lake.grant_read(self.role, prefix=cfg.data_lake_prefix, zone=cfg.data_lake_bucket)
         try:
-            storage = store.bedrock_storage_configuration()
+            storage: Any = store.bedrock_storage_configuration()
             write = store.grant_write(self.role)
         except AiopsError as exc:
-            raise ConfigError(f"{where}.vector_store: {exc}") from None
-        grants: list[pulumi.Resource] = [
-            g for g in _flatten([embed, read, write]) if isinstance(g, pulumi.Resource)]
+            raise ConfigError(f"{where}.vectorStore: {exc}") from None
+        grants: list[pulumi.Resource] = [embed, read, *write]
         if storage.get("type") == "OPENSEARCH_SERVERLESS":
             # Bedrock checks the role against the collection's data access policy at creation;
             # a policy written seconds earlier may not have propagated yet.
@@ -277,11 +256,13 @@ class KnowledgeBase(pulumi.ComponentResource):
             opts=child,
         )
         self._retrieve_grants: set[str] = set()
+        self.knowledge_base_id = self.knowledge_base.id
+        self.knowledge_base_arn = self.knowledge_base.arn
         self.register_outputs({
-            "knowledgeBaseId": self.knowledge_base.id,
-            "knowledgeBaseArn": self.knowledge_base.arn,
+            "knowledgeBaseId": self.knowledge_base_id,
+            "knowledgeBaseArn": self.knowledge_base_arn,
             "dataSourceId": self.data_source.data_source_id,
-            "roleArn": self.role.arn,
+            "roleArn": self.role_arn,
             "embeddingModelArn": self.embedding_model_arn,
             "retainVectors": cfg.data_deletion_policy is DataDeletionPolicy.RETAIN,
         })
@@ -292,15 +273,8 @@ class KnowledgeBase(pulumi.ComponentResource):
         RetrieveAndGenerate also invokes a generation model with the caller's permissions, so
         the caller needs :meth:`BedrockAccess.grant_invoke` too (and passes the guardrail).
         """
-        return self.knowledge_base.arn.apply(lambda arn: json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "QueryKnowledgeBase",
-                "Effect": "Allow",
-                "Action": ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"],
-                "Resource": arn,
-            }],
-        }, indent=2))
+        return document([statement("Allow", ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"],
+                                   self.knowledge_base.arn, sid="QueryKnowledgeBase")], indent=2)
 
     def grant_retrieve(self, role: aws.iam.Role, name: str | None = None) -> aws.iam.RolePolicy:
         """Let ``role`` (a workload's IRSA or pod-identity role) query this knowledge base."""
@@ -308,7 +282,7 @@ class KnowledgeBase(pulumi.ComponentResource):
         if not suffix:
             raise ConfigError("grant_retrieve: pass name=… for a role without a logical name")
         if suffix in self._retrieve_grants:
-            raise ConfigError(f"KnowledgeBase {self._name!r}: retrieve is already granted to {suffix!r}")
+            raise ConfigError(f"KnowledgeBase({self._name!r}): retrieve is already granted to {suffix!r}")
         self._retrieve_grants.add(suffix)
         return aws.iam.RolePolicy(
             f"{self._name}-retrieve-{suffix}",

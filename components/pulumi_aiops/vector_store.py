@@ -6,53 +6,91 @@
 * ``aurora-pgvector``: Aurora PostgreSQL Serverless v2, CMK-encrypted, deletion-protected, IAM
   auth, master secret in Secrets Manager, Data API on; pgvector schema through the Data API
   (:class:`~pulumi_aiops.vector_stores.PgvectorSchema`).
-* ``qdrant``: the official Qdrant Helm chart on any :class:`~pulumi_aiops.contract.GpuCluster`,
+* ``qdrant``: the official Qdrant Helm chart on any :class:`~pulumi_aiops.contract.GpuCluster` (or a
+  :class:`~pulumi_aiops.contract.GpuClusterRef` to a cluster of another program),
   API keys from pulumi-random in a Kubernetes Secret, persistence, a PodDisruptionBudget and
   a ClusterIP service only.
 
 Every backend exposes ``endpoint``, ``credentials_secret_arn`` (AWS backends) or
 ``api_key_secret_name`` (Qdrant), :meth:`VectorStore.grant_read`,
-:meth:`VectorStore.grant_write` and :meth:`VectorStore.bedrock_storage_configuration`.
+:meth:`VectorStore.grant_write` and :meth:`VectorStore.bedrock_storage_configuration`. The
+AWS backends take their VPC as ``network`` (ids, or outputs of your own resources); the key
+comes from :func:`~pulumi_aiops.aws.kms.kms_key` unless ``kms_key_arn`` brings one.
 
 Example::
 
-    kb = VectorStore("kb", {
-        "backend": "opensearch-serverless", "dimensions": 1024,
-        "opensearch": {"admin_principals": ["arn:aws:iam::123456789012:role/deployer"]},
-        "network": {"vpc_id": eks.vpc_id, "subnet_ids": eks.private_subnet_ids,
-                    "client_security_group_ids": [eks.cluster_security_group_id]},
-        "tags": platform.tags(),
-    })
-    kb.grant_write(bedrock_kb_role)
-    aws.bedrock.AgentKnowledgeBase(..., storage_configuration=kb.bedrock_storage_configuration())
-"""
+    import pulumi_aws as aws
+    from pulumi_aiops.vector_store import VectorStore
 
-from __future__ import annotations
+    vpc = aws.ec2.Vpc("rag", cidr_block="10.20.0.0/16")
+    subnets = [aws.ec2.Subnet(f"rag-{az}", vpc_id=vpc.id, cidr_block=cidr, availability_zone=az)
+               for az, cidr in (("us-east-1a", "10.20.1.0/24"), ("us-east-1b", "10.20.2.0/24"))]
+    apps = aws.ec2.SecurityGroup("rag-apps", vpc_id=vpc.id, description="RAG applications")
+    deployer = "arn:aws:iam::123456789012:role/deployer"   # runs `pulumi up`; creates the index
+    store = VectorStore("kb-docs", {
+        "backend": "opensearch-serverless", "dimensions": 1024,
+        "opensearch": {"admin_principals": [deployer]},
+        "network": {"vpc_id": vpc.id, "subnet_ids": [s.id for s in subnets],
+                    "client_security_group_ids": [apps.id]},
+        "tags": {"owner": "ml-platform", "cost-center": "cc-1234", "data-classification": "internal"},
+    })
+    writer = aws.iam.Role("kb-writer", assume_role_policy=aws.iam.get_policy_document_output(statements=[{
+        "actions": ["sts:AssumeRole"],
+        "principals": [{"type": "Service", "identifiers": ["bedrock.amazonaws.com"]}]}]).json)
+    store.grant_write(writer)                      # IAM + the collection's data access policy
+    storage = store.bedrock_storage_configuration()  # for aws.bedrock.AgentKnowledgeBase
+"""
 
 import json
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from pulumi_aiops.config.base import validate_model
-from pulumi_aiops.config.data import StandbyReplicas, VectorBackend, VectorStoreConfig
+from pulumi_aiops.args import VectorStoreArgs, VectorStoreNetworkArgs
+from pulumi_aiops.aws.formats import (
+    IAM_ROLE_OR_USER,
+    KMS_KEY_ARN,
+    SECURITY_GROUP_ID,
+    SUBNET_ID,
+    VPC_ID,
+    check_known,
+    check_known_list,
+    check_tags,
+    checked,
+    checked_list,
+)
+from pulumi_aiops.aws.iam import statement
+from pulumi_aiops.aws.kms import kms_key
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known, validate_model
+from pulumi_aiops.config.data import StandbyReplicas, VectorBackend, VectorStoreSpec
 from pulumi_aiops.config.governance import Environment
-from pulumi_aiops.contract import GpuCluster
+from pulumi_aiops.contract import GpuCluster, GpuClusterInput, GpuClusterRef, resolve_cluster
 from pulumi_aiops.data_lake import policy_json, short_hash, stateful
 from pulumi_aiops.errors import AiopsError, ConfigError
 from pulumi_aiops.vector_stores.aoss_index import DEFAULT_FIELDS, AossIndex
 from pulumi_aiops.vector_stores.pgvector_schema import BEDROCK_COLUMNS, PgvectorSchema
 
 __all__ = [
+    "OLD_TYPE_TOKEN",
     "QDRANT_CHART",
     "QDRANT_REPO",
+    "TYPE_TOKEN",
     "VectorBackend",
     "VectorStore",
     "VectorStoreArgs",
+    "VectorStoreArgsModel",
     "VectorStoreNetwork",
+    "VectorStoreNetworkArgs",
+    "VectorStoreNetworkModel",
 ]
+
+#: The type token Pulumi's component provider hosts this component under.
+TYPE_TOKEN = "aiops:index:VectorStore"
+#: The token of 0.1.0 (an alias keeps deployed stacks' URNs).
+OLD_TYPE_TOKEN = "aiops:data:VectorStore"
 
 #: The official Qdrant Helm chart.
 QDRANT_REPO = "https://qdrant.github.io/qdrant-helm"
@@ -64,44 +102,94 @@ _AOSS_COLLECTION_READ = ["aoss:DescribeCollectionItems"]
 _AOSS_COLLECTION_WRITE = [*_AOSS_COLLECTION_READ, "aoss:CreateCollectionItems",
                           "aoss:UpdateCollectionItems"]
 
-
-class VectorStoreNetwork(TypedDict, total=False):
-    """Where an AWS-VPC backend lives (from ``EksGpuCluster``)."""
-
-    vpc_id: pulumi.Input[str]
-    """The VPC. Required for opensearch-serverless and aurora-pgvector."""
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Private subnets (at least two AZs). Required for opensearch-serverless and aurora-pgvector."""
-    client_security_group_ids: Sequence[pulumi.Input[str]]
-    """Security groups allowed to connect (e.g. the EKS cluster SG). @default []"""
+#: The 0.1.0 name of the public TypedDict of ``network`` (same keys).
+VectorStoreNetwork = VectorStoreNetworkArgs
 
 
-class VectorStoreArgs(TypedDict, total=False):
-    """Arguments of :class:`VectorStore` (the ``vectorStores[]`` config entry plus wiring)."""
+class VectorStoreNetworkModel(AiopsModel):
+    """Where an AWS-VPC backend lives: ids, or outputs of your own resources.
 
-    name: str
-    """Store name (collection / cluster name). @default the component name"""
-    backend: str
-    """opensearch-serverless, aurora-pgvector or qdrant. Required."""
-    dimensions: int
-    """Embedding dimensions. @default 1024"""
-    opensearch: dict[str, Any]
-    """OpenSearch settings (``admin_principals`` required, ``index_name``,
-    ``standby_replicas``). @default none"""
-    aurora: dict[str, Any]
-    """Aurora settings (``engine_version``, ``min_capacity``, ``max_capacity``,
-    ``database_name``, ``table_name``, ``backup_retention_days``). @default {}"""
-    qdrant: dict[str, Any]
-    """Qdrant settings (``cluster`` required, ``chart_version``, ``namespace``, ``replicas``,
-    ``storage_size``, ``storage_class``). @default none"""
-    network: VectorStoreNetwork
-    """VPC wiring for the AWS backends. @default none"""
-    cluster: GpuCluster
-    """The GPU cluster (either cloud) that runs Qdrant. Required for qdrant."""
-    environment: str
-    """dev, staging or prod: standby replicas of AOSS default to ENABLED in prod. @default dev"""
-    tags: dict[str, str]
-    """Governance tags for every taggable resource. @default {}"""
+    For example an ``EksGpuCluster``'s ``vpc_id``, ``private_subnet_ids`` and
+    ``cluster_security_group_id``."""
+
+    model_config = ConfigDict(title="VectorStoreNetworkArgs")
+
+    vpc_id: Wired[str] = Field(description="The VPC. Required.")
+    subnet_ids: Wired[list[Wired[str]]] = Field(
+        description="Private subnets of the VPC, in at least two AZs. Required.")
+    client_security_group_ids: list[Wired[str]] = Field(
+        default_factory=list, description="Security groups whose members may connect. @default []")
+
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc(cls, v: Any) -> Any:
+        return check_known(v, VPC_ID)
+
+    @field_validator("subnet_ids")
+    @classmethod
+    def _subnets(cls, v: Any) -> Any:
+        if is_known(v) and not v:
+            raise ConfigValueError("is empty; give the VPC's private subnets", value=v)
+        return check_known_list(v, SUBNET_ID)
+
+    @field_validator("client_security_group_ids")
+    @classmethod
+    def _sgs(cls, v: list[Any]) -> list[Any]:
+        check_known_list(v, SECURITY_GROUP_ID)
+        known = [s for s in v if is_known(s)]
+        for i, sg in enumerate(v):
+            if is_known(sg) and known.count(sg) > 1 and v.index(sg) != i:
+                raise ConfigValueError("appears twice", loc=(i,), value=sg)
+        return v
+
+
+class VectorStoreArgsModel(VectorStoreSpec):
+    """Arguments of :class:`VectorStore`: the store, and where it runs (network or cluster).
+
+    A ``vectorStores[]`` entry without the stack's cluster names, plus ``network`` (AWS
+    backends) or ``cluster`` (qdrant), ``environment`` and ``tags``."""
+
+    model_config = ConfigDict(title="VectorStoreArgs")
+
+    network: VectorStoreNetworkModel | None = Field(
+        None, description="The VPC of the AWS backends (required for them). @default none")
+    cluster: GpuClusterInput | None = Field(
+        None, description="The GPU cluster (either cloud) that runs Qdrant: an EksGpuCluster or CoreWeaveGpuCluster, "
+        "or a GpuClusterRef for a cluster of another program (required for qdrant). @default none")
+    environment: Environment = Field(
+        Environment.DEV, description="dev, staging or prod: AOSS standby replicas default to ENABLED in prod. "
+        "@default dev")
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Governance tags for every taggable resource. @default {}")
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
+        return check_tags(v)
+
+    @model_validator(mode="after")
+    def _placement(self) -> "VectorStoreArgsModel":
+        if self.backend is VectorBackend.QDRANT:
+            if self.cluster is None:
+                raise ConfigValueError("is not allowed; the qdrant backend needs a GpuCluster "
+                                       "(EksGpuCluster or CoreWeaveGpuCluster)", loc=("cluster",), value=None)
+            if self.network is not None:
+                raise ConfigValueError("applies to the AWS backends; qdrant runs on `cluster`",
+                                       loc=("network",), value="{…}")
+            return self
+        if self.network is None:
+            raise ConfigValueError(
+                f"is not allowed; the {self.backend.value} backend lives in a VPC: pass network "
+                "{vpcId, subnetIds} (e.g. an EksGpuCluster's vpc_id and private_subnet_ids)",
+                loc=("network",), value=None)
+        if self.cluster is not None:
+            raise ConfigValueError(f"applies to qdrant only; the {self.backend.value} backend uses `network`",
+                                   loc=("cluster",), value=f"<{type(self.cluster).__name__}>")
+        subnets = self.network.subnet_ids
+        if self.backend is VectorBackend.AURORA_PGVECTOR and is_known(subnets) and len(list(subnets)) < 2:
+            raise ConfigValueError("has fewer than two subnets; an Aurora DB subnet group spans at least two AZs",
+                                   loc=("network", "subnetIds"), value=subnets)
+        return self
 
 
 def _aoss_name(base: str, suffix: str) -> str:
@@ -112,59 +200,48 @@ def _aoss_name(base: str, suffix: str) -> str:
 class VectorStore(pulumi.ComponentResource):
     """A vector database for RAG, whichever backend (see module docstring).
 
-    Attributes: ``backend``, ``endpoint``, ``credentials_secret_arn`` (``None`` for Qdrant),
-    ``api_key_secret_name`` (Qdrant only), ``kms_key`` (AWS backends), ``dimensions``,
-    ``config``; backend resources ``collection``/``index``, ``db_cluster``/``schema``, or
-    ``release``/``pdb``.
+    Python attributes: ``backend``, ``credentials_secret_arn`` (``None`` for Qdrant),
+    ``api_key_secret_name`` (Qdrant only), ``kms_key`` (a created key), ``kms_key_arn`` (AWS
+    backends), ``dimensions``, ``tags``, ``config``; backend resources ``collection``/``index``,
+    ``db_cluster``/``schema``, or ``release``/``pdb``.
     """
 
-    backend: VectorBackend
     endpoint: pulumi.Output[str]
-    credentials_secret_arn: pulumi.Output[str] | None
-    api_key_secret_name: pulumi.Output[str] | None
-    kms_key: aws.kms.Key | None
-    config: VectorStoreConfig
+    """Where clients connect: the collection endpoint, the cluster endpoint, or Qdrant's service URL."""
 
-    def __init__(self, name: str, args: VectorStoreArgs,
+    def __init__(self, name: str, args: VectorStoreArgs | VectorStoreArgsModel,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        raw: dict[str, Any] = dict(args)
-        network: VectorStoreNetwork = raw.pop("network", None) or VectorStoreNetwork()
-        cluster: GpuCluster | None = raw.pop("cluster", None)
-        env_raw = raw.pop("environment", Environment.DEV.value)
-        tags: dict[str, str] = dict(raw.pop("tags", None) or {})
-        raw.setdefault("name", name)
-        where = f"VectorStoreArgs({name!r})"
-        try:
-            env = Environment(env_raw)
-        except ValueError:
-            raise ConfigError(f"{where}.environment: {env_raw!r} is not allowed; "
-                              f"one of {[e.value for e in Environment]}") from None
-        cfg = validate_model(VectorStoreConfig, raw, where)
-        if cfg.backend is VectorBackend.QDRANT and not isinstance(cluster, GpuCluster):
-            raise ConfigError(f"{where}.cluster: {cluster!r} is not allowed; the qdrant backend needs "
-                              "a GpuCluster (EksGpuCluster or CoreWeaveGpuCluster)")
-        if cfg.backend is not VectorBackend.QDRANT:
-            missing = [k for k in ("vpc_id", "subnet_ids") if network.get(k) is None]
-            if missing:
-                raise ConfigError(f"{where}.network: missing {missing}; the {cfg.backend.value} "
-                                  "backend lives in a VPC (pass the EKS cluster's vpc_id and "
-                                  "private_subnet_ids)")
-        super().__init__("aiops:data:VectorStore", name, {}, opts)
-        self.config = cfg
-        self.backend = cfg.backend
-        self.dimensions = cfg.dimensions
-        self.tags = {**tags, "vector-store": cfg.name}
-        self.credentials_secret_arn = None
-        self.api_key_secret_name = None
-        self.kms_key = None
+        where = f"VectorStore({name!r})"
+        if isinstance(args, VectorStoreArgsModel) and args.name is not None:
+            cfg = args
+        else:
+            fields: dict[str, Any] = dict(args)
+            if fields.get("name") is None:
+                fields["name"] = name
+            cfg = validate_model(VectorStoreArgsModel, fields, where)
+        assert cfg.name is not None
+        super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))
+        self._where = where
+        self.config: VectorStoreArgsModel = cfg
+        self.store_name: str = cfg.name
+        self.backend: VectorBackend = cfg.backend
+        self.dimensions: int = cfg.dimensions
+        self.tags: dict[str, str] = {**cfg.tags, "vector-store": cfg.name}
+        self.credentials_secret_arn: pulumi.Output[str] | None = None
+        self.api_key_secret_name: pulumi.Output[str] | None = None
+        self.kms_key: aws.kms.Key | None = None
+        self.kms_key_arn: pulumi.Output[str] | None = None
         self._grants: set[str] = set()
         if cfg.backend is VectorBackend.OPENSEARCH_SERVERLESS:
-            self._opensearch(network, env)
+            assert cfg.network is not None
+            self._opensearch(cfg.network, cfg.environment)
         elif cfg.backend is VectorBackend.AURORA_PGVECTOR:
-            self._aurora(network)
+            assert cfg.network is not None
+            self._aurora(cfg.network)
         else:
-            assert cluster is not None
-            self._qdrant(cluster)
+            assert cfg.cluster is not None
+            self._qdrant(cfg.cluster)
         self.register_outputs({
             "backend": cfg.backend.value,
             "endpoint": self.endpoint,
@@ -198,7 +275,7 @@ class VectorStore(pulumi.ComponentResource):
                 # From the schema resource, so a knowledge base waits until the table exists.
                 "database_name": au.database_name, "table_name": self.schema.table,
                 "field_mapping": dict(BEDROCK_COLUMNS)}}
-        raise AiopsError(f"VectorStore {self.config.name!r}: Bedrock knowledge bases cannot use "
+        raise AiopsError(f"{self._where}: Bedrock knowledge bases cannot use "
                          "the qdrant backend; use opensearch-serverless or aurora-pgvector")
 
     def grant_read(self, role: aws.iam.Role) -> list[pulumi.Resource]:
@@ -216,23 +293,21 @@ class VectorStore(pulumi.ComponentResource):
         logical = f"{self._name}-{kind}-{rname}"
         if self.backend is VectorBackend.QDRANT:
             raise AiopsError(
-                f"VectorStore {self.config.name!r}: Qdrant authenticates with API keys, not IAM; "
+                f"{self._where}: Qdrant authenticates with API keys, not IAM; "
                 f"mount the Kubernetes Secret {self._qdrant_secret_name!r} (key 'api-key' to write, "
                 "'read-only-api-key' to read) into the workload instead")
         if logical in self._grants:
-            raise ConfigError(f"VectorStore {self.config.name!r}: {kind} is already granted to "
-                              f"role {rname!r}")
+            raise ConfigError(f"{self._where}: {kind} is already granted to role {rname!r}")
         self._grants.add(logical)
         child = pulumi.ResourceOptions(parent=self)
         out: list[pulumi.Resource] = []
-        assert self.kms_key is not None
+        assert self.kms_key_arn is not None
         if self.backend is VectorBackend.OPENSEARCH_SERVERLESS:
             stmts: list[dict[str, Any]] = [
-                {"Sid": "AossApiAccess", "Effect": "Allow", "Action": "aoss:APIAccessAll",
-                 "Resource": self.collection.arn}]
+                statement("Allow", "aoss:APIAccessAll", self.collection.arn, sid="AossApiAccess")]
             out.append(aws.opensearch.ServerlessAccessPolicy(
                 f"{logical}-data-access",
-                name=_aoss_name(self.config.name, f"{kind[0]}{short_hash(self._name, rname)}"),
+                name=_aoss_name(self.store_name, f"{kind[0]}{short_hash(self._name, rname)}"),
                 type="data",
                 description=f"{kind} access for {rname}",
                 policy=self._data_access_policy([role.arn], write=write),
@@ -240,22 +315,19 @@ class VectorStore(pulumi.ComponentResource):
         else:
             assert self.credentials_secret_arn is not None
             stmts = [
-                {"Sid": "DataApi", "Effect": "Allow",
-                 "Action": ["rds-data:ExecuteStatement", "rds-data:BatchExecuteStatement"],
-                 "Resource": self.db_cluster.arn},
-                {"Sid": "DescribeCluster", "Effect": "Allow", "Action": "rds:DescribeDBClusters",
-                 "Resource": self.db_cluster.arn},
-                {"Sid": "ReadMasterSecret", "Effect": "Allow",
-                 "Action": "secretsmanager:GetSecretValue", "Resource": self.credentials_secret_arn},
-                {"Sid": "DecryptSecret", "Effect": "Allow", "Action": "kms:Decrypt",
-                 "Resource": self.kms_key.arn},
+                statement("Allow", ["rds-data:ExecuteStatement", "rds-data:BatchExecuteStatement"],
+                          self.db_cluster.arn, sid="DataApi"),
+                statement("Allow", "rds:DescribeDBClusters", self.db_cluster.arn, sid="DescribeCluster"),
+                statement("Allow", "secretsmanager:GetSecretValue", self.credentials_secret_arn,
+                          sid="ReadMasterSecret"),
+                statement("Allow", "kms:Decrypt", self.kms_key_arn, sid="DecryptSecret"),
             ]
         out.insert(0, aws.iam.RolePolicy(logical, role=role.name, policy=policy_json(stmts), opts=child))
         return out
 
     def _data_access_policy(self, principals: Sequence[pulumi.Input[str]], *,
                             write: bool) -> pulumi.Output[str]:
-        coll = self.config.name
+        coll = self.store_name
         rules = [
             {"ResourceType": "collection", "Resource": [f"collection/{coll}"],
              "Permission": _AOSS_COLLECTION_WRITE if write else _AOSS_COLLECTION_READ},
@@ -267,41 +339,59 @@ class VectorStore(pulumi.ComponentResource):
                                     "Description": "pulumi-aiops named principals"}], sort_keys=True))
 
     # -- backends -----------------------------------------------------------------------------
-    def _key(self, what: str) -> aws.kms.Key:
-        self.kms_key = aws.kms.Key(
-            f"{self._name}-key", description=f"pulumi-aiops vector store {self.config.name}: {what}",
-            enable_key_rotation=True, deletion_window_in_days=30, tags=self.tags,
-            opts=stateful(self))
-        return self.kms_key
+    def _key(self, what: str) -> pulumi.Output[str]:
+        """The store's key ARN: the brought one, or a new :func:`~pulumi_aiops.aws.kms.kms_key`."""
+        if self.config.kms_key_arn is not None:
+            self.kms_key_arn = pulumi.Output.from_input(
+                checked(self.config.kms_key_arn, KMS_KEY_ARN, f"{self._where}.kmsKeyArn"))
+        else:
+            self.kms_key = kms_key(f"{self._name}-key", parent=self, tags=self.tags,
+                                   description=f"pulumi-aiops vector store {self.store_name}: {what}")
+            self.kms_key_arn = self.kms_key.arn
+        return self.kms_key_arn
 
-    def _client_sg(self, network: VectorStoreNetwork, port: int, what: str) -> aws.ec2.SecurityGroup:
+    def _vpc_id(self, network: VectorStoreNetworkModel) -> pulumi.Input[str]:
+        return checked(network.vpc_id, VPC_ID, f"{self._where}.network.vpcId")
+
+    def _subnet_ids(self, network: VectorStoreNetworkModel) -> Any:
+        return checked_list(network.subnet_ids, SUBNET_ID, f"{self._where}.network.subnetIds")
+
+    def _client_sg(self, network: VectorStoreNetworkModel, port: int, what: str) -> aws.ec2.SecurityGroup:
         sg = aws.ec2.SecurityGroup(
-            f"{self._name}-sg", vpc_id=network["vpc_id"],
-            description=f"pulumi-aiops {what} {self.config.name}: clients on {port}",
-            tags={**self.tags, "Name": f"{self.config.name}-{what}"},
+            f"{self._name}-sg", vpc_id=self._vpc_id(network),
+            description=f"pulumi-aiops {what} {self.store_name}: clients on {port}",
+            tags={**self.tags, "Name": f"{self.store_name}-{what}"},
             opts=pulumi.ResourceOptions(parent=self))
-        for i, client in enumerate(network.get("client_security_group_ids") or []):
+        for i, client in enumerate(network.client_security_group_ids):
+            # A known id names its rule (a reorder keeps every rule); an output has no value yet,
+            # so its rule keeps its position (the referenced group is then updated in place).
+            opts = pulumi.ResourceOptions(parent=self)
+            if is_known(client):
+                rule_name = f"{self._name}-sg-in-{short_hash(client)}"
+                opts = pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(name=f"{self._name}-sg-in-{i}")])
+            else:
+                rule_name = f"{self._name}-sg-in-{i}"
             aws.vpc.SecurityGroupIngressRule(
-                f"{self._name}-sg-in-{i}", security_group_id=sg.id, ip_protocol="tcp",
-                from_port=port, to_port=port, referenced_security_group_id=client,
-                description=f"clients of {self.config.name}", tags=self.tags,
-                opts=pulumi.ResourceOptions(parent=self))
+                rule_name, security_group_id=sg.id, ip_protocol="tcp", from_port=port, to_port=port,
+                referenced_security_group_id=checked(
+                    client, SECURITY_GROUP_ID, f"{self._where}.network.clientSecurityGroupIds[{i}]"),
+                description=f"clients of {self.store_name}", tags=self.tags, opts=opts)
         return sg
 
-    def _opensearch(self, network: VectorStoreNetwork, env: Environment) -> None:
+    def _opensearch(self, network: VectorStoreNetworkModel, env: Environment) -> None:
         os_cfg = self.config.opensearch
         assert os_cfg is not None
-        coll = self.config.name
+        coll = self.store_name
         child = pulumi.ResourceOptions(parent=self)
-        key = self._key("OpenSearch Serverless collection encryption")
+        key_arn = self._key("OpenSearch Serverless collection encryption")
         sg = self._client_sg(network, 443, "aoss")
         self.vpc_endpoint = aws.opensearch.ServerlessVpcEndpoint(
-            f"{self._name}-vpce", name=_aoss_name(coll, "vpce"), vpc_id=network["vpc_id"],
-            subnet_ids=network["subnet_ids"], security_group_ids=[sg.id], opts=child)
+            f"{self._name}-vpce", name=_aoss_name(coll, "vpce"), vpc_id=self._vpc_id(network),
+            subnet_ids=self._subnet_ids(network), security_group_ids=[sg.id], opts=child)
         encryption = aws.opensearch.ServerlessSecurityPolicy(
             f"{self._name}-encryption", name=_aoss_name(coll, "enc"), type="encryption",
             description=f"CMK encryption of {coll}",
-            policy=key.arn.apply(lambda arn: json.dumps({
+            policy=key_arn.apply(lambda arn: json.dumps({
                 "Rules": [{"ResourceType": "collection", "Resource": [f"collection/{coll}"]}],
                 "AWSOwnedKey": False, "KmsARN": arn}, sort_keys=True)),
             opts=child)
@@ -322,7 +412,9 @@ class VectorStore(pulumi.ComponentResource):
         admin = aws.opensearch.ServerlessAccessPolicy(
             f"{self._name}-admin-access", name=_aoss_name(coll, "admin"), type="data",
             description="administrators (the deployer creates the index)",
-            policy=self._data_access_policy(os_cfg.admin_principals, write=True), opts=child)
+            policy=self._data_access_policy(
+                [checked(p, IAM_ROLE_OR_USER, f"{self._where}.opensearch.adminPrincipals[{i}]")
+                 for i, p in enumerate(os_cfg.admin_principals)], write=True), opts=child)
         standby = os_cfg.standby_replicas or (
             StandbyReplicas.ENABLED if env is Environment.PROD else StandbyReplicas.DISABLED)
         self.collection = aws.opensearch.ServerlessCollection(
@@ -336,28 +428,28 @@ class VectorStore(pulumi.ComponentResource):
             opts=stateful(self, depends_on=[admin, self.collection]))
         self.endpoint = self.collection.collection_endpoint
 
-    def _aurora(self, network: VectorStoreNetwork) -> None:
+    def _aurora(self, network: VectorStoreNetworkModel) -> None:
         au = self.config.aurora
         assert au is not None
         child = pulumi.ResourceOptions(parent=self)
-        key = self._key("Aurora storage and master secret encryption")
+        key_arn = self._key("Aurora storage and master secret encryption")
         sg = self._client_sg(network, 5432, "aurora")
         subnets = aws.rds.SubnetGroup(
-            f"{self._name}-subnets", subnet_ids=network["subnet_ids"],
-            description=f"private subnets of {self.config.name}", tags=self.tags, opts=child)
+            f"{self._name}-subnets", subnet_ids=self._subnet_ids(network),
+            description=f"private subnets of {self.store_name}", tags=self.tags, opts=child)
         self.db_cluster = aws.rds.Cluster(
             f"{self._name}-aurora",
             engine="aurora-postgresql", engine_mode="provisioned", engine_version=au.engine_version,
             database_name=au.database_name, master_username="vectoradmin",
-            manage_master_user_password=True, master_user_secret_kms_key_id=key.arn,
-            storage_encrypted=True, kms_key_id=key.arn,
+            manage_master_user_password=True, master_user_secret_kms_key_id=key_arn,
+            storage_encrypted=True, kms_key_id=key_arn,
             deletion_protection=True, iam_database_authentication_enabled=True,
             enable_http_endpoint=True,
             serverlessv2_scaling_configuration={"min_capacity": au.min_capacity,
                                                 "max_capacity": au.max_capacity},
             backup_retention_period=au.backup_retention_days,
             preferred_backup_window="03:00-04:00", copy_tags_to_snapshot=True,
-            skip_final_snapshot=False, final_snapshot_identifier=f"{self.config.name}-final",
+            skip_final_snapshot=False, final_snapshot_identifier=f"{self.store_name}-final",
             db_subnet_group_name=subnets.name, vpc_security_group_ids=[sg.id],
             enabled_cloudwatch_logs_exports=["postgresql"],
             tags=self.tags, opts=stateful(self))
@@ -376,18 +468,20 @@ class VectorStore(pulumi.ComponentResource):
             region=region, opts=stateful(self, depends_on=[self.db_instance]))
         self.endpoint = self.db_cluster.endpoint
 
-    def _qdrant(self, cluster: GpuCluster) -> None:
+    def _qdrant(self, given: GpuCluster | GpuClusterRef) -> None:
         import pulumi_kubernetes as k8s
         import pulumi_random as random
 
         q = self.config.qdrant
         assert q is not None
-        release = f"qdrant-{self.config.name}"
+        cluster = resolve_cluster(given, self, self._name)  # a ref gets its own provider
+        release = f"qdrant-{self.store_name}"
         ns = q.namespace
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
-        labels = {"app.kubernetes.io/part-of": "pulumi-aiops", "vector-store": self.config.name}
+        labels = {"app.kubernetes.io/part-of": "pulumi-aiops", "vector-store": self.store_name}
         namespace = k8s.core.v1.Namespace(
-            f"{self._name}-ns", metadata={"name": ns, "labels": labels}, opts=k8s_opts)
+            f"{self._name}-ns", metadata={"name": ns, "labels": labels},
+            opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider,
+                                        depends_on=cluster.depends_on or None))
         keys = {
             "api-key": random.RandomPassword(f"{self._name}-api-key", length=48, special=False,
                                              opts=pulumi.ResourceOptions(parent=self)),

@@ -11,6 +11,8 @@ import parliament
 import pulumi
 import pulumi_aws as aws
 
+from pulumi_aiops.catalog import Cloud
+from pulumi_aiops.contract import GpuCluster, gpu_toleration
 from pulumi_aiops.testing import ResourceGraph, run_program
 
 REGION = "us-east-1"
@@ -112,23 +114,31 @@ def parliament_findings(doc: str, trust: bool) -> list[tuple[str, str, Any]]:
     return out
 
 
-class FakeVectorStore(pulumi.ComponentResource):
-    """Stands in for ``VectorStore`` (OpenSearch Serverless backend) in KnowledgeBase tests."""
+DEPLOYER = f"arn:aws:iam::{ACCOUNT}:role/deployer"
+NETWORK = {"vpc_id": "vpc-0123", "subnet_ids": ["subnet-a", "subnet-b"]}
 
-    COLLECTION = f"arn:aws:aoss:{REGION}:{ACCOUNT}:collection/kbcoll"
+
+def aoss_store(name: str = "kbstore", dimensions: int = 1024) -> Any:
+    """A real OpenSearch Serverless VectorStore, for KnowledgeBase tests."""
+    from pulumi_aiops.vector_store import VectorStore
+
+    return VectorStore(name, {"backend": "opensearch-serverless", "dimensions": dimensions,
+                              "opensearch": {"admin_principals": [DEPLOYER]}, "network": NETWORK})
+
+
+class StubCluster(GpuCluster):
+    """A GPU cluster that implements only the contract (for a Qdrant store)."""
 
     def __init__(self, name: str) -> None:
-        super().__init__("test:index:FakeVectorStore", name, None, None)
+        import pulumi_kubernetes as k8s
 
-    def bedrock_storage_configuration(self) -> dict[str, Any]:
-        return {"type": "OPENSEARCH_SERVERLESS", "opensearch_serverless_configuration": {
-            "collection_arn": self.COLLECTION, "vector_index_name": "bedrock-kb-index",
-            "field_mapping": {"vector_field": "vector", "text_field": "text",
-                              "metadata_field": "metadata"}}}
-
-    def grant_write(self, role: aws.iam.Role) -> aws.iam.RolePolicy:
-        return aws.iam.RolePolicy(
-            f"{self.pulumi_resource_name}-write", role=role.name,
-            policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": "aoss:APIAccessAll", "Resource": self.COLLECTION}]}),
-            opts=pulumi.ResourceOptions(parent=self))
+        super().__init__("test:index:StubCluster", name, {}, None)
+        self.cloud = Cloud.COREWEAVE
+        self.cluster_name = name
+        self.kubeconfig = pulumi.Output.secret("apiVersion: v1\nkind: Config\n")
+        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig,
+                                     opts=pulumi.ResourceOptions(parent=self))
+        self.gpu_node_selector = {}
+        self.gpu_tolerations = [gpu_toleration()]
+        self.gpu_capacity = []
+        self._register_contract_outputs()

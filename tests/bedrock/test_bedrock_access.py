@@ -41,7 +41,7 @@ from bedrock_helpers import (
     statements,
 )
 
-from pulumi_aiops.bedrock_access import INVOKE_ACTIONS
+from pulumi_aiops.bedrock_access import INVOKE_ACTIONS, profile_statement_sid
 from pulumi_aiops.errors import ConfigError
 from pulumi_aiops.testing import ResourceGraph
 
@@ -114,7 +114,8 @@ def test_explicit_deny_without_the_guardrail(graph: ResourceGraph) -> None:
 
 def test_profile_destination_models_are_fenced_by_the_profile(graph: ResourceGraph) -> None:
     st = statements(invoke_document(graph))
-    fenced = st["InvokeThroughInferenceProfile0"]
+    # Named by the profile (a stable hash of its id), not by its position in the allowlist.
+    fenced = st[profile_statement_sid(PROFILE_ARN)]
     assert set(as_list(fenced["Resource"])) == {
         FM.format(region=r, model=PROFILE_MODEL) for r in PROFILE_DESTINATIONS}
     assert fenced["Condition"]["ArnEquals"] == {"bedrock:InferenceProfileArn": PROFILE_ARN}
@@ -265,8 +266,12 @@ def test_interface_endpoints_with_private_dns_in_the_vpc(graph: ResourceGraph) -
 
 
 def test_endpoints_need_a_vpc() -> None:
-    with pytest.raises(ConfigError, match=r"BedrockAccess\('br'\)\.vpc_id/subnet_ids: are required"):
+    with pytest.raises(ConfigError, match=r"BedrockAccess\('br'\)\.vpcId: None is not allowed; "
+                       r"privateEndpoints.mode is ENABLED \(the default\)"):
         run_access(vpc_id=None, subnet_ids=None)
+    with pytest.raises(ConfigError, match=r"BedrockAccess\('br'\)\.vpcId: 'vpc-0123' is not used: "
+                       r"privateEndpoints.mode is DISABLED"):
+        run_access(private_endpoints={"mode": "DISABLED"})
 
 
 def test_endpoints_can_be_disabled() -> None:

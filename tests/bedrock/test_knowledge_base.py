@@ -18,7 +18,8 @@ from bedrock_helpers import (
     ROLE,
     ROLE_POLICY,
     TAGS,
-    FakeVectorStore,
+    StubCluster,
+    aoss_store,
     as_list,
     iam_documents,
     parliament_findings,
@@ -32,6 +33,7 @@ from pulumi_aiops.knowledge_base import KnowledgeBase
 from pulumi_aiops.testing import ResourceGraph
 
 PREFIX = "text/handbook/"
+COLLECTION = "aws:opensearch/serverlessCollection:ServerlessCollection"
 
 
 def run_kb(models: list[str] | None = None, store: Any = None, **kb_args: Any) -> ResourceGraph:
@@ -42,7 +44,7 @@ def run_kb(models: list[str] | None = None, store: Any = None, **kb_args: Any) -
                                       "invocation_logging": {"destinations": []}})
         args: dict[str, Any] = {"embedding_model": EMBED, "data_lake_prefix": PREFIX,
                                 "data_lake": lake, "access": access, "tags": dict(TAGS),
-                                "vector_store": store if store is not None else FakeVectorStore("kbstore"),
+                                "vector_store": store() if store is not None else aoss_store(),
                                 **kb_args}
         KnowledgeBase("handbook", args)  # type: ignore[arg-type]
 
@@ -67,7 +69,7 @@ def test_vector_knowledge_base_on_the_embedding_model(graph: ResourceGraph) -> N
     assert vc["embeddingModelArn"] == f"arn:aws:bedrock:{REGION}::foundation-model/{EMBED}"
     assert kb["storageConfiguration"]["type"] == "OPENSEARCH_SERVERLESS"
     assert kb["storageConfiguration"]["opensearchServerlessConfiguration"]["collectionArn"] == \
-        FakeVectorStore.COLLECTION
+        graph.one(COLLECTION).outputs["arn"]
     assert kb["roleArn"] == graph.named("handbook-kb", ROLE).outputs["arn"]
     assert kb["tags"]["owner"] == TAGS["owner"]
 
@@ -130,7 +132,7 @@ def test_service_role_is_least_privilege(graph: ResourceGraph) -> None:
     assert by_action["kms:Decrypt"] == {lake_key}
     assert not any(a.startswith("s3:Put") or a.startswith("s3:Delete") for a in by_action)
     # Vector store: what the store grants.
-    assert by_action["aoss:APIAccessAll"] == {FakeVectorStore.COLLECTION}
+    assert by_action["aoss:APIAccessAll"] == {graph.one(COLLECTION).outputs["arn"]}
     assert all(r != "*" for rs in by_action.values() for r in rs)
 
 
@@ -143,7 +145,7 @@ def test_every_policy_document_passes_parliament(graph: ResourceGraph) -> None:
 
 
 def test_embedding_model_must_be_on_the_access_allowlist() -> None:
-    with pytest.raises(ConfigError, match=rf"KnowledgeBase\('handbook'\)\.embedding_model: '{EMBED}' "
+    with pytest.raises(ConfigError, match=rf"KnowledgeBase\('handbook'\)\.embeddingModel: '{EMBED}' "
                        r"is not in the Bedrock allowlist"):
         run_kb(models=[DIRECT])
 
@@ -155,12 +157,32 @@ def test_embedding_model_must_be_an_embedding_model() -> None:
 
 
 def test_store_without_bedrock_support_is_rejected() -> None:
-    class Qdrant:
+    def qdrant() -> Any:
+        from pulumi_aiops.vector_store import VectorStore
+
+        return VectorStore("kbq", {"backend": "qdrant", "qdrant": {}, "cluster": StubCluster("cw")})
+
+    with pytest.raises(ConfigError, match=r"KnowledgeBase\('handbook'\)\.vectorStore: 'kbq' uses the qdrant "
+                       r"backend, which is not a Bedrock knowledge-base backend"):
+        run_kb(store=qdrant)
+
+
+def test_store_dimensions_must_match_the_embedding_model() -> None:
+    with pytest.raises(ConfigError, match=rf"KnowledgeBase\('handbook'\)\.embeddingModel: '{EMBED}' embeds "
+                       r"1024-dimension vectors but vector store 'kbstore' has dimensions 768"):
+        run_kb(store=lambda: aoss_store(dimensions=768))
+
+
+def test_only_real_components_are_wired_in() -> None:
+    class LookAlike:
+        def bedrock_storage_configuration(self) -> dict[str, Any]:
+            return {}
+
         def grant_write(self, role: Any) -> None: ...
 
-    with pytest.raises(ConfigError, match=r"KnowledgeBase\('handbook'\)\.vector_store: Qdrant .*"
-                       r"not a Bedrock knowledge-base backend"):
-        run_kb(store=Qdrant())
+    with pytest.raises(ConfigError, match=r"KnowledgeBase\('handbook'\)\.vector_store: <.*LookAlike.*> is not "
+                       r"allowed; Input should be an instance of VectorStore"):
+        run_kb(store=LookAlike)
 
 
 def test_grant_retrieve_scopes_queries_to_the_knowledge_base() -> None:
@@ -169,7 +191,7 @@ def test_grant_retrieve_scopes_queries_to_the_knowledge_base() -> None:
 
         lake = DataLake("lake", {"source": "handbook"})
         kb = KnowledgeBase("handbook", {"embedding_model": EMBED, "data_lake_prefix": PREFIX,
-                                        "data_lake": lake, "vector_store": FakeVectorStore("kbstore")})
+                                        "data_lake": lake, "vector_store": aoss_store()})
         kb.grant_retrieve(aws.iam.Role("chat", assume_role_policy="{}"))
 
     g = run(program)

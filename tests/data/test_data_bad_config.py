@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi_aws as aws
 import pytest
-from data_helpers import DEPLOYER
+from data_helpers import DEPLOYER, ContractCluster
 
 from pulumi_aiops.config import load_platform_config
 from pulumi_aiops.data_lake import DataLake
@@ -104,8 +104,18 @@ def test_component_errors_come_before_any_resource() -> None:
         for make in (
             lambda: DataLake("lake", {"classification": "top-secret"}),  # type: ignore[typeddict-item]
             lambda: DataLake("Lake", {}),
-            lambda: VectorStore("kbq", {"backend": "qdrant", "qdrant": {"cluster": "cw"}}),
+            lambda: VectorStore("kbq", {"backend": "qdrant", "qdrant": {}}),
             lambda: VectorStore("kbpg", {"backend": "aurora-pgvector"}),
+            # The stack config names the cluster; the component takes the cluster itself.
+            lambda: VectorStore("kbc", {"backend": "qdrant", "qdrant": {"cluster": "cw"},  # type: ignore[typeddict-unknown-key]
+                                        "cluster": ContractCluster("cw")}),
+            lambda: VectorStore("kbn", {"backend": "aurora-pgvector", "network": {
+                "vpc_id": "vpc-0abc", "subnet_ids": ["subnet-0a"]}}),
+            lambda: VectorStore("kbs", {"backend": "aurora-pgvector", "network": {
+                "vpc_id": "igw-0abc", "subnet_ids": ["subnet-0a", "subnet-0b"],
+                "client_security_group_ids": ["sg-01", "sg-01"]}}),
+            lambda: DataLake("lake", {"teams": [{"name": "t", "prefixes": ["text/"],
+                                                 "trusted_principals": ["arn:aws:iam::1:role/x"]}]}),
         ):
             try:
                 make()
@@ -113,11 +123,21 @@ def test_component_errors_come_before_any_resource() -> None:
                 caught.append(str(e))
 
     graph = run_program(program, {"aws:region": "us-east-1"})
-    assert len(graph) == 0
-    assert caught[0].startswith("DataLakeArgs('lake').classification: 'top-secret' is not allowed")
-    assert caught[1].startswith("DataLake name: 'Lake' is not allowed")
-    assert caught[2].startswith("VectorStoreArgs('kbq').cluster: None is not allowed")
-    assert caught[3].startswith("VectorStoreArgs('kbpg').network: missing ['vpc_id', 'subnet_ids']")
+    # ContractCluster registers itself (a component and its provider); nothing else may.
+    assert {r.type for r in graph} <= {"test:index:ContractCluster", "pulumi:providers:kubernetes"}
+    assert caught[0].startswith("DataLake('lake').classification: 'top-secret' is not allowed")
+    assert caught[1].startswith("DataLake('Lake'): the name is not allowed; S3 bucket names derive from it")
+    assert caught[2].startswith("VectorStore('kbq').cluster: None is not allowed; the qdrant backend needs "
+                                "a GpuCluster")
+    assert caught[3].startswith("VectorStore('kbpg').network: None is not allowed; the aurora-pgvector backend "
+                                "lives in a VPC")
+    assert caught[4].startswith("VectorStore('kbc').qdrant.cluster: unknown key")
+    assert caught[5].startswith("VectorStore('kbn').network.subnetIds: ['subnet-0a'] has fewer than two subnets")
+    assert "VectorStore('kbs').network.vpc_id: 'igw-0abc' is not a VPC id" in caught[6]
+    assert "VectorStore('kbs').network.client_security_group_ids[1]: 'sg-01' appears twice" in caught[6]
+    assert caught[7].startswith("DataLake('lake').teams[0].trusted_principals[0]: 'arn:aws:iam::1:role/x' "
+                                "is not an IAM principal ARN")
+    assert len(caught) == 8
 
 
 def test_grant_errors_name_the_zone_and_prefix() -> None:
@@ -138,6 +158,6 @@ def test_grant_errors_name_the_zone_and_prefix() -> None:
             caught.append(str(e))
 
     run_program(program, {"aws:region": "us-east-1"})
-    assert "zone 'audit' is not allowed; zones: ['curated', 'raw']" in caught[0]
+    assert "DataLake('lake'): zone 'audit' is not allowed; zones: ['curated', 'raw']" in caught[0]
     assert "grant prefix: 'text/*' is not allowed" in caught[1]
     assert "already granted to role 'r'" in caught[2]

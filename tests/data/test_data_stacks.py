@@ -7,10 +7,11 @@ import json
 import pytest
 from data_helpers import STATEFUL_TYPES, parliament_errors
 
+from pulumi_aiops import data_lake, feature_store, vector_store
 from pulumi_aiops.builder import main
 from pulumi_aiops.testing import ResourceGraph, load_stack_config, run_program
 
-DATA_COMPONENTS = ("aiops:data:DataLake", "aiops:data:VectorStore", "aiops:data:FeatureStore")
+DATA_COMPONENTS = (data_lake.TYPE_TOKEN, vector_store.TYPE_TOKEN, feature_store.TYPE_TOKEN)
 
 
 def _run(repo_root, stack: str) -> ResourceGraph:  # type: ignore[no-untyped-def]
@@ -85,3 +86,28 @@ def test_prod_stack_outputs_expose_the_data_layer(prod: ResourceGraph) -> None:
     assert {n: v["backend"] for n, v in out["vectorStores"].items()} == {
         "kb-docs": "opensearch-serverless", "kb-pg": "aurora-pgvector", "qdrant-cw": "qdrant"}
     assert out["featureStore"]["offlineS3Uri"].endswith("/feature-store/")
+
+
+def test_reversing_data_and_bedrock_lists_changes_no_urn(repo_root) -> None:  # type: ignore[no-untyped-def]
+    """teams, vectorStores, models, knowledgeBases and featureGroups name their children by a
+    stable key: prod with two feature groups, every such list reversed, has the same URNs."""
+    import copy
+
+    cfg, secrets = load_stack_config(repo_root / "stacks" / "Pulumi.prod.yaml")
+    platform = copy.deepcopy(cfg["aiops:platform"])
+    groups = platform["featureStore"]["featureGroups"]
+    groups.append({**groups[0], "name": "item-stats"})
+    reversed_platform = copy.deepcopy(platform)
+    for path in (("dataLake", "teams"), ("featureStore", "featureGroups"), ("bedrock", "models"),
+                 ("bedrock", "knowledgeBases")):
+        section = reversed_platform[path[0]]
+        assert len(section[path[1]]) >= 2, path
+        section[path[1]] = list(reversed(section[path[1]]))
+    reversed_platform["vectorStores"] = list(reversed(platform["vectorStores"]))
+
+    def urns(p: dict) -> set[str]:  # type: ignore[type-arg]
+        return {r.urn for r in run_program(main, {**cfg, "aiops:platform": p}, secret_keys=secrets, stack="prod")}
+
+    before, after = urns(platform), urns(reversed_platform)
+    assert any("item-stats" in u for u in before)
+    assert before == after, (sorted(before - after), sorted(after - before))

@@ -15,7 +15,7 @@ from pulumi_aiops.testing import ResourceGraph, is_secret, run_program, unwrap_s
 from pulumi_aiops.vector_store import QDRANT_REPO, VectorStore
 
 NET = {"vpc_id": "vpc-0abc", "subnet_ids": ["subnet-a", "subnet-b"],
-       "client_security_group_ids": ["sg-0eks"]}
+       "client_security_group_ids": ["sg-0e5c"]}
 AOSS = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
 ACCESS = "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy"
 
@@ -31,7 +31,7 @@ def graph() -> ResourceGraph:
         pg = VectorStore("pgkb", {"backend": "aurora-pgvector", "dimensions": 768,
                                   "network": NET, "tags": TAGS})
         qd = VectorStore("qdr", {"backend": "qdrant",
-                                 "qdrant": {"cluster": "cw", "replicas": 3, "storage_size": "50Gi"},
+                                 "qdrant": {"replicas": 3, "storage_size": "50Gi"},
                                  "cluster": ContractCluster("cw"), "tags": TAGS})
         os_store.grant_write(kb_role)
         os_store.grant_read(app_role)
@@ -81,7 +81,7 @@ def test_aoss_endpoint_security_group_admits_only_clients(graph: ResourceGraph) 
     assert vpce.inputs["securityGroupIds"] == [sg.outputs["id"]]
     [rule] = [r for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
               if r.name.startswith("docs-")]
-    assert rule.inputs["referencedSecurityGroupId"] == "sg-0eks"
+    assert rule.inputs["referencedSecurityGroupId"] == "sg-0e5c"
     assert (rule.inputs["fromPort"], rule.inputs["toPort"]) == (443, 443)
     assert "cidrIpv4" not in rule.inputs
 
@@ -249,7 +249,7 @@ def test_endpoints(graph: ResourceGraph) -> None:
 
 def test_qdrant_has_no_iam_grant_or_bedrock_config() -> None:
     def program() -> None:
-        qd = VectorStore("qdr", {"backend": "qdrant", "qdrant": {"cluster": "cw"},
+        qd = VectorStore("qdr", {"backend": "qdrant", "qdrant": {},
                                  "cluster": ContractCluster("cw")})
         with pytest.raises(AiopsError, match="API keys"):
             qd.grant_read(aws.iam.Role("r", assume_role_policy="{}"))
@@ -310,3 +310,41 @@ def test_longest_store_name_fits_aoss_name_limits() -> None:
     names = [r.inputs["name"] for r in graph if r.type.startswith("aws:opensearch/")]
     assert len(names) == 6 and len(set(names)) == 6
     assert all(3 <= len(n) <= 32 and n == n.lower() for n in names), names
+
+
+def test_client_rules_are_named_by_their_security_group() -> None:
+    """A known client security group names its ingress rule (the 0.1.0 name by position stays an
+    alias), so reordering the list keeps every rule with its group."""
+    def program(sgs: list[str]) -> None:
+        VectorStore("docs", {"backend": "aurora-pgvector",
+                             "network": {**NET, "client_security_group_ids": sgs}})
+
+    rule_type = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+    runs = [run_program(lambda s=s: program(s), {"aws:region": "us-east-1"})  # type: ignore[misc]
+            for s in (["sg-0a1", "sg-0b2"], ["sg-0b2", "sg-0a1"])]
+    named = [{r.urn: r.inputs["referencedSecurityGroupId"] for r in g.of_type(rule_type)} for g in runs]
+    assert named[0] == named[1] and len(named[0]) == 2
+    first = runs[0]
+    for i, r in enumerate(sorted(first.of_type(rule_type), key=lambda r: ["sg-0a1", "sg-0b2"].index(
+            r.inputs["referencedSecurityGroupId"]))):
+        assert r.name != f"docs-sg-in-{i}"
+        assert any(u.endswith(f"::docs-sg-in-{i}") for u in first.alias_urns(r))
+
+
+def test_qdrant_on_a_cluster_of_another_program() -> None:
+    """A GpuClusterRef (e.g. from a stack reference) works like a cluster object: the store
+    builds its own Kubernetes provider on the ref's kubeconfig, kept secret."""
+    from pulumi_aiops.contract import GpuClusterRef
+
+    kubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n"
+
+    def program() -> None:
+        ref = GpuClusterRef.of_platform_cluster("coreweave", "cw-prod", pulumi.Output.secret(kubeconfig))
+        VectorStore("qdr", {"backend": "qdrant", "qdrant": {}, "cluster": ref})
+
+    graph = run_program(program, {"aws:region": "us-east-1"})
+    provider = graph.one("pulumi:providers:kubernetes")
+    assert provider.name == "qdr-k8s" and provider.parent == graph.one("aiops:index:VectorStore").urn
+    assert is_secret(provider.inputs["kubeconfig"]) and unwrap_secret(provider.inputs["kubeconfig"]) == kubeconfig
+    for t in ("kubernetes:helm.sh/v3:Release", "kubernetes:core/v1:Secret", "kubernetes:core/v1:Namespace"):
+        assert graph.one(t).provider == provider.urn, t

@@ -18,7 +18,7 @@ from typing import Any
 
 import pulumi
 
-__all__ = ["POLICY_VERSION", "document", "document_json", "service_trust", "statement"]
+__all__ = ["POLICY_VERSION", "document", "document_dict", "document_json", "service_trust", "statement"]
 
 #: The IAM policy language version every document uses.
 POLICY_VERSION = "2012-10-17"
@@ -30,11 +30,13 @@ def statement(
     resources: pulumi.Input[str] | Sequence[pulumi.Input[str]] | None = None,
     *,
     sid: str | None = None,
-    principal: Mapping[str, Any] | None = None,
+    principal: Mapping[str, Any] | str | None = None,
     condition: Mapping[str, Any] | None = None,
     not_actions: bool = False,
 ) -> dict[str, Any]:
-    """One IAM statement. ``resources`` is omitted for key and trust policies that name none."""
+    """One IAM statement. ``resources`` is omitted for key and trust policies that name none;
+    ``principal`` is a mapping (``{"Service": …}``) or ``"*"`` (resource policies that fence
+    everyone with a condition)."""
     if effect not in ("Allow", "Deny"):
         raise ValueError(f"effect must be Allow or Deny, not {effect!r}")
     out: dict[str, Any] = {}
@@ -42,7 +44,7 @@ def statement(
         out["Sid"] = sid
     out["Effect"] = effect
     if principal is not None:
-        out["Principal"] = dict(principal)
+        out["Principal"] = principal if isinstance(principal, str) else dict(principal)
     out["NotAction" if not_actions else "Action"] = actions if isinstance(actions, str) else list(actions)
     if resources is not None:
         if isinstance(resources, Sequence) and not isinstance(resources, str):
@@ -54,21 +56,34 @@ def statement(
     return out
 
 
-def document_json(statements: Sequence[Mapping[str, Any]], *, sort_keys: bool = False) -> str:
+def document_dict(statements: Sequence[Mapping[str, Any]], *, policy_id: str | None = None) -> dict[str, Any]:
+    """A policy document as a dict (``Version``, optional ``Id``, ``Statement``), from plain statements."""
+    doc: dict[str, Any] = {"Version": POLICY_VERSION}
+    if policy_id is not None:
+        doc["Id"] = policy_id
+    doc["Statement"] = [dict(s) for s in statements]
+    return doc
+
+
+def document_json(statements: Sequence[Mapping[str, Any]], *, sort_keys: bool = False,
+                  indent: int | None = None, policy_id: str | None = None) -> str:
     """A policy document as a JSON string, from plain statements (no Outputs).
 
-    ``sort_keys`` keeps the text of documents that were written sorted before (an unchanged
-    text means no update on ``pulumi up``)."""
-    doc = {"Version": POLICY_VERSION, "Statement": [dict(s) for s in statements]}
-    return json.dumps(doc, sort_keys=sort_keys)
+    ``sort_keys`` and ``indent`` keep the text of documents that were written that way before
+    (an unchanged text means no update on ``pulumi up``); ``policy_id`` sets the ``Id``."""
+    return json.dumps(document_dict(statements, policy_id=policy_id), sort_keys=sort_keys, indent=indent)
 
 
 def document(
-    statements: Sequence[Mapping[str, Any]] | pulumi.Output[Sequence[Mapping[str, Any]]], *, sort_keys: bool = False
+    statements: Sequence[Mapping[str, Any]] | pulumi.Output[Sequence[Mapping[str, Any]]],
+    *,
+    sort_keys: bool = False,
+    indent: int | None = None,
+    policy_id: str | None = None,
 ) -> pulumi.Output[str]:
     """A policy document as an ``Output[str]``; statements may hold ``Output``\\ s anywhere."""
     return pulumi.Output.from_input(statements).apply(
-        lambda s: document_json(s, sort_keys=sort_keys))
+        lambda s: document_json(s, sort_keys=sort_keys, indent=indent, policy_id=policy_id))
 
 
 def service_trust(

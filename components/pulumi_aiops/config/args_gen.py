@@ -44,6 +44,11 @@ COMPONENT_ARGS: dict[str, str] = {
     "NvidiaDevicePluginArgs": "pulumi_aiops.config.eks_pieces:NvidiaDevicePluginConfig",
     "CoreWeaveGpuClusterArgs": "pulumi_aiops.config.coreweave:CoreWeaveClusterConfig",
     "ModelServerArgs": "pulumi_aiops.config.workloads:ModelServerArgsModel",
+    "DataLakeArgs": "pulumi_aiops.data_lake:DataLakeArgsModel",
+    "VectorStoreArgs": "pulumi_aiops.vector_store:VectorStoreArgsModel",
+    "FeatureStoreArgs": "pulumi_aiops.feature_store:FeatureStoreArgsModel",
+    "BedrockAccessArgs": "pulumi_aiops.bedrock_access:BedrockAccessArgsModel",
+    "KnowledgeBaseArgs": "pulumi_aiops.knowledge_base:KnowledgeBaseArgsModel",
 }
 
 _SUFFIXES = ("Config", "Spec", "Model")

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.catalog.bedrock import (
     BedrockModel,
@@ -58,12 +58,14 @@ __all__ = [
     "GuardrailConfig",
     "InvocationLoggingConfig",
     "KnowledgeBaseConfig",
+    "KnowledgeBaseSpec",
     "LogDestination",
     "LoggedData",
     "PiiAction",
     "PiiEntity",
     "PiiEntityType",
     "PrivateEndpointsConfig",
+    "PrivateEndpointsSpec",
     "ProvisionedThroughputConfig",
     "check_bedrock_references",
     "check_bedrock_region",
@@ -376,14 +378,12 @@ class BedrockEndpointService(StrEnum):
     BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime"
 
 
-class PrivateEndpointsConfig(AiopsModel):
-    """Interface VPC endpoints with private DNS in a cluster's VPC."""
+class PrivateEndpointsSpec(AiopsModel):
+    """Interface VPC endpoints with private DNS (the component takes the VPC as ``vpcId``)."""
+
+    model_config = ConfigDict(title="BedrockPrivateEndpointsArgs")
 
     mode: EndpointMode = Field(EndpointMode.ENABLED, description="@default ENABLED")
-    cluster: str | None = Field(
-        None,
-        description="The EKS cluster (config name) whose VPC gets the endpoints. @default the stack's `eks` cluster",
-    )
     services: list[BedrockEndpointService] = Field(
         default_factory=lambda: [
             BedrockEndpointService.BEDROCK,
@@ -392,6 +392,15 @@ class PrivateEndpointsConfig(AiopsModel):
         ],
         min_length=1,
         description="@default [bedrock, bedrock-runtime, bedrock-agent-runtime]",
+    )
+
+
+class PrivateEndpointsConfig(PrivateEndpointsSpec):
+    """The ``bedrock.privateEndpoints`` section: the endpoints, and the cluster whose VPC gets them."""
+
+    cluster: str | None = Field(
+        None,
+        description="The EKS cluster (config name) whose VPC gets the endpoints. @default the stack's `eks` cluster",
     )
 
 
@@ -460,21 +469,15 @@ class DataDeletionPolicy(StrEnum):
     DELETE = "DELETE"
 
 
-class KnowledgeBaseConfig(AiopsModel):
-    """A Bedrock knowledge base over a data-lake prefix, stored in a named vector store."""
+class KnowledgeBaseSpec(AiopsModel):
+    """A Bedrock knowledge base over a data-lake prefix: what the stack entry and the component's
+    arguments (:class:`~pulumi_aiops.knowledge_base.KnowledgeBaseArgsModel`) share."""
 
-    name: str = Field(
-        min_length=1,
-        max_length=100,
-        pattern=r"^[0-9a-zA-Z][_\-0-9a-zA-Z]*$",
-        description="Knowledge base name. Required.",
-    )
     embedding_model: str = Field(description="An embedding model id from `models`. Required.")
     data_lake_prefix: str = Field(min_length=1, description="S3 prefix in the data lake, e.g. `handbook/`. Required.")
     data_lake_bucket: str = Field(
         "curated", min_length=1, description="Which data-lake bucket (zone). @default curated"
     )
-    vector_store: str = Field(min_length=1, description="The vector store's config name. Required.")
     dimensions: int | None = Field(None, gt=0, description="Embedding dimensions. @default the model's default")
     chunking: ChunkingConfig = Field(default_factory=ChunkingConfig, description="@default FIXED_SIZE 300/20%")
     data_deletion_policy: DataDeletionPolicy = Field(DataDeletionPolicy.RETAIN, description="@default RETAIN")
@@ -498,9 +501,22 @@ class KnowledgeBaseConfig(AiopsModel):
         return v if v.endswith("/") else v + "/"
 
 
+class KnowledgeBaseConfig(KnowledgeBaseSpec):
+    """A ``bedrock.knowledgeBases[]`` entry: a knowledge base, named, stored in a named vector store."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[0-9a-zA-Z][_\-0-9a-zA-Z]*$",
+        description="Knowledge base name. Required.",
+    )
+    vector_store: str = Field(min_length=1, description="The vector store's config name. Required.")
+
+
 # -- the section -------------------------------------------------------------------------------
 class BedrockAccessConfig(AiopsModel):
-    """What :class:`~pulumi_aiops.bedrock_access.BedrockAccess` takes."""
+    """What :class:`~pulumi_aiops.bedrock_access.BedrockAccess` configures (its arguments add the
+    VPC wiring and tags: :class:`~pulumi_aiops.bedrock_access.BedrockAccessArgsModel`)."""
 
     models: list[str] = Field(
         min_length=1,
@@ -510,8 +526,8 @@ class BedrockAccessConfig(AiopsModel):
     invocation_logging: InvocationLoggingConfig = Field(
         default_factory=InvocationLoggingConfig, description="@default S3 + CloudWatch, 365 days"
     )
-    private_endpoints: PrivateEndpointsConfig = Field(
-        default_factory=PrivateEndpointsConfig, description="@default ENABLED"
+    private_endpoints: PrivateEndpointsSpec = Field(
+        default_factory=PrivateEndpointsSpec, description="@default ENABLED"
     )
     provisioned_throughput: list[ProvisionedThroughputConfig] = Field(default_factory=list, description="@default []")
 
@@ -556,11 +572,15 @@ class BedrockAccessConfig(AiopsModel):
 class BedrockConfig(BedrockAccessConfig):
     """The ``bedrock`` section: allowlist, guardrail, logging, endpoints, knowledge bases."""
 
+    private_endpoints: PrivateEndpointsConfig = Field(
+        default_factory=PrivateEndpointsConfig, description="@default ENABLED"
+    )
     knowledge_bases: list[KnowledgeBaseConfig] = Field(default_factory=list, description="@default []")
 
     def access(self) -> BedrockAccessConfig:
-        """The part :class:`BedrockAccess` takes."""
-        return BedrockAccessConfig.model_validate(self.model_dump(exclude={"knowledge_bases"}))
+        """The part :class:`BedrockAccess` configures (no knowledge bases, no cluster name)."""
+        return BedrockAccessConfig.model_validate(self.model_dump(
+            exclude={"knowledge_bases": True, "private_endpoints": {"cluster"}}))
 
     @model_validator(mode="after")
     def _kb_models(self) -> BedrockConfig:

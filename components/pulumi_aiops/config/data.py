@@ -2,9 +2,13 @@
 
 Three sections of ``aiops:platform``: ``dataLake`` (:class:`DataLakeConfig`), ``vectorStores``
 (a list of :class:`VectorStoreConfig`) and ``featureStore`` (:class:`FeatureStoreConfig`).
-The same models validate the component arguments of
+The same models define the component arguments of
 :class:`~pulumi_aiops.data_lake.DataLake`, :class:`~pulumi_aiops.vector_store.VectorStore` and
-:class:`~pulumi_aiops.feature_store.FeatureStore`.
+:class:`~pulumi_aiops.feature_store.FeatureStore`: each component module extends its section
+with the wiring fields (other components, ``tags``). A vector store's stack entry also names the
+cluster it runs on (``qdrant.cluster``, ``opensearch.vpcCluster``, ``aurora.vpcCluster``); the
+component takes the cluster or network itself instead (:class:`VectorStoreSpec` and its parts
+are what both share).
 
 Example stack file section::
 
@@ -31,16 +35,19 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from pulumi_aiops.config.base import AiopsModel, ConfigValueError
+from pulumi_aiops.aws.formats import IAM_PRINCIPAL, IAM_ROLE_OR_USER, KMS_KEY_ARN, check_known, check_known_list
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired
 from pulumi_aiops.config.governance import DataClassification
 
 __all__ = [
     "AossSourceService",
     "AuditConfig",
     "AuroraVectorConfig",
+    "AuroraVectorSpec",
     "DataLakeConfig",
     "DataZone",
     "FeatureDefinitionConfig",
@@ -51,16 +58,16 @@ __all__ = [
     "Modality",
     "ObjectLockMode",
     "OpenSearchVectorConfig",
+    "OpenSearchVectorSpec",
     "QdrantConfig",
+    "QdrantSpec",
     "StandbyReplicas",
     "TeamAccess",
     "TeamConfig",
     "VectorBackend",
     "VectorStoreConfig",
+    "VectorStoreSpec",
 ]
-
-_IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}$")
-_TRUST_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$")
 
 
 class Modality(StrEnum):
@@ -97,6 +104,8 @@ class ObjectLockMode(StrEnum):
 class LifecycleConfig(AiopsModel):
     """Storage tiers of the raw and curated buckets."""
 
+    model_config = ConfigDict(title="DataLakeLifecycleArgs")
+
     infrequent_access_days: int = Field(
         30, ge=30, description="Move current objects to STANDARD_IA after N days (S3 minimum 30). @default 30"
     )
@@ -125,6 +134,8 @@ class LifecycleConfig(AiopsModel):
 class AuditConfig(AiopsModel):
     """The audit bucket: write-once (S3 Object Lock) storage for audit evidence."""
 
+    model_config = ConfigDict(title="DataLakeAuditArgs")
+
     object_lock: ObjectLockMode = Field(
         ObjectLockMode.GOVERNANCE,
         description="Default retention mode; compliance cannot be shortened even by root. @default governance",
@@ -135,6 +146,8 @@ class AuditConfig(AiopsModel):
 class TeamConfig(AiopsModel):
     """One team's access to the lake: an IAM role with prefix-scoped grants."""
 
+    model_config = ConfigDict(title="DataLakeTeamArgs")
+
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,30}$", description="Team name (role suffix). Required.")
     zone: DataZone = Field(DataZone.CURATED, description="The zone the prefixes are in. @default curated")
     prefixes: list[str] = Field(
@@ -142,9 +155,10 @@ class TeamConfig(AiopsModel):
         description="Key prefixes, each starting with a modality, e.g. `text/tickets/`. Required.",
     )
     access: TeamAccess = Field(TeamAccess.READ, description="read or write. @default read")
-    trusted_principals: list[str] = Field(
+    trusted_principals: list[Wired[str]] = Field(
         default_factory=list,
-        description="IAM ARNs that may assume the team role. @default [] = the account root (IAM decides)",
+        description="IAM ARNs (or a role's `arn` output) that may assume the team role. "
+        "@default [] = the account root (IAM decides)",
     )
 
     @field_validator("prefixes")
@@ -163,14 +177,8 @@ class TeamConfig(AiopsModel):
 
     @field_validator("trusted_principals")
     @classmethod
-    def _principals(cls, v: list[str]) -> list[str]:
-        for i, p in enumerate(v):
-            if not _TRUST_PRINCIPAL.match(p):
-                raise ConfigValueError(
-                    "is not an IAM principal ARN; expected arn:aws:iam::<account>:root|role/…|user/…",
-                    loc=(i,), value=p,
-                )
-        return v
+    def _principals(cls, v: list[Any]) -> list[Any]:
+        return check_known_list(v, IAM_PRINCIPAL)
 
 
 class DataLakeConfig(AiopsModel):
@@ -194,8 +202,17 @@ class DataLakeConfig(AiopsModel):
     )
     teams: list[TeamConfig] = Field(default_factory=list, description="Per-team roles. @default []")
     key_rotation_days: int = Field(
-        365, ge=90, le=2560, description="KMS key rotation period. @default 365"
+        365, ge=90, le=2560, description="Rotation period of the lake's KMS key. @default 365"
     )
+    kms_key_arn: Wired[str] | None = Field(
+        None, description="Bring your own KMS key (its ARN) for every lake bucket; its key policy must let "
+        "the account's IAM policies use it. @default none (create a rotating key)",
+    )
+
+    @field_validator("kms_key_arn")
+    @classmethod
+    def _key(cls, v: Any) -> Any:
+        return check_known(v, KMS_KEY_ARN)
 
     @model_validator(mode="after")
     def _teams(self) -> DataLakeConfig:
@@ -240,13 +257,15 @@ class AossSourceService(StrEnum):
     BEDROCK = "bedrock.amazonaws.com"
 
 
-class OpenSearchVectorConfig(AiopsModel):
+class OpenSearchVectorSpec(AiopsModel):
     """An OpenSearch Serverless VECTORSEARCH collection, private through a VPC endpoint."""
 
-    admin_principals: list[str] = Field(
+    model_config = ConfigDict(title="VectorStoreOpenSearchArgs")
+
+    admin_principals: list[Wired[str]] = Field(
         min_length=1,
-        description="IAM role/user ARNs with full data access (must include the deployer, which "
-        "creates the index). Required.",
+        description="IAM role/user ARNs (or a role's `arn` output) with full data access (must include "
+        "the deployer, which creates the index). Required.",
     )
     index_name: str = Field(
         "bedrock-kb-index", pattern=r"^[a-z0-9][a-z0-9_-]{0,254}$", description="@default bedrock-kb-index"
@@ -258,29 +277,31 @@ class OpenSearchVectorConfig(AiopsModel):
         default_factory=lambda: [AossSourceService.BEDROCK],
         description="Services allowed through the private network policy. @default [bedrock.amazonaws.com]",
     )
-    vpc_cluster: str | None = Field(
-        None, description="EKS cluster whose VPC hosts the endpoint. @default the `eks` cluster"
-    )
 
     @field_validator("admin_principals")
     @classmethod
-    def _principals(cls, v: list[str]) -> list[str]:
-        for i, p in enumerate(v):
-            if not _IAM_PRINCIPAL.match(p):
-                raise ConfigValueError(
-                    "is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>); data access "
-                    "policies name principals only, no wildcards",
-                    loc=(i,), value=p,
-                )
-        return v
+    def _principals(cls, v: list[Any]) -> list[Any]:
+        return check_known_list(
+            v, IAM_ROLE_OR_USER, more="; data access policies name principals only, no wildcards")
+
+
+class OpenSearchVectorConfig(OpenSearchVectorSpec):
+    """The ``opensearch`` section of a ``vectorStores[]`` entry: the collection, and the cluster
+    whose VPC hosts its endpoint."""
+
+    vpc_cluster: str | None = Field(
+        None, description="EKS cluster whose VPC hosts the endpoint. @default the `eks` cluster"
+    )
 
 
 #: Aurora PostgreSQL minor versions (per major) from which Serverless v2 can pause at 0 ACUs.
 _AUTO_PAUSE_MIN_MINOR = {13: 15, 14: 12, 15: 7, 16: 3}
 
 
-class AuroraVectorConfig(AiopsModel):
+class AuroraVectorSpec(AiopsModel):
     """Aurora PostgreSQL Serverless v2 with pgvector, schema created through the RDS Data API."""
+
+    model_config = ConfigDict(title="VectorStoreAuroraArgs")
 
     engine_version: str = Field("16.6", pattern=r"^1[3-7]\.\d+$", description="@default 16.6")
     min_capacity: float = Field(0.5, ge=0, le=256, description="Minimum ACUs. @default 0.5")
@@ -292,12 +313,9 @@ class AuroraVectorConfig(AiopsModel):
         description="schema.table holding the vectors. @default bedrock_integration.bedrock_kb",
     )
     backup_retention_days: int = Field(7, ge=1, le=35, description="@default 7")
-    vpc_cluster: str | None = Field(
-        None, description="EKS cluster whose VPC hosts the database. @default the `eks` cluster"
-    )
 
     @model_validator(mode="after")
-    def _capacity(self) -> AuroraVectorConfig:
+    def _capacity(self) -> AuroraVectorSpec:
         if self.max_capacity < self.min_capacity:
             raise ConfigValueError(f"must be at least minCapacity ({self.min_capacity})",
                                    loc=("maxCapacity",), value=self.max_capacity)
@@ -311,10 +329,20 @@ class AuroraVectorConfig(AiopsModel):
         return self
 
 
-class QdrantConfig(AiopsModel):
+class AuroraVectorConfig(AuroraVectorSpec):
+    """The ``aurora`` section of a ``vectorStores[]`` entry: the database, and the cluster whose
+    VPC hosts it."""
+
+    vpc_cluster: str | None = Field(
+        None, description="EKS cluster whose VPC hosts the database. @default the `eks` cluster"
+    )
+
+
+class QdrantSpec(AiopsModel):
     """Qdrant from its official Helm chart, on a GPU cluster of either cloud."""
 
-    cluster: str = Field(min_length=1, description="Name of the cluster (any cloud) to run on. Required.")
+    model_config = ConfigDict(title="VectorStoreQdrantArgs")
+
     chart_version: str = Field("1.15.4", description="qdrant chart version. @default 1.15.4")
     namespace: str = Field("qdrant", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="@default qdrant")
     replicas: int = Field(1, ge=1, le=9, description="StatefulSet replicas. @default 1")
@@ -322,36 +350,67 @@ class QdrantConfig(AiopsModel):
     storage_class: str | None = Field(None, description="StorageClass. @default the cluster default")
 
 
-class VectorStoreConfig(AiopsModel):
-    """One vector store; ``backend`` picks the implementation, its section configures it."""
+class QdrantConfig(QdrantSpec):
+    """The ``qdrant`` section of a ``vectorStores[]`` entry: the chart, and the cluster it runs on."""
 
-    name: str = Field(
-        pattern=r"^[a-z][a-z0-9-]{2,27}$",
-        description="Store name (3-28 chars, lowercase; the collection/cluster name). Required.",
+    cluster: str = Field(min_length=1, description="Name of the cluster (any cloud) to run on. Required.")
+
+
+_STORE_NAME = re.compile(r"^[a-z][a-z0-9-]{2,27}$")
+_SECTIONS = {VectorBackend.OPENSEARCH_SERVERLESS: "opensearch", VectorBackend.AURORA_PGVECTOR: "aurora",
+             VectorBackend.QDRANT: "qdrant"}
+
+
+class VectorStoreSpec(AiopsModel):
+    """One vector store; ``backend`` picks the implementation, its section configures it.
+
+    The part a stack entry (:class:`VectorStoreConfig`) and the component's arguments
+    (:class:`~pulumi_aiops.vector_store.VectorStoreArgsModel`) share.
+    """
+
+    name: str | None = Field(
+        None,
+        description="Store name (3-28 chars, lowercase; the collection/cluster name). @default the component name",
     )
     backend: VectorBackend = Field(description="opensearch-serverless, aurora-pgvector or qdrant. Required.")
     dimensions: int = Field(1024, ge=1, le=16000, description="Embedding dimensions. @default 1024")
-    opensearch: OpenSearchVectorConfig | None = Field(
+    kms_key_arn: Wired[str] | None = Field(
+        None, description="Bring your own KMS key (its ARN) for the collection or the database and its "
+        "master secret (AWS backends). @default none (create one)",
+    )
+    opensearch: OpenSearchVectorSpec | None = Field(
         None, description="When backend is opensearch-serverless. @default none")
-    aurora: AuroraVectorConfig | None = Field(None, description="When backend is aurora-pgvector. @default {}")
-    qdrant: QdrantConfig | None = Field(None, description="When backend is qdrant (then required). @default none")
+    aurora: AuroraVectorSpec | None = Field(None, description="When backend is aurora-pgvector. @default {}")
+    qdrant: QdrantSpec | None = Field(None, description="When backend is qdrant (then required). @default none")
+
+    @field_validator("kms_key_arn")
+    @classmethod
+    def _key(cls, v: Any) -> Any:
+        return check_known(v, KMS_KEY_ARN)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        if v is not None and not _STORE_NAME.match(v):
+            raise ConfigValueError("is not a store name: 3 to 28 lowercase letters, digits and hyphens, "
+                                   "starting with a letter (it names the collection or cluster)")
+        return v
 
     @model_validator(mode="before")
     @classmethod
     def _default_aurora(cls, data: object) -> object:
-        if (isinstance(data, dict) and data.get("backend") == VectorBackend.AURORA_PGVECTOR.value
+        if (isinstance(data, dict) and data.get("backend") in (VectorBackend.AURORA_PGVECTOR,
+                                                              VectorBackend.AURORA_PGVECTOR.value)
                 and data.get("aurora") is None):
             data = {**data, "aurora": {}}
         return data
 
     @model_validator(mode="after")
-    def _sections(self) -> VectorStoreConfig:
-        sections = {VectorBackend.OPENSEARCH_SERVERLESS: "opensearch",
-                    VectorBackend.AURORA_PGVECTOR: "aurora", VectorBackend.QDRANT: "qdrant"}
-        wanted = sections[self.backend]
+    def _sections(self) -> VectorStoreSpec:
+        wanted = _SECTIONS[self.backend]
         if getattr(self, wanted) is None:
             raise ConfigValueError(f"needs the `{wanted}` section", loc=("backend",), value=self.backend.value)
-        for backend, key in sections.items():
+        for backend, key in _SECTIONS.items():
             if key != wanted and getattr(self, key) is not None:
                 raise ConfigValueError(
                     f"configures backend {backend.value}, but backend is {self.backend.value}; remove it",
@@ -360,7 +419,21 @@ class VectorStoreConfig(AiopsModel):
         if self.backend is VectorBackend.AURORA_PGVECTOR and self.dimensions > 2000:
             raise ConfigValueError("exceeds 2000, the most pgvector can index with HNSW",
                                    loc=("dimensions",), value=self.dimensions)
+        if self.kms_key_arn is not None and self.backend is VectorBackend.QDRANT:
+            raise ConfigValueError("applies to the AWS backends only; Qdrant stores its data on the "
+                                   "cluster's volumes", loc=("kmsKeyArn",), value=self.kms_key_arn)
         return self
+
+
+class VectorStoreConfig(VectorStoreSpec):
+    """One ``vectorStores[]`` entry: a store, and the cluster it runs on (qdrant) or whose VPC
+    hosts it (the AWS backends)."""
+
+    name: str = Field(description="Store name (3-28 chars, lowercase; the collection/cluster name). Required.")
+    opensearch: OpenSearchVectorConfig | None = Field(
+        None, description="When backend is opensearch-serverless. @default none")
+    aurora: AuroraVectorConfig | None = Field(None, description="When backend is aurora-pgvector. @default {}")
+    qdrant: QdrantConfig | None = Field(None, description="When backend is qdrant (then required). @default none")
 
     def network_cluster(self) -> str | None:
         """The EKS cluster whose VPC an AWS-VPC backend uses (None = the primary ``eks``)."""
@@ -369,6 +442,11 @@ class VectorStoreConfig(AiopsModel):
         if self.aurora is not None:
             return self.aurora.vpc_cluster
         return None
+
+    def spec(self) -> VectorStoreSpec:
+        """This entry without the stack-level cluster names: what the component configures."""
+        return VectorStoreSpec.model_validate(self.model_dump(exclude={
+            "opensearch": {"vpc_cluster"}, "aurora": {"vpc_cluster"}, "qdrant": {"cluster"}}))
 
 
 # -- feature store -----------------------------------------------------------------------------

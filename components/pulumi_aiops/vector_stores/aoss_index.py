@@ -14,10 +14,12 @@ Requirements at ``pulumi up`` time:
 
 Data access policies take up to a minute to propagate, so 403 and 5xx answers are retried.
 
-Example::
+Example (``VectorStore`` does this for its collection)::
 
-    AossIndex("kb-index", AossIndexArgs(endpoint=collection.collection_endpoint,
-              region="us-east-1", index_name="bedrock-kb-index", dimensions=1024))
+    from pulumi_aiops.vector_stores.aoss_index import AossIndex
+
+    AossIndex("kb-index", endpoint="https://0123456789abcdef.us-east-1.aoss.amazonaws.com",
+              region="us-east-1", index_name="bedrock-kb-index", dimensions=1024)
 """
 
 from __future__ import annotations

@@ -7,9 +7,12 @@ The table has the columns Bedrock knowledge bases expect (``id``, ``embedding``,
 ``metadata``, ``custom_metadata``) plus an HNSW index on the vectors and GIN indexes for
 hybrid search. Deleting the resource keeps the table (it holds data): drop it by hand.
 
-Example::
+Example (``VectorStore`` does this for its Aurora cluster)::
 
-    PgvectorSchema("kb-schema", resource_arn=cluster.arn, secret_arn=secret_arn,
+    from pulumi_aiops.vector_stores.pgvector_schema import PgvectorSchema
+
+    PgvectorSchema("kb-schema", resource_arn="arn:aws:rds:us-east-1:123456789012:cluster:kb",
+                   secret_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-kb",
                    database="vectors", table="bedrock_integration.bedrock_kb",
                    dimensions=1024, region="us-east-1")
 """
