@@ -444,3 +444,24 @@ def test_schema_inference_sees_wired_fields_as_inputs_and_the_outputs() -> None:
     eks = res["aiops:index:EksGpuCluster"]
     assert not eks.get("requiredInputs")  # every arg has a default, as before
     assert {"vpcId", "privateSubnetIds", "kubeconfig", "kmsKeyArn"} <= set(eks["properties"])
+
+
+def test_an_output_with_a_bad_value_fails_once_known_naming_the_key() -> None:
+    """Outputs pass the args validation (their value is unknown then) and are checked once known."""
+    from pulumi_aiops.eks import GpuNodeGroup
+    from pulumi_aiops.eks_gpu_cluster import EksGpuCluster
+
+    def group() -> None:
+        GpuNodeGroup("x", {**L4_SPOT, "cluster_name": "c", "subnet_ids": SUBNETS,
+                           "node_role_arn": pulumi.Output.from_input("not-a-role")})
+
+    with pytest.raises(ConfigError, match=r"GpuNodeGroup\('x'\)\.nodeRoleArn: 'not-a-role' is not an IAM role ARN"):
+        run_program(group, {"aws:region": "us-east-1"})
+
+    def cluster() -> None:
+        EksGpuCluster("gpu", {"network": {"vpc_id": pulumi.Output.from_input("vpc-0a1b2c3d4e5f60718"),
+                                          "private_subnet_ids": [pulumi.Output.from_input("igw-0a1b2c3d"),
+                                                                 "subnet-1a2b3c4d5e6f70819"]}})
+
+    with pytest.raises(ConfigError, match=r"EksControlPlane\('gpu'\)\.subnetIds\[0\]: 'igw-0a1b2c3d' is not a subnet"):
+        run_program(cluster, {"aws:region": "us-east-1"})

@@ -1,10 +1,13 @@
 """What the EKS pieces share: labels, chart repositories, the piece base class and the
 aliases that keep the URNs of stacks deployed with the one-class ``EksGpuCluster`` (0.1.0)."""
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import pulumi
+
+from pulumi_aiops.aws.formats import Format
 
 __all__ = [
     "AUTOSCALER_REPO",
@@ -13,7 +16,9 @@ __all__ = [
     "DEVICE_PLUGIN_REPO",
     "GPU_NODE_LABEL",
     "LEGACY_CLUSTER_TYPE",
+    "LOGS_KEY_ACTIONS",
     "POOL_LABEL",
+    "ROLE_ARN",
     "EksPiece",
     "managed_policy_arn",
 ]
@@ -30,6 +35,11 @@ DEVICE_PLUGIN_LABEL = "aiops.io/nvidia-device-plugin"
 CA_NODE_TEMPLATE = "k8s.io/cluster-autoscaler/node-template"
 #: The type token of ``EksGpuCluster`` in 0.1.0, when it created every resource itself.
 LEGACY_CLUSTER_TYPE = "aiops:eks:EksGpuCluster"
+#: What CloudWatch Logs does with a log group's KMS key (the CloudWatch Logs user guide's key policy).
+LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+#: An IAM role ARN (what EKS takes as a cluster or node role).
+ROLE_ARN = Format(re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+"),
+                  "an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
 
 
 def managed_policy_arn(partition: pulumi.Input[str], policy: str) -> pulumi.Output[str]:

@@ -37,17 +37,44 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from pulumi_aiops.args import EksControlPlaneArgs
-from pulumi_aiops.aws.iam import document, service_trust
+from pulumi_aiops.aws.formats import IAM_ROLE_OR_USER, KMS_KEY_ARN, SUBNET_ID, VPC_ID, checked, checked_list
+from pulumi_aiops.aws.iam import document, service_trust, statement
 from pulumi_aiops.config.base import is_known, validate_model
 from pulumi_aiops.config.eks_pieces import EksControlPlaneConfig
-from pulumi_aiops.eks._common import EksPiece, managed_policy_arn
-from pulumi_aiops.eks.vpc import logs_key_policy
+from pulumi_aiops.eks._common import LOGS_KEY_ACTIONS, ROLE_ARN, EksPiece, managed_policy_arn
 
 __all__ = ["TYPE_TOKEN", "CoreAddons", "EksControlPlane", "EksControlPlaneArgs", "kubeconfig_json"]
 
 TYPE_TOKEN = "aiops:index:EksControlPlane"
 _POD_TRUST = service_trust("pods.eks.amazonaws.com", tag_session=True)
 _NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly")
+
+
+def _logs_key_policy(
+    account: pulumi.Input[str],
+    partition: pulumi.Input[str],
+    region: pulumi.Input[str],
+    log_group_name: str,
+    *,
+    sid: str,
+) -> pulumi.Output[str]:
+    """The control-plane key's policy, as 0.1.0 wrote it (the same text: no update on upgrade).
+
+    The account administers the key; CloudWatch Logs of ``region`` may use
+    it for the log group ``log_group_name`` only (the CloudWatch Logs user guide's pattern)."""
+    return document([
+        statement("Allow", "kms:*", "*", sid="AccountAdmin",
+                  principal={"AWS": pulumi.Output.concat("arn:", partition, ":iam::", account, ":root")}),
+        statement(
+            "Allow",
+            list(LOGS_KEY_ACTIONS),
+            "*",
+            sid=sid,
+            principal={"Service": pulumi.Output.concat("logs.", region, ".amazonaws.com")},
+            condition={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
+                "arn:", partition, ":logs:", region, ":", account, ":log-group:", log_group_name)}},
+        ),
+    ])
 
 
 class CoreAddons(NamedTuple):
@@ -128,6 +155,9 @@ class EksControlPlane(EksPiece):
         super().__init__(TYPE_TOKEN, name, opts)
         self.config = cfg
         self._tags = dict(cfg.tags)
+        # Plain values were checked by the args model; an output is checked once its value is known.
+        self._where = f"EksControlPlane({name!r})"
+        subnet_ids = checked_list(cfg.subnet_ids, SUBNET_ID, f"{self._where}.subnetIds")
         eks_name = cfg.cluster_name or f"{name}-{pulumi.get_stack()}"
         inv = pulumi.InvokeOptions(parent=self)
         account = aws.get_caller_identity_output(opts=inv).account_id
@@ -152,7 +182,7 @@ class EksControlPlane(EksPiece):
             version=cfg.version,
             role_arn=role_arn,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
-                subnet_ids=cfg.subnet_ids,
+                subnet_ids=subnet_ids,
                 endpoint_private_access=cfg.endpoint.private_access,
                 endpoint_public_access=cfg.endpoint.public_access,
                 public_access_cidrs=cfg.endpoint.public_access_cidrs if cfg.endpoint.public_access else None,
@@ -200,7 +230,7 @@ class EksControlPlane(EksPiece):
         )
         self.cluster_name = cluster.name
         self.cluster_arn = cluster.arn
-        self.vpc_id = pulumi.Output.from_input(cfg.vpc_id)
+        self.vpc_id = pulumi.Output.from_input(checked(cfg.vpc_id, VPC_ID, f"{self._where}.vpcId"))
         self.cluster_security_group_id = cluster.vpc_config.cluster_security_group_id
         self.oidc_provider_arn = oidc.arn
         self.kms_key_arn = pulumi.Output.from_input(key_arn)
@@ -279,13 +309,13 @@ class EksControlPlane(EksPiece):
         region: pulumi.Output[str],
     ) -> tuple[pulumi.Input[str], bool]:
         if cfg.encryption.kms_key_arn is not None:
-            return cfg.encryption.kms_key_arn, False
+            return checked(cfg.encryption.kms_key_arn, KMS_KEY_ARN, f"{self._where}.encryption.kmsKeyArn"), False
         key = aws.kms.Key(
             f"{n}-kms",
             description=f"EKS {eks_name}: envelope encryption of Secrets and control-plane logs",
             enable_key_rotation=True,
             deletion_window_in_days=cfg.encryption.deletion_window_days,
-            policy=logs_key_policy(account, partition, region, f"/aws/eks/{eks_name}/cluster", sid="ControlPlaneLogs"),
+            policy=_logs_key_policy(account, partition, region, f"/aws/eks/{eks_name}/cluster", sid="ControlPlaneLogs"),
             tags=self._t(),
             opts=self._opts(protect=True, retain_on_delete=True),
         )
@@ -296,7 +326,7 @@ class EksControlPlane(EksPiece):
         self, n: str, cfg: EksControlPlaneConfig, key_arn: pulumi.Input[str], partition: pulumi.Output[str]
     ) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
         if cfg.role_arn is not None:
-            return cfg.role_arn, []
+            return checked(cfg.role_arn, ROLE_ARN, f"{self._where}.roleArn"), []
         role = aws.iam.Role(
             f"{n}-cluster-role",
             assume_role_policy=service_trust("eks.amazonaws.com", tag_session=True),
@@ -326,7 +356,7 @@ class EksControlPlane(EksPiece):
         self, n: str, cfg: EksControlPlaneConfig, partition: pulumi.Output[str]
     ) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
         if cfg.node_role_arn is not None:
-            return pulumi.Output.from_input(cfg.node_role_arn), []
+            return pulumi.Output.from_input(checked(cfg.node_role_arn, ROLE_ARN, f"{self._where}.nodeRoleArn")), []
         role = aws.iam.Role(
             f"{n}-node-role", assume_role_policy=service_trust("ec2.amazonaws.com"), tags=self._t(), opts=self._opts()
         )
@@ -346,7 +376,8 @@ class EksControlPlane(EksPiece):
         known = [a for a in arns if is_known(a)]
         creator = self._creator_arn() if cfg.access.bootstrap_creator_admin and known else None
         outputs_seen = 0
-        for i, arn in enumerate(arns):
+        for i, given_arn in enumerate(arns):
+            arn: pulumi.Input[str] = given_arn
             if isinstance(arn, str):
                 if arn == creator:
                     # EKS already made the creator's access entry (bootstrap); a second one would
@@ -358,6 +389,7 @@ class EksControlPlane(EksPiece):
                 # among the outputs (give known ARNs where the list may be reordered).
                 child = f"{n}-admin-output-{outputs_seen}"
                 outputs_seen += 1
+                arn = checked(arn, IAM_ROLE_OR_USER, f"{self._where}.access.adminPrincipalArns[{i}]")
             old = f"{n}-admin-{i}"  # 0.1.0 named them by position
             entry = aws.eks.AccessEntry(
                 child,

@@ -34,12 +34,20 @@ import pulumi
 import pulumi_aws as aws
 
 from pulumi_aiops.args import GpuNodeGroupArgs, SystemNodeGroupArgs
+from pulumi_aiops.aws.formats import SUBNET_ID, checked, checked_list
 from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.eks import Autoscaler, EksCapacityType, GpuNodeGroupConfig
 from pulumi_aiops.config.eks_pieces import GpuNodeGroupPieceConfig, SystemNodeGroupPieceConfig
 from pulumi_aiops.contract import GPU_TAINT_KEY
-from pulumi_aiops.eks._common import CA_NODE_TEMPLATE, DEVICE_PLUGIN_LABEL, GPU_NODE_LABEL, POOL_LABEL, EksPiece
+from pulumi_aiops.eks._common import (
+    CA_NODE_TEMPLATE,
+    DEVICE_PLUGIN_LABEL,
+    GPU_NODE_LABEL,
+    POOL_LABEL,
+    ROLE_ARN,
+    EksPiece,
+)
 from pulumi_aiops.errors import ConfigError
 
 __all__ = [
@@ -143,11 +151,12 @@ class _ManagedGroup(EksPiece):
             **(lt_extra or {}),
         )
         ignore = ["scalingConfig.desiredSize"] if cfg.autoscaler is not Autoscaler.NONE else []
+        where = f"{type(self).__name__}({name!r})"  # outputs are checked once known
         ng = aws.eks.NodeGroup(
             name,
             cluster_name=cfg.cluster_name,
-            node_role_arn=cfg.node_role_arn,
-            subnet_ids=cfg.subnet_ids,
+            node_role_arn=checked(cfg.node_role_arn, ROLE_ARN, f"{where}.nodeRoleArn"),
+            subnet_ids=checked_list(cfg.subnet_ids, SUBNET_ID, f"{where}.subnetIds"),
             launch_template={"id": lt.id, "version": lt.latest_version.apply(str)},
             update_config={"max_unavailable": 1},
             ami_type=ami_type,

@@ -35,13 +35,14 @@ import pulumi_aws as aws
 
 from pulumi_aiops.args import VpcArgs
 from pulumi_aiops.aws.iam import document, service_trust, statement
+from pulumi_aiops.aws.kms import KeyUser, kms_key
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.eks import NatGateways
 from pulumi_aiops.config.eks_pieces import VpcConfig
-from pulumi_aiops.eks._common import EksPiece
+from pulumi_aiops.eks._common import LOGS_KEY_ACTIONS, EksPiece
 from pulumi_aiops.errors import ConfigError
 
-__all__ = ["TYPE_TOKEN", "Vpc", "VpcArgs", "logs_key_policy", "subnet_cidrs"]
+__all__ = ["TYPE_TOKEN", "Vpc", "VpcArgs", "subnet_cidrs"]
 
 TYPE_TOKEN = "aiops:index:Vpc"
 
@@ -51,31 +52,6 @@ def subnet_cidrs(cidr: str, count: int) -> tuple[list[str], list[str]]:
     blocks: list[ipaddress.IPv4Network] = list(ipaddress.IPv4Network(cidr).subnets(prefixlen_diff=3))
     public: list[ipaddress.IPv4Network] = list(blocks[-1].subnets(prefixlen_diff=3))
     return [str(b) for b in blocks[:count]], [str(b) for b in public[:count]]
-
-
-def logs_key_policy(
-    account: pulumi.Input[str],
-    partition: pulumi.Input[str],
-    region: pulumi.Input[str],
-    log_group_name: str,
-    *,
-    sid: str,
-) -> pulumi.Output[str]:
-    """A KMS key policy: the account administers the key; CloudWatch Logs of ``region`` may use
-    it for the log group ``log_group_name`` only (the CloudWatch Logs user guide's pattern)."""
-    return document([
-        statement("Allow", "kms:*", "*", sid="AccountAdmin",
-                  principal={"AWS": pulumi.Output.concat("arn:", partition, ":iam::", account, ":root")}),
-        statement(
-            "Allow",
-            ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            "*",
-            sid=sid,
-            principal={"Service": pulumi.Output.concat("logs.", region, ".amazonaws.com")},
-            condition={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
-                "arn:", partition, ":logs:", region, ":", account, ":log-group:", log_group_name)}},
-        ),
-    ])
 
 
 def _nth(i: int) -> Any:
@@ -265,14 +241,23 @@ class Vpc(EksPiece):
         region = aws.get_region_output(opts=inv).region
         group_name = f"/aws/vpc/{tag_base}/flow-logs"
 
-        key = aws.kms.Key(
+        # The library's standard key (explicit key policy, rotation, protected); only CloudWatch
+        # Logs of this region may use it, and only for this log group.
+        key = kms_key(
             f"{n}-flow-logs-kms",
+            parent=self,
             description=f"VPC {tag_base}: flow logs",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=logs_key_policy(account, partition, region, group_name, sid="FlowLogs"),
+            users=[KeyUser(
+                "FlowLogs",
+                service=pulumi.Output.concat("logs.", region, ".amazonaws.com"),
+                actions=LOGS_KEY_ACTIONS,
+                condition={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
+                    "arn:", partition, ":logs:", region, ":", account, ":log-group:", group_name)}},
+            )],
+            account_id=account,
+            partition=partition,
             tags=t(),
-            opts=self._opts(new=True, protect=True, retain_on_delete=True),
+            opts=self._opts(new=True),
         )
         # Network metadata of every connection: kept, protected, encrypted.
         group = aws.cloudwatch.LogGroup(
