@@ -211,7 +211,7 @@ def test_eks_group_of_a_declared_type_uses_the_declared_gpus() -> None:
     tags = {r.inputs["tag"]["key"]: r.inputs["tag"]["value"] for r in graph.of_type("aws:autoscaling/tag:Tag")
             if "-gpu-t4-" in r.name}
     assert tags[CA_GPU_TAG] == "8"  # scale from zero knows a node has 8 GPUs
-    out = next(iter(graph.component_outputs.values()))
+    out = graph.outputs_of(graph.named("gpu", "aiops:index:EksGpuCluster"))  # not one of its pieces
     cap = out["gpuCapacity"][0]
     # an unpriced pool carries no price (the engine drops a None output value)
     assert (cap["gpusPerNode"], cap["maxGpus"], cap["declared"], cap.get("pricePerHourUsd")) == (8, 24, True, None)

@@ -68,6 +68,7 @@ __all__ = [
     "BedrockAccessArgs",
     "BedrockPrivateEndpointsArgs",
     "ChunkingArgs",
+    "ClusterAutoscalerArgs",
     "ContentFilterArgs",
     "CoreWeaveCksArgs",
     "CoreWeaveDatasetArgs",
@@ -85,6 +86,7 @@ __all__ = [
     "DataLakeTeamArgs",
     "DeniedTopicArgs",
     "EksAccessArgs",
+    "EksControlPlaneArgs",
     "EksEncryptionArgs",
     "EksEndpointArgs",
     "EksGpuClusterArgs",
@@ -95,36 +97,50 @@ __all__ = [
     "FeatureDefinitionArgs",
     "FeatureGroupArgs",
     "FeatureStoreArgs",
+    "GpuNodeGroupArgs",
     "GpuSpecArgs",
     "GuardrailArgs",
     "InvocationLoggingArgs",
     "KnowledgeBaseArgs",
     "ModelServerArgs",
     "ModelServerResourcesArgs",
+    "NvidiaDevicePluginArgs",
     "PiiEntityArgs",
     "ProvisionedThroughputArgs",
+    "SystemNodeGroupArgs",
     "VectorStoreArgs",
     "VectorStoreAuroraArgs",
     "VectorStoreNetworkArgs",
     "VectorStoreOpenSearchArgs",
     "VectorStoreQdrantArgs",
+    "VpcArgs",
+    "VpcFlowLogsArgs",
 ]
+
+class VpcFlowLogsArgs(TypedDict, total=False):
+    """VPC flow logs of a created VPC: all traffic, to a KMS-encrypted CloudWatch log group."""
+
+    retention_days: int
+    """Retention of the flow-log group, days. @default 90"""
+
 
 class EksNetworkArgs(TypedDict, total=False):
     """The VPC: created (default) or brought (``vpcId`` + ``privateSubnetIds``)."""
 
-    vpc_id: str
-    """Bring your own VPC. @default none (create one)"""
-    private_subnet_ids: list[str]
-    """Private subnets (>= 2 AZs) of the brought VPC, for control plane and nodes. @default []"""
     cidr: str
     """CIDR of a created VPC, /16../20. @default 10.0.0.0/16"""
     az_count: int
     """AZs of a created VPC. @default 3"""
     availability_zones: list[str]
-    """Explicit AZ names for a created VPC (length azCount). @default [] = the first available"""
+    """Explicit AZ names for a created VPC (length azCount); subnets, NAT gateways and route tables are then named by AZ. @default [] = the first available"""
     nat_gateways: NatGateways
     """@default ONE_PER_AZ"""
+    flow_logs: VpcFlowLogsArgs
+    """Flow logs of a created VPC (always on). @default 90 days"""
+    vpc_id: pulumi.Input[str]
+    """Bring your own VPC: its id, or an output of it. @default none (create one)"""
+    private_subnet_ids: pulumi.Input[list[pulumi.Input[str]]]
+    """Private subnets (>= 2 AZs) of the brought VPC, for control plane and nodes: ids, outputs, or an output of the whole list. @default []"""
 
 
 class EksEndpointArgs(TypedDict, total=False):
@@ -141,8 +157,8 @@ class EksEndpointArgs(TypedDict, total=False):
 class EksEncryptionArgs(TypedDict, total=False):
     """Envelope encryption of Kubernetes Secrets (always on)."""
 
-    kms_key_arn: str
-    """Bring your own KMS key ARN. @default none (create one)"""
+    kms_key_arn: pulumi.Input[str]
+    """Bring your own KMS key: its ARN, or an output of it. @default none (create one)"""
     deletion_window_days: int
     """Of a created key. @default 30"""
 
@@ -159,8 +175,8 @@ class EksLoggingArgs(TypedDict, total=False):
 class EksAccessArgs(TypedDict, total=False):
     """Cluster access: authentication mode API, with access entries."""
 
-    admin_principal_arns: list[str]
-    """IAM role/user ARNs given AmazonEKSClusterAdminPolicy. @default []"""
+    admin_principal_arns: list[pulumi.Input[str]]
+    """IAM role/user ARNs (or outputs of them) given AmazonEKSClusterAdminPolicy; each access entry is named by a hash of its ARN, an output one by its place among the outputs. @default []"""
     bootstrap_creator_admin: bool
     """Give the identity running `pulumi up` cluster admin (it installs the Helm charts). @default true"""
 
@@ -224,8 +240,8 @@ class EksGpuNodeGroupArgs(TypedDict, total=False):
     """Extra node labels. @default {}"""
     capacity_reservation_id: str
     """The Capacity Block reservation (cr-…); required for CAPACITY_BLOCK. @default none"""
-    subnet_ids: list[str]
-    """Subnets of this group (e.g. the reservation's AZ), in the brought VPC. @default [] = all private subnets"""
+    subnet_ids: pulumi.Input[list[pulumi.Input[str]]]
+    """Subnets of this group (e.g. the reservation's AZ), in the brought VPC: ids, outputs, or an output of the whole list. @default [] = all private subnets"""
     availability_zones: list[str]
     """AZs of this group in a created VPC (e.g. a Capacity Block's AZ); needs network.availabilityZones. @default [] = all AZs"""
 
@@ -251,10 +267,10 @@ class EksGpuClusterArgs(TypedDict, total=False):
     """@default all types, 90 days"""
     access: EksAccessArgs
     """@default API mode, no extra admins"""
-    role_arn: str
-    """Bring your own cluster IAM role. @default none (create one)"""
-    node_role_arn: str
-    """Bring your own node IAM role. @default none (create one)"""
+    role_arn: pulumi.Input[str]
+    """Bring your own cluster IAM role: its ARN, or an output of it. @default none (create one)"""
+    node_role_arn: pulumi.Input[str]
+    """Bring your own node IAM role: its ARN, or an output of it. @default none (create one)"""
     system_node_group: EksSystemNodeGroupArgs
     """@default 2x m6i.large"""
     gpu_node_groups: list[EksGpuNodeGroupArgs]
@@ -267,6 +283,138 @@ class EksGpuClusterArgs(TypedDict, total=False):
     """nvidia-device-plugin chart. @default 0.17.1"""
     tags: dict[str, str]
     """Extra tags on every taggable resource. @default {}"""
+
+
+class VpcArgs(TypedDict, total=False):
+    """A VPC over ``azCount`` AZs: private and public subnets, NAT, flow logs (all traffic)."""
+
+    cidr: str
+    """CIDR of a created VPC, /16../20. @default 10.0.0.0/16"""
+    az_count: int
+    """AZs of a created VPC. @default 3"""
+    availability_zones: list[str]
+    """Explicit AZ names for a created VPC (length azCount); subnets, NAT gateways and route tables are then named by AZ. @default [] = the first available"""
+    nat_gateways: NatGateways
+    """@default ONE_PER_AZ"""
+    flow_logs: VpcFlowLogsArgs
+    """Flow logs of a created VPC (always on). @default 90 days"""
+    name_tag: str
+    """Base of the Name tags (`<nameTag>-private-0`, …) and of the flow-log group `/aws/vpc/<nameTag>/flow-logs`. @default the resource name"""
+    tags: dict[str, str]
+    """Tags on every taggable resource (owner, cost-center, data-classification). @default {}"""
+
+
+class EksControlPlaneArgs(TypedDict, total=False):
+    """An EKS control plane in a VPC you pass in (ids or outputs)."""
+
+    vpc_id: Required[pulumi.Input[str]]
+    """The VPC: its id, or an output of it (`Vpc.vpc_id`). Required."""
+    subnet_ids: Required[pulumi.Input[list[pulumi.Input[str]]]]
+    """Private subnets (>= 2 AZs) for the control plane: ids, outputs, or an output of the whole list (`Vpc.private_subnet_ids`). Required."""
+    cluster_name: str
+    """The EKS cluster's physical name. @default <resource name>-<stack>"""
+    version: str
+    """Kubernetes version. @default 1.33"""
+    endpoint: EksEndpointArgs
+    """@default private only"""
+    encryption: EksEncryptionArgs
+    """@default create a KMS key"""
+    logging: EksLoggingArgs
+    """@default all types, 90 days"""
+    access: EksAccessArgs
+    """@default API mode, no extra admins"""
+    role_arn: pulumi.Input[str]
+    """Bring your own cluster IAM role: its ARN, or an output of it. @default none (create one)"""
+    node_role_arn: pulumi.Input[str]
+    """Bring your own node IAM role: its ARN, or an output of it. @default none (create one)"""
+    tags: dict[str, str]
+    """Tags on every taggable resource (owner, cost-center, data-classification). @default {}"""
+
+
+class GpuNodeGroupArgs(TypedDict, total=False):
+    """A GPU managed node group on an EKS cluster you name (yours or an ``EksControlPlane``)."""
+
+    cluster_name: Required[pulumi.Input[str]]
+    """The EKS cluster's name, or an output of it (e.g. `aws.eks.Cluster.name`). Required."""
+    node_role_arn: Required[pulumi.Input[str]]
+    """The node IAM role (AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy, AmazonEC2ContainerRegistryPullOnly): its ARN, or an output. Required."""
+    autoscaler: Autoscaler
+    """Who sets the group's size: with cluster-autoscaler, desiredSize is left to it (ignored on updates) and a group scaling from zero gets the node-template ASG tags. @default cluster-autoscaler"""
+    tags: dict[str, str]
+    """Tags on every taggable resource (owner, cost-center, data-classification). @default {}"""
+    name: Required[str]
+    """Group name, lowercase, unique in the cluster. Required."""
+    instance_type: Required[str]
+    """An EC2 GPU instance type: one the GPU catalogue lists, or any other with gpuSpec. Required."""
+    gpu_spec: GpuSpecArgs
+    """The GPUs of an instance type the catalogue does not list, declared by hand; refused for a listed type. @default none (the catalogue row)"""
+    capacity_type: EksCapacityType
+    """@default ON_DEMAND"""
+    min_size: int
+    """0 = scale to zero. @default 0"""
+    max_size: int
+    """@default 2"""
+    desired_size: int
+    """@default minSize"""
+    ami_type: GpuAmiType
+    """@default AL2023_x86_64_NVIDIA"""
+    root_volume_gib: int
+    """Encrypted gp3 root volume (model weights, images). @default 200"""
+    labels: dict[str, str]
+    """Extra node labels. @default {}"""
+    capacity_reservation_id: str
+    """The Capacity Block reservation (cr-…); required for CAPACITY_BLOCK. @default none"""
+    subnet_ids: Required[pulumi.Input[list[pulumi.Input[str]]]]
+    """Subnets of the group (private; for a Capacity Block, those of its AZ): ids, outputs, or an output of the whole list. Required."""
+    availability_zones: list[str]
+    """Not used on its own (it knows no subnet's AZ): put the AZ's subnets in subnetIds. @default [] (must stay empty)"""
+
+
+class SystemNodeGroupArgs(TypedDict, total=False):
+    """The CPU node group for cluster add-ons, on an EKS cluster you name."""
+
+    cluster_name: Required[pulumi.Input[str]]
+    """The EKS cluster's name, or an output of it (e.g. `aws.eks.Cluster.name`). Required."""
+    node_role_arn: Required[pulumi.Input[str]]
+    """The node IAM role (AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy, AmazonEC2ContainerRegistryPullOnly): its ARN, or an output. Required."""
+    autoscaler: Autoscaler
+    """Who sets the group's size: with cluster-autoscaler, desiredSize is left to it (ignored on updates) and a group scaling from zero gets the node-template ASG tags. @default cluster-autoscaler"""
+    tags: dict[str, str]
+    """Tags on every taggable resource (owner, cost-center, data-classification). @default {}"""
+    instance_type: str
+    """@default m6i.large"""
+    ami_type: SystemAmiType
+    """@default AL2023_x86_64_STANDARD"""
+    min_size: int
+    """@default 2"""
+    max_size: int
+    """@default 4"""
+    desired_size: int
+    """@default minSize"""
+    root_volume_gib: int
+    """@default 50"""
+    subnet_ids: Required[pulumi.Input[list[pulumi.Input[str]]]]
+    """Private subnets of the group: ids, outputs, or an output. Required."""
+
+
+class ClusterAutoscalerArgs(TypedDict, total=False):
+    """cluster-autoscaler on an EKS cluster: least-privilege IAM via Pod Identity, Helm release."""
+
+    cluster_name: Required[pulumi.Input[str]]
+    """The EKS cluster's name, or an output of it (e.g. `aws.eks.Cluster.name`). Required."""
+    kubernetes_version: Required[str]
+    """The cluster's Kubernetes version (the autoscaler image is v<version>.0). Required."""
+    chart_version: str
+    """cluster-autoscaler chart. @default 9.46.6"""
+    tags: dict[str, str]
+    """Tags on every taggable resource (owner, cost-center, data-classification). @default {}"""
+
+
+class NvidiaDevicePluginArgs(TypedDict, total=False):
+    """The NVIDIA device plugin DaemonSet on nodes labelled ``aiops.io/nvidia-device-plugin=daemonset``."""
+
+    version: str
+    """nvidia-device-plugin chart. @default 0.17.1"""
 
 
 class CoreWeaveHostPrefixIpamArgs(TypedDict, total=False):

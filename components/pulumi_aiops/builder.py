@@ -56,7 +56,7 @@ def _build_clusters(p: Platform) -> None:
 
         for ecfg in eks:
             assert isinstance(ecfg, EksClusterConfig)
-            tagged = ecfg.model_copy(update={"tags": {**p.tags(), **ecfg.tags}})
+            tagged: Any = ecfg.model_copy(update={"tags": {**p.tags(), **ecfg.tags}})  # a validated model
             p.clusters[ecfg.name] = EksGpuCluster(ecfg.name, tagged)
     for _path, cfg in coreweave:
         # A validated model (tags in args, the stack's governance tags under the cluster's own).

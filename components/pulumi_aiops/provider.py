@@ -28,6 +28,13 @@ PACKAGE = "aiops"
 COMPONENTS: tuple[str, ...] = (
     "pulumi_aiops.coreweave_gpu_cluster:CoreWeaveGpuCluster",
     "pulumi_aiops.workloads:ModelServer",
+    "pulumi_aiops.eks_gpu_cluster:EksGpuCluster",
+    "pulumi_aiops.eks.vpc:Vpc",
+    "pulumi_aiops.eks.control_plane:EksControlPlane",
+    "pulumi_aiops.eks.node_group:GpuNodeGroup",
+    "pulumi_aiops.eks.node_group:SystemNodeGroup",
+    "pulumi_aiops.eks.autoscaler:ClusterAutoscaler",
+    "pulumi_aiops.eks.device_plugin:NvidiaDevicePlugin",
 )
 
 

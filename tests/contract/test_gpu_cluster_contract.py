@@ -45,7 +45,8 @@ def graph() -> ResourceGraph:
 
 
 def _component(graph: ResourceGraph, name: str) -> Any:
-    return next(r for r in graph.components() if r.name == name)
+    # The top-level one: EksGpuCluster's pieces (Vpc, EksControlPlane, …) carry its name too.
+    return next(r for r in graph.components() if r.name == name and graph.top_component(r) is r)
 
 
 def _shape(value: Any, *, free_keys: bool = False) -> Any:

@@ -59,7 +59,7 @@ def test_endpoint_private_only(cluster: dict[str, Any]) -> None:
 
 
 def test_secrets_encrypted_with_the_created_rotating_key(graph: ResourceGraph, cluster: dict[str, Any]) -> None:
-    key = graph.one("aws:kms/key:Key")
+    key = graph.named("gpu-kms", "aws:kms/key:Key")
     assert cluster["encryptionConfig"]["resources"] == ["secrets"]
     assert cluster["encryptionConfig"]["provider"]["keyArn"] == key.outputs["arn"]
     assert key.inputs["enableKeyRotation"] is True
@@ -70,17 +70,17 @@ def test_all_control_plane_logs_kept_90_days_in_protected_encrypted_group(
     graph: ResourceGraph, cluster: dict[str, Any]
 ) -> None:
     assert sorted(cluster["enabledClusterLogTypes"]) == sorted(ALL_LOG_TYPES)
-    lg = graph.one("aws:cloudwatch/logGroup:LogGroup")
+    lg = graph.named("gpu-logs", "aws:cloudwatch/logGroup:LogGroup")
     assert lg.inputs["retentionInDays"] == 90
     assert lg.inputs["name"] == f"/aws/eks/{cluster['name']}/cluster"
-    assert lg.inputs["kmsKeyId"] == graph.one("aws:kms/key:Key").outputs["arn"]
+    assert lg.inputs["kmsKeyId"] == graph.named("gpu-kms", "aws:kms/key:Key").outputs["arn"]
     assert lg.protect and lg.retain_on_delete
     # EKS creates the group itself if it does not exist first: the cluster must wait for ours.
     assert lg.urn in graph.one(CLUSTER).depends_on
 
 
 def test_key_policy_lets_cloudwatch_logs_use_it_for_this_log_group_only(graph: ResourceGraph) -> None:
-    policy = json.loads(graph.one("aws:kms/key:Key").inputs["policy"])
+    policy = json.loads(graph.named("gpu-kms", "aws:kms/key:Key").inputs["policy"])
     logs = next(s for s in policy["Statement"] if s["Principal"].get("Service", "").startswith("logs."))
     ctx = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
     assert ctx.endswith(":log-group:/aws/eks/gpu-dev/cluster")
@@ -239,12 +239,12 @@ def test_every_taggable_resource_carries_governance_tags(graph: ResourceGraph) -
 
 
 def test_every_resource_is_a_child_of_the_component(graph: ResourceGraph) -> None:
-    comp = next(r for r in graph.components() if r.type == "aiops:eks:EksGpuCluster")
+    comp = next(r for r in graph.components() if r.type == "aiops:index:EksGpuCluster")
     assert {r.urn for r in graph.descendants(comp.urn)} == {r.urn for r in graph if r.urn != comp.urn}
 
 
 def test_contract_outputs(graph: ResourceGraph) -> None:
-    comp = next(r for r in graph.components() if r.type == "aiops:eks:EksGpuCluster")
+    comp = next(r for r in graph.components() if r.type == "aiops:index:EksGpuCluster")
     out = graph.outputs_of(comp)
     assert out["cloud"] == "aws" and out["clusterName"] == "gpu"
     assert is_secret(out["kubeconfig"]), "kubeconfig must be a secret output"

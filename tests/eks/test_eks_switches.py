@@ -36,7 +36,7 @@ def test_byo_vpc_creates_no_network(byo: ResourceGraph) -> None:
     assert byo.one(CLUSTER).inputs["vpcConfig"]["subnetIds"] == SUBNETS
     for ng in byo.of_type(NODE_GROUP):
         assert ng.inputs["subnetIds"] == SUBNETS
-    comp = next(r for r in byo.components() if r.type == "aiops:eks:EksGpuCluster")
+    comp = next(r for r in byo.components() if r.type == "aiops:index:EksGpuCluster")
     assert byo.component_outputs[comp.urn]["vpcId"] == VPC
 
 
@@ -57,7 +57,7 @@ def test_byo_kms_key_encrypts_secrets_and_no_key_created(byo: ResourceGraph) -> 
 
 def test_created_cluster_role_may_use_a_byo_key() -> None:
     graph = run_cluster({"encryption": {"kms_key_arn": KMS}})
-    policy = json.loads(graph.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    policy = json.loads(graph.named("gpu-cluster-role-kms", "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
     assert policy["Statement"][0]["Resource"] == KMS
     assert "kms:Decrypt" in policy["Statement"][0]["Action"]
 
@@ -91,7 +91,7 @@ def test_overrides_by_name() -> None:
     )
     c = graph.one(CLUSTER).inputs
     assert (c["name"], c["version"]) == ("ml-gpu", "1.32")
-    assert graph.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 365
+    assert graph.named("gpu-logs", "aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 365
     assert len(graph.of_type("aws:ec2/natGateway:NatGateway")) == 1
     assert graph.one("aws:ec2/vpc:Vpc").inputs["cidrBlock"] == "10.50.0.0/16"
     # no autoscaler: no chart, no ASG tags, and desired size is managed here

@@ -36,6 +36,12 @@ __all__ = ["COMPONENT_ARGS", "args_name", "render"]
 #: Public Args name → ``"module:Model"`` of the pydantic model that defines it. Order is kept.
 COMPONENT_ARGS: dict[str, str] = {
     "EksGpuClusterArgs": "pulumi_aiops.config.eks:EksClusterConfig",
+    "VpcArgs": "pulumi_aiops.config.eks_pieces:VpcConfig",
+    "EksControlPlaneArgs": "pulumi_aiops.config.eks_pieces:EksControlPlaneConfig",
+    "GpuNodeGroupArgs": "pulumi_aiops.config.eks_pieces:GpuNodeGroupPieceConfig",
+    "SystemNodeGroupArgs": "pulumi_aiops.config.eks_pieces:SystemNodeGroupPieceConfig",
+    "ClusterAutoscalerArgs": "pulumi_aiops.config.eks_pieces:ClusterAutoscalerConfig",
+    "NvidiaDevicePluginArgs": "pulumi_aiops.config.eks_pieces:NvidiaDevicePluginConfig",
     "CoreWeaveGpuClusterArgs": "pulumi_aiops.config.coreweave:CoreWeaveClusterConfig",
     "ModelServerArgs": "pulumi_aiops.config.workloads:ModelServerArgsModel",
     "DataLakeArgs": "pulumi_aiops.data_lake:DataLakeArgsModel",

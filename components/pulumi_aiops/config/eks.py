@@ -2,8 +2,9 @@
 
 Secure defaults in the manner of terraform-aws-eks, each overridable by name:
 
-* ``network``: a new VPC with private and public subnets over ``azCount`` (>= 2) AZs and NAT,
-  or bring your own ``vpcId`` + ``privateSubnetIds``;
+* ``network``: a new VPC with private and public subnets over ``azCount`` (>= 2) AZs, NAT and
+  flow logs (all traffic, to a KMS-encrypted log group), or bring your own ``vpcId`` +
+  ``privateSubnetIds`` (plain ids or outputs of your own resources);
 * ``endpoint``: private API endpoint on, public off; public access needs explicit CIDRs and
   never ``0.0.0.0/0``;
 * ``encryption``: a KMS key (rotation on) for envelope encryption of Secrets, or ``kmsKeyArn``;
@@ -15,6 +16,11 @@ Secure defaults in the manner of terraform-aws-eks, each overridable by name:
 
 Every instance type (system and GPU groups) must exist in botocore's EC2 model; a typo is refused
 with a "did you mean" suggestion.
+
+Fields that name something created elsewhere (``network.vpcId``, ``network.privateSubnetIds``,
+``encryption.kmsKeyArn``, ``roleArn``, ``nodeRoleArn``, ``access.adminPrincipalArns[]``, a GPU
+group's ``subnetIds``) are :data:`~pulumi_aiops.config.base.Wired`: a plain value (format-checked)
+or a Pulumi output of your own resource (checked by AWS when it is used).
 
 Example stack config::
 
@@ -31,13 +37,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ModelWrapValidatorHandler, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ModelWrapValidatorHandler, field_validator, model_validator
 
 from pulumi_aiops.catalog import Cloud, GpuInstanceType, catalog, resolve
 from pulumi_aiops.catalog.ec2 import ec2_instance_type_problem
-from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError
+from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError, Wired, is_known
 from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
@@ -51,6 +57,7 @@ __all__ = [
     "EksClusterConfig",
     "EncryptionConfig",
     "EndpointConfig",
+    "FlowLogsConfig",
     "GpuAmiType",
     "GpuNodeGroupConfig",
     "LoggingConfig",
@@ -58,6 +65,7 @@ __all__ = [
     "NetworkConfig",
     "SystemAmiType",
     "SystemNodeGroupConfig",
+    "VpcShape",
 ]
 
 #: Kubernetes versions EKS supports (standard + extended support) that this library accepts.
@@ -81,6 +89,7 @@ _KMS_ARN_RE = re.compile(
 )
 _VPC_RE = re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$")
 _SUBNET_RE = re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")
+_AZ_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-?[0-9]+[a-z]$")
 _CR_RE = re.compile(r"^cr-[0-9a-f]{17}$")
 _SEMVER_RE = re.compile(r"^v?\d+\.\d+\.\d+$")
 _EC2_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
@@ -91,6 +100,71 @@ _LABEL_KEY_RE = re.compile(
 _LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 #: Label prefixes the library sets itself or that the kubelet reserves.
 _RESERVED_LABEL_PREFIXES = ("kubernetes.io/", "k8s.io/", "eks.amazonaws.com/", "nvidia.com/")
+_EKS_NAME_RE = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+
+
+# -- value types shared by the cluster config and the EKS pieces (pulumi_aiops.eks) ----------
+def _role_arn(v: Any) -> Any:
+    if v is not None and is_known(v) and not _ROLE_ARN_RE.match(v):
+        raise ValueError("is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+    return v
+
+
+def _eks_name(v: Any) -> Any:
+    if v is not None and is_known(v) and not _EKS_NAME_RE.match(v):
+        raise ValueError("is not a valid EKS cluster name (alphanumerics, '-', '_', <= 100 chars)")
+    return v
+
+
+def _k8s_version(v: str) -> str:
+    if v not in SUPPORTED_VERSIONS:
+        raise ValueError(f"is not a supported EKS version; supported: {', '.join(SUPPORTED_VERSIONS)}")
+    return v
+
+
+def _chart_version(v: str) -> str:
+    if not _SEMVER_RE.match(v):
+        raise ValueError("is not a chart version (e.g. 0.17.1)")
+    return v
+
+
+def _tag_keys(v: dict[str, str]) -> dict[str, str]:
+    for k in v:
+        if k.startswith("aws:") or not 0 < len(k) <= 128:
+            raise ConfigValueError("is not an allowed tag key: 1-128 chars, no 'aws:' prefix", loc=(k,), value=k)
+    return v
+
+
+def _subnet_ids(v: Any) -> Any:
+    """Format of the known ids of a ``Wired[list[Wired[str]]]`` subnet list."""
+    if not is_known(v):
+        return v
+    for i, s in enumerate(v):
+        if is_known(s) and not _SUBNET_RE.match(s):
+            raise ConfigValueError("is not a subnet id (subnet-0123456789abcdef0)", loc=(i,), value=s)
+    known = [s for s in v if is_known(s)]
+    if len(set(known)) != len(known):
+        raise ValueError("lists a subnet twice")
+    return v
+
+
+#: An IAM role ARN, or an output of one (format checked on plain values).
+RoleArn = Annotated[Wired[str], AfterValidator(_role_arn)]
+#: The physical name of an EKS cluster, or an output of one (e.g. ``aws.eks.Cluster.name``).
+EksName = Annotated[Wired[str], AfterValidator(_eks_name)]
+#: A Kubernetes minor version EKS supports.
+KubernetesVersion = Annotated[str, AfterValidator(_k8s_version)]
+#: A Helm chart version.
+ChartVersion = Annotated[str, AfterValidator(_chart_version)]
+#: AWS tags (no ``aws:`` keys).
+Tags = Annotated[dict[str, str], AfterValidator(_tag_keys)]
+#: Subnet ids: a list of plain ids and/or outputs, or an output of a whole list.
+SubnetIds = Annotated[Wired[list[Wired[str]]], AfterValidator(_subnet_ids)]
+
+
+def given(value: Any) -> bool:
+    """True when a wired list or value is set: an output (unknown here) or a non-empty value."""
+    return not is_known(value) or bool(value)
 
 
 class NatGateways(StrEnum):
@@ -159,40 +233,35 @@ def _cidr(value: str, loc: tuple[int | str, ...] = ()) -> ipaddress.IPv4Network 
         raise ConfigValueError("is not a valid CIDR block (e.g. 203.0.113.0/24)", loc=loc, value=value) from None
 
 
-class NetworkConfig(AiopsModel):
-    """The VPC: created (default) or brought (``vpcId`` + ``privateSubnetIds``)."""
+class FlowLogsConfig(AiopsModel):
+    """VPC flow logs of a created VPC: all traffic, to a KMS-encrypted CloudWatch log group."""
 
-    model_config = ConfigDict(title="EksNetworkArgs")
+    model_config = ConfigDict(title="VpcFlowLogsArgs")
 
-    vpc_id: str | None = Field(None, description="Bring your own VPC. @default none (create one)")
-    private_subnet_ids: list[str] = Field(
-        default_factory=list,
-        description="Private subnets (>= 2 AZs) of the brought VPC, for control plane and nodes. @default []",
-    )
+    retention_days: int = Field(90, description="Retention of the flow-log group, days. @default 90")
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        if v not in LOG_RETENTION_DAYS:
+            raise ValueError("is not a CloudWatch retention value; allowed: " + ", ".join(map(str, LOG_RETENTION_DAYS)))
+        return v
+
+
+class VpcShape(AiopsModel):
+    """The shape of a VPC the library creates (shared by ``network`` and the ``Vpc`` args)."""
+
     cidr: str = Field("10.0.0.0/16", description="CIDR of a created VPC, /16../20. @default 10.0.0.0/16")
     az_count: int = Field(3, ge=2, le=6, description="AZs of a created VPC. @default 3")
     availability_zones: list[str] = Field(
         default_factory=list,
-        description="Explicit AZ names for a created VPC (length azCount). @default [] = the first available",
+        description="Explicit AZ names for a created VPC (length azCount); subnets, NAT gateways and "
+        "route tables are then named by AZ. @default [] = the first available",
     )
     nat_gateways: NatGateways = Field(NatGateways.ONE_PER_AZ, description="@default ONE_PER_AZ")
-
-    @field_validator("vpc_id")
-    @classmethod
-    def _vpc_id(cls, v: str | None) -> str | None:
-        if v is not None and not _VPC_RE.match(v):
-            raise ValueError("is not a VPC id (vpc-0123456789abcdef0)")
-        return v
-
-    @field_validator("private_subnet_ids")
-    @classmethod
-    def _subnets(cls, v: list[str]) -> list[str]:
-        for i, s in enumerate(v):
-            if not _SUBNET_RE.match(s):
-                raise ConfigValueError("is not a subnet id (subnet-0123456789abcdef0)", loc=(i,), value=s)
-        if len(set(v)) != len(v):
-            raise ValueError("lists a subnet twice")
-        return v
+    flow_logs: FlowLogsConfig = Field(
+        default_factory=FlowLogsConfig, description="Flow logs of a created VPC (always on). @default 90 days"
+    )
 
     @field_validator("cidr")
     @classmethod
@@ -202,25 +271,62 @@ class NetworkConfig(AiopsModel):
             raise ValueError("is not allowed; the VPC CIDR must be a private IPv4 block from /16 to /20")
         return v
 
+    @field_validator("availability_zones")
+    @classmethod
+    def _azs(cls, v: list[str]) -> list[str]:
+        for i, az in enumerate(v):
+            if not _AZ_RE.match(az):
+                raise ConfigValueError("is not an availability zone name (e.g. us-east-1a)", loc=(i,), value=az)
+        if len(set(v)) != len(v):
+            raise ValueError("lists a zone twice")
+        return v
+
     @model_validator(mode="after")
-    def _byo(self) -> NetworkConfig:
-        if self.vpc_id is not None and len(self.private_subnet_ids) < 2:
-            raise ConfigValueError(
-                "needs at least 2 private subnets in different AZs when vpcId is set",
-                loc=("privateSubnetIds",),
-                value=self.private_subnet_ids,
-            )
-        if self.vpc_id is None and self.private_subnet_ids:
-            raise ConfigValueError(
-                "needs vpcId as well (the VPC they belong to)",
-                loc=("privateSubnetIds",),
-                value=self.private_subnet_ids,
-            )
+    def _az_count(self) -> VpcShape:
         if self.availability_zones and len(self.availability_zones) != self.az_count:
             raise ConfigValueError(
                 f"must list exactly azCount ({self.az_count}) zones",
                 loc=("availabilityZones",),
                 value=self.availability_zones,
+            )
+        return self
+
+
+class NetworkConfig(VpcShape):
+    """The VPC: created (default) or brought (``vpcId`` + ``privateSubnetIds``)."""
+
+    model_config = ConfigDict(title="EksNetworkArgs")
+
+    vpc_id: Wired[str] | None = Field(
+        None, description="Bring your own VPC: its id, or an output of it. @default none (create one)"
+    )
+    private_subnet_ids: SubnetIds = Field(
+        default_factory=list,
+        description="Private subnets (>= 2 AZs) of the brought VPC, for control plane and nodes: ids, "
+        "outputs, or an output of the whole list. @default []",
+    )
+
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc_id(cls, v: Any) -> Any:
+        if v is not None and is_known(v) and not _VPC_RE.match(v):
+            raise ValueError("is not a VPC id (vpc-0123456789abcdef0)")
+        return v
+
+    @model_validator(mode="after")
+    def _byo(self) -> NetworkConfig:
+        subnets = self.private_subnet_ids
+        if self.vpc_id is not None and isinstance(subnets, list) and len(subnets) < 2:
+            raise ConfigValueError(
+                "needs at least 2 private subnets in different AZs when vpcId is set",
+                loc=("privateSubnetIds",),
+                value=subnets,
+            )
+        if self.vpc_id is None and given(subnets):
+            raise ConfigValueError(
+                "needs vpcId as well (the VPC they belong to)",
+                loc=("privateSubnetIds",),
+                value=subnets,
             )
         return self
 
@@ -282,13 +388,15 @@ class EncryptionConfig(AiopsModel):
 
     model_config = ConfigDict(title="EksEncryptionArgs")
 
-    kms_key_arn: str | None = Field(None, description="Bring your own KMS key ARN. @default none (create one)")
+    kms_key_arn: Wired[str] | None = Field(
+        None, description="Bring your own KMS key: its ARN, or an output of it. @default none (create one)"
+    )
     deletion_window_days: int = Field(30, ge=7, le=30, description="Of a created key. @default 30")
 
     @field_validator("kms_key_arn")
     @classmethod
-    def _arn(cls, v: str | None) -> str | None:
-        if v is not None and not _KMS_ARN_RE.match(v):
+    def _arn(cls, v: Any) -> Any:
+        if v is not None and is_known(v) and not _KMS_ARN_RE.match(v):
             raise ValueError("is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)")
         return v
 
@@ -324,9 +432,10 @@ class AccessConfig(AiopsModel):
 
     model_config = ConfigDict(title="EksAccessArgs")
 
-    admin_principal_arns: list[str] = Field(
+    admin_principal_arns: list[Wired[str]] = Field(
         default_factory=list,
-        description="IAM role/user ARNs given AmazonEKSClusterAdminPolicy. @default []",
+        description="IAM role/user ARNs (or outputs of them) given AmazonEKSClusterAdminPolicy; each "
+        "access entry is named by a hash of its ARN, an output one by its place among the outputs. @default []",
     )
     bootstrap_creator_admin: bool = Field(
         True,
@@ -335,15 +444,16 @@ class AccessConfig(AiopsModel):
 
     @field_validator("admin_principal_arns")
     @classmethod
-    def _arns(cls, v: list[str]) -> list[str]:
+    def _arns(cls, v: list[Any]) -> list[Any]:
         for i, a in enumerate(v):
-            if not _PRINCIPAL_ARN_RE.match(a):
+            if is_known(a) and not _PRINCIPAL_ARN_RE.match(a):
                 raise ConfigValueError(
                     "is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)",
                     loc=(i,),
                     value=a,
                 )
-        if len(set(v)) != len(v):
+        known = [a for a in v if is_known(a)]
+        if len(set(known)) != len(known):
             raise ValueError("lists a principal twice")
         return v
 
@@ -438,10 +548,10 @@ class GpuNodeGroupConfig(AiopsModel):
         None,
         description="The Capacity Block reservation (cr-…); required for CAPACITY_BLOCK. @default none",
     )
-    subnet_ids: list[str] = Field(
+    subnet_ids: SubnetIds = Field(
         default_factory=list,
-        description="Subnets of this group (e.g. the reservation's AZ), in the brought VPC. "
-        "@default [] = all private subnets",
+        description="Subnets of this group (e.g. the reservation's AZ), in the brought VPC: ids, outputs, "
+        "or an output of the whole list. @default [] = all private subnets",
     )
     availability_zones: list[str] = Field(
         default_factory=list,
@@ -471,14 +581,6 @@ class GpuNodeGroupConfig(AiopsModel):
     def _cr(cls, v: str | None) -> str | None:
         if v is not None and not _CR_RE.match(v):
             raise ValueError("is not a capacity reservation id (cr-0123456789abcdef0)")
-        return v
-
-    @field_validator("subnet_ids")
-    @classmethod
-    def _subnets(cls, v: list[str]) -> list[str]:
-        for i, s in enumerate(v):
-            if not _SUBNET_RE.match(s):
-                raise ConfigValueError("is not a subnet id (subnet-0123456789abcdef0)", loc=(i,), value=s)
         return v
 
     @model_validator(mode="after")
@@ -539,6 +641,18 @@ class GpuNodeGroupConfig(AiopsModel):
         return resolve(Cloud.AWS, self.instance_type, self.gpu_spec)
 
 
+#: Field definitions shared by :class:`EksClusterConfig` and the EKS pieces' args (one default each).
+VERSION_FIELD: Any = Field(DEFAULT_VERSION, description=f"Kubernetes version. @default {DEFAULT_VERSION}")
+ROLE_ARN_FIELD: Any = Field(
+    None, description="Bring your own cluster IAM role: its ARN, or an output of it. @default none (create one)"
+)
+NODE_ROLE_ARN_FIELD: Any = Field(
+    None, description="Bring your own node IAM role: its ARN, or an output of it. @default none (create one)"
+)
+AUTOSCALER_CHART_FIELD: Any = Field("9.46.6", description="cluster-autoscaler chart. @default 9.46.6")
+DEVICE_PLUGIN_CHART_FIELD: Any = Field("0.17.1", description="nvidia-device-plugin chart. @default 0.17.1")
+
+
 class EksClusterConfig(AiopsModel):
     """An EKS cluster with GPU node groups: the ``aiops:platform.eks`` section and the
     validation model of :class:`~pulumi_aiops.eks_gpu_cluster.EksGpuClusterArgs`."""
@@ -548,14 +662,14 @@ class EksClusterConfig(AiopsModel):
     cloud: Literal["aws"] = Field("aws", description="The cloud; set it in additionalClusters. @default aws")
     name: str = Field("eks", description="Logical cluster name, unique in the stack. @default eks")
     cluster_name: str | None = Field(None, description="The EKS cluster's physical name. @default <name>-<stack>")
-    version: str = Field(DEFAULT_VERSION, description=f"Kubernetes version. @default {DEFAULT_VERSION}")
+    version: KubernetesVersion = VERSION_FIELD
     network: NetworkConfig = Field(default_factory=NetworkConfig, description="@default create a VPC")
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig, description="@default private only")
     encryption: EncryptionConfig = Field(default_factory=EncryptionConfig, description="@default create a KMS key")
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="@default all types, 90 days")
     access: AccessConfig = Field(default_factory=AccessConfig, description="@default API mode, no extra admins")
-    role_arn: str | None = Field(None, description="Bring your own cluster IAM role. @default none (create one)")
-    node_role_arn: str | None = Field(None, description="Bring your own node IAM role. @default none (create one)")
+    role_arn: RoleArn | None = ROLE_ARN_FIELD
+    node_role_arn: RoleArn | None = NODE_ROLE_ARN_FIELD
     system_node_group: SystemNodeGroupConfig = Field(
         default_factory=SystemNodeGroupConfig, description="@default 2x m6i.large"
     )
@@ -563,9 +677,9 @@ class EksClusterConfig(AiopsModel):
         default_factory=list, description="GPU managed node groups. @default []"
     )
     autoscaler: Autoscaler = Field(Autoscaler.CLUSTER_AUTOSCALER, description="@default cluster-autoscaler")
-    autoscaler_chart_version: str = Field("9.46.6", description="cluster-autoscaler chart. @default 9.46.6")
-    device_plugin_version: str = Field("0.17.1", description="nvidia-device-plugin chart. @default 0.17.1")
-    tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every taggable resource. @default {}")
+    autoscaler_chart_version: ChartVersion = AUTOSCALER_CHART_FIELD
+    device_plugin_version: ChartVersion = DEVICE_PLUGIN_CHART_FIELD
+    tags: Tags = Field(default_factory=dict, description="Extra tags on every taggable resource. @default {}")
 
     @field_validator("name")
     @classmethod
@@ -577,38 +691,7 @@ class EksClusterConfig(AiopsModel):
     @field_validator("cluster_name")
     @classmethod
     def _cluster_name(cls, v: str | None) -> str | None:
-        if v is not None and not re.match(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", v):
-            raise ValueError("is not a valid EKS cluster name (alphanumerics, '-', '_', <= 100 chars)")
-        return v
-
-    @field_validator("version")
-    @classmethod
-    def _version(cls, v: str) -> str:
-        if v not in SUPPORTED_VERSIONS:
-            raise ValueError(f"is not a supported EKS version; supported: {', '.join(SUPPORTED_VERSIONS)}")
-        return v
-
-    @field_validator("role_arn", "node_role_arn")
-    @classmethod
-    def _role(cls, v: str | None) -> str | None:
-        if v is not None and not _ROLE_ARN_RE.match(v):
-            raise ValueError("is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
-        return v
-
-    @field_validator("autoscaler_chart_version", "device_plugin_version")
-    @classmethod
-    def _semver(cls, v: str) -> str:
-        if not _SEMVER_RE.match(v):
-            raise ValueError("is not a chart version (e.g. 0.17.1)")
-        return v
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
-        for k in v:
-            if k.startswith("aws:") or not 0 < len(k) <= 128:
-                raise ConfigValueError("is not an allowed tag key: 1-128 chars, no 'aws:' prefix", loc=(k,), value=k)
-        return v
+        return _eks_name(v)
 
     @model_validator(mode="after")
     def _groups(self) -> EksClusterConfig:
@@ -621,7 +704,7 @@ class EksClusterConfig(AiopsModel):
                     value=g.name,
                 )
             seen.add(g.name)
-            if g.subnet_ids and not self.network.vpc_id:
+            if given(g.subnet_ids) and self.network.create_vpc:
                 raise ConfigValueError(
                     "need network.vpcId (they must belong to the brought VPC)",
                     loc=("gpuNodeGroups", i, "subnetIds"),
@@ -631,8 +714,9 @@ class EksClusterConfig(AiopsModel):
                 where = ("gpuNodeGroups", i, "availabilityZones")
                 if not self.network.create_vpc or not self.network.availability_zones:
                     raise ConfigValueError(
-                        "need a created VPC with explicit network.availabilityZones "
-                        "(with a brought VPC, use subnetIds)",
+                        "need a created VPC with explicit network.availabilityZones: the AZ of each "
+                        "subnet is known only for subnets this component creates in named AZs (with a "
+                        "brought VPC, list the group's subnets of those AZs in subnetIds)",
                         loc=where,
                         value=g.availability_zones,
                     )

@@ -1,0 +1,292 @@
+"""EKS managed node groups, each with a hardened launch template: ``GpuNodeGroup`` and
+``SystemNodeGroup``.
+
+Both work on any EKS cluster: the one an :class:`~pulumi_aiops.eks.control_plane.EksControlPlane`
+creates, or one a team already runs (give its name, a node role and subnets, as values or
+outputs; like pulumi-eks's ``ManagedNodeGroup(cluster=…)``, but with plain wiring values so it is
+usable from any language). Every launch template requires IMDSv2 with a hop limit of 1 (pods
+cannot reach the node's credentials) and an encrypted gp3 root volume.
+
+A GPU group runs an NVIDIA AMI, carries the ``nvidia.com/gpu=true:NoSchedule`` taint and the
+``nvidia.com/gpu.present=true`` label, buys ON_DEMAND, SPOT or CAPACITY_BLOCK capacity (the
+instance type and reservation then live in the launch template), and can scale to zero: with
+cluster-autoscaler, a group whose ``minSize`` is 0 gets the ASG ``node-template`` tags that tell
+the autoscaler what a node would look like (GPU count, labels, taint). Each tag is named by its
+key, so adding a label renames no other.
+
+Example, on a cluster the program already has::
+
+    from pulumi_aiops.eks import GpuNodeGroup
+
+    GpuNodeGroup("research-l4", {
+        "name": "l4", "instance_type": "g6.xlarge", "capacity_type": "SPOT", "max_size": 4,
+        "cluster_name": cluster.name, "node_role_arn": node_role.arn,
+        "subnet_ids": [subnet_a.id, subnet_b.id],
+        "tags": {"owner": "research", "cost-center": "cc-77", "data-classification": "internal"},
+    })
+"""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from pulumi_aiops.args import GpuNodeGroupArgs, SystemNodeGroupArgs
+from pulumi_aiops.aws.formats import SUBNET_ID, checked, checked_list
+from pulumi_aiops.catalog import Cloud, resolve
+from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.eks import Autoscaler, EksCapacityType, GpuNodeGroupConfig
+from pulumi_aiops.config.eks_pieces import GpuNodeGroupPieceConfig, SystemNodeGroupPieceConfig
+from pulumi_aiops.contract import GPU_TAINT_KEY
+from pulumi_aiops.eks._common import (
+    CA_NODE_TEMPLATE,
+    DEVICE_PLUGIN_LABEL,
+    GPU_NODE_LABEL,
+    POOL_LABEL,
+    ROLE_ARN,
+    EksPiece,
+)
+from pulumi_aiops.errors import ConfigError
+
+__all__ = [
+    "GPU_TYPE_TOKEN",
+    "SYSTEM_TYPE_TOKEN",
+    "GpuNodeGroup",
+    "GpuNodeGroupArgs",
+    "SystemNodeGroup",
+    "SystemNodeGroupArgs",
+    "gpu_labels",
+    "node_template_tags",
+]
+
+GPU_TYPE_TOKEN = "aiops:index:GpuNodeGroup"
+SYSTEM_TYPE_TOKEN = "aiops:index:SystemNodeGroup"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def gpu_labels(g: GpuNodeGroupConfig) -> dict[str, str]:
+    """The node labels of a GPU group: its own, the GPU label, its pool, the device-plugin switch."""
+    labels = {**g.labels, GPU_NODE_LABEL: "true", POOL_LABEL: g.name}
+    if not g.ami_type.value.startswith("BOTTLEROCKET"):
+        labels[DEVICE_PLUGIN_LABEL] = "daemonset"
+    return labels
+
+
+def node_template_tags(g: GpuNodeGroupConfig) -> dict[str, str]:
+    """The ASG tags cluster-autoscaler reads to scale ``g`` from zero: what a node would look like."""
+    template = {f"{CA_NODE_TEMPLATE}/label/{k}": v for k, v in gpu_labels(g).items()}
+    template[f"{CA_NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}"] = "true:NoSchedule"
+    gpus = resolve(Cloud.AWS, g.instance_type, g.gpu_spec).gpu_count
+    template[f"{CA_NODE_TEMPLATE}/resources/nvidia.com/gpu"] = str(gpus)
+    return template
+
+
+def _tag_slug(key: str) -> str:
+    """The stable part of a node-template tag's child name: its key, prefix dropped, '/' as '-'."""
+    return _UNSAFE.sub("-", key.removeprefix(f"{CA_NODE_TEMPLATE}/"))
+
+
+def _template_names(name: str, template: Mapping[str, str]) -> dict[str, str]:
+    """Tag key → child name; an error (before anything is registered) if two keys collide."""
+    names: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for k in template:
+        slug = _tag_slug(k)
+        if slug in seen:
+            raise ConfigError(
+                f"GpuNodeGroup({name!r}).labels: {seen[slug]!r} and {k!r} name the same autoscaler tag "
+                f"child ({slug!r}); rename one of the labels"
+            )
+        seen[slug] = k
+        names[k] = f"{name}-ca-{slug}"
+    return names
+
+
+class _ManagedGroup(EksPiece):
+    """A launch template and an EKS managed node group using it."""
+
+    def _group(
+        self,
+        name: str,
+        short: str,
+        cfg: GpuNodeGroupPieceConfig | SystemNodeGroupPieceConfig,
+        *,
+        ami_type: str,
+        root_volume_gib: int,
+        lt_extra: dict[str, Any] | None = None,
+        **group: Any,
+    ) -> tuple[aws.ec2.LaunchTemplate, aws.eks.NodeGroup]:
+        tags = dict(cfg.tags)
+        # Bottlerocket keeps images and data on its second volume; AL2023 on the root volume.
+        device = "/dev/xvdb" if ami_type.startswith("BOTTLEROCKET") else "/dev/xvda"
+        node_tags: dict[str, pulumi.Input[str]] = {**tags, "Name": pulumi.Output.concat(cfg.cluster_name, "-", short)}
+        lt = aws.ec2.LaunchTemplate(
+            f"{name}-lt",
+            description=pulumi.Output.concat("EKS ", cfg.cluster_name, " node group ", short),
+            update_default_version=True,
+            metadata_options={
+                "http_endpoint": "enabled",
+                "http_tokens": "required",
+                "http_put_response_hop_limit": 1,
+                "instance_metadata_tags": "disabled",
+            },
+            block_device_mappings=[
+                {
+                    "device_name": device,
+                    "ebs": {
+                        "volume_size": root_volume_gib,
+                        "volume_type": "gp3",
+                        "encrypted": "true",
+                        "delete_on_termination": "true",
+                    },
+                }
+            ],
+            tag_specifications=[
+                {"resource_type": rt, "tags": node_tags} for rt in ("instance", "volume", "network-interface")
+            ],
+            tags=tags,
+            opts=self._opts(),
+            **(lt_extra or {}),
+        )
+        ignore = ["scalingConfig.desiredSize"] if cfg.autoscaler is not Autoscaler.NONE else []
+        where = f"{type(self).__name__}({name!r})"  # outputs are checked once known
+        ng = aws.eks.NodeGroup(
+            name,
+            cluster_name=cfg.cluster_name,
+            node_role_arn=checked(cfg.node_role_arn, ROLE_ARN, f"{where}.nodeRoleArn"),
+            subnet_ids=checked_list(cfg.subnet_ids, SUBNET_ID, f"{where}.subnetIds"),
+            launch_template={"id": lt.id, "version": lt.latest_version.apply(str)},
+            update_config={"max_unavailable": 1},
+            ami_type=ami_type,
+            tags=tags,
+            opts=self._opts(ignore_changes=ignore),
+            **group,
+        )
+        return lt, ng
+
+    def _outputs(self, lt: aws.ec2.LaunchTemplate, ng: aws.eks.NodeGroup) -> None:
+        self.launch_template = lt
+        self.node_group = ng
+        self.node_group_name = ng.node_group_name
+        self.node_group_arn = ng.arn
+        self.launch_template_id = lt.id
+        self.register_outputs({
+            "nodeGroupName": self.node_group_name,
+            "nodeGroupArn": self.node_group_arn,
+            "launchTemplateId": self.launch_template_id,
+        })
+
+
+class GpuNodeGroup(_ManagedGroup):
+    """A GPU managed node group (NVIDIA AMI, GPU taint, scale to zero) on an EKS cluster.
+
+    See the module docstring for what it sets and an example.
+    """
+
+    node_group_name: pulumi.Output[str]
+    node_group_arn: pulumi.Output[str]
+    launch_template_id: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        args: GpuNodeGroupArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        raw: Any = args  # or the validated model (EksGpuCluster passes one)
+        if isinstance(raw, GpuNodeGroupPieceConfig):
+            g = raw
+        else:
+            g = validate_model(GpuNodeGroupPieceConfig, raw, f"GpuNodeGroup({name!r})")
+        scale_from_zero = g.autoscaler is Autoscaler.CLUSTER_AUTOSCALER and g.min_size == 0
+        template = node_template_tags(g) if scale_from_zero else {}
+        tag_names = _template_names(name, template)
+        super().__init__(GPU_TYPE_TOKEN, name, opts)
+        self.config = g
+        self.labels = gpu_labels(g)
+
+        cb = g.capacity_type is EksCapacityType.CAPACITY_BLOCK
+        extra: dict[str, Any] = {}
+        if cb:
+            # Capacity Blocks: the instance type and the reservation live in the launch template.
+            extra = {
+                "instance_type": g.instance_type,
+                "instance_market_options": {"market_type": "capacity-block"},
+                "capacity_reservation_specification": {
+                    "capacity_reservation_target": {"capacity_reservation_id": g.capacity_reservation_id}
+                },
+            }
+        lt, ng = self._group(
+            name,
+            f"gpu-{g.name}",
+            g,
+            ami_type=g.ami_type.value,
+            root_volume_gib=g.root_volume_gib,
+            lt_extra=extra,
+            capacity_type=g.capacity_type.value,
+            instance_types=None if cb else [g.instance_type],
+            scaling_config={"min_size": g.min_size, "max_size": g.max_size, "desired_size": g.desired},
+            labels=self.labels,
+            taints=[{"key": GPU_TAINT_KEY, "value": "true", "effect": "NO_SCHEDULE"}],
+        )
+
+        # Scale from zero: tell cluster-autoscaler what a node of this group looks like. Groups
+        # that never reach zero always have a live node for it to copy, so they need no template.
+        self.node_template_tags: list[aws.autoscaling.Tag] = []
+        if template:
+            asg = ng.resources.apply(lambda rs: rs[0].autoscaling_groups[0].name)  # type: ignore[index]
+            for j, (k, v) in enumerate(sorted(template.items())):
+                self.node_template_tags.append(aws.autoscaling.Tag(
+                    tag_names[k],
+                    autoscaling_group_name=asg,
+                    tag={"key": k, "value": v, "propagate_at_launch": False},
+                    opts=self._opts(old_name=f"{name}-ca-{j}"),  # 0.1.0: by position in sorted keys
+                ))
+        self._outputs(lt, ng)
+
+
+class SystemNodeGroup(_ManagedGroup):
+    """The CPU node group for cluster add-ons (CoreDNS, the autoscaler, controllers).
+
+    Example::
+
+        SystemNodeGroup("ml-system", {"cluster_name": cp.cluster_name, "node_role_arn": cp.node_role_arn,
+                                      "subnet_ids": vpc.private_subnet_ids, "instance_type": "m6i.large"},
+                        opts=pulumi.ResourceOptions(depends_on=cp.compute_dependencies))
+    """
+
+    node_group_name: pulumi.Output[str]
+    node_group_arn: pulumi.Output[str]
+    launch_template_id: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        args: SystemNodeGroupArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        raw: Any = args  # or the validated model (EksGpuCluster passes one)
+        if isinstance(raw, SystemNodeGroupPieceConfig):
+            s = raw
+        else:
+            s = validate_model(SystemNodeGroupPieceConfig, raw, f"SystemNodeGroup({name!r})")
+        super().__init__(SYSTEM_TYPE_TOKEN, name, opts)
+        self.config = s
+        lt, ng = self._group(
+            name,
+            "system",
+            s,
+            ami_type=s.ami_type.value,
+            root_volume_gib=s.root_volume_gib,
+            capacity_type="ON_DEMAND",
+            instance_types=[s.instance_type],
+            scaling_config={
+                "min_size": s.min_size,
+                "max_size": s.max_size,
+                "desired_size": s.min_size if s.desired_size is None else s.desired_size,
+            },
+            labels={POOL_LABEL: "system"},
+        )
+        self._outputs(lt, ng)
