@@ -362,9 +362,9 @@ PIECE_CASES = [
                  "ClusterAutoscaler('x').kubernetesVersion: '1.20' is not a supported EKS version", id="ca-version"),
     pytest.param("NvidiaDevicePlugin", {"version": "latest"},
                  "NvidiaDevicePlugin('x').version: 'latest' is not a chart version", id="plugin-version"),
-    # snake_case keys (Python args): the path is the key as written
+    # snake_case keys (Python args): the path is still camelCase, as from stack config
     pytest.param("Vpc", {"nat_gateways": "TWO"},
-                 "Vpc('x').nat_gateways: 'TWO' is not allowed; Input should be 'ONE_PER_AZ' or 'SINGLE'",
+                 "Vpc('x').natGateways: 'TWO' is not allowed; Input should be 'ONE_PER_AZ' or 'SINGLE'",
                  id="vpc-snake-key"),
 ]
 
@@ -391,7 +391,7 @@ def test_plain_values_in_a_wired_list_are_still_checked() -> None:
         GpuNodeGroup("x", {**L4_SPOT, "cluster_name": "c", "node_role_arn": "arn:aws:iam::123456789012:role/n",
                            "subnet_ids": [out, "sub-1"]})
 
-    with pytest.raises(ConfigError, match=r"GpuNodeGroup\('x'\)\.subnet_ids\[1\]: 'sub-1' is not a subnet id"):
+    with pytest.raises(ConfigError, match=r"GpuNodeGroup\('x'\)\.subnetIds\[1\]: 'sub-1' is not a subnet id"):
         run_program(program, {"aws:region": "us-east-1"}, mocks=mocks)
     assert mocks.registered == []
 
