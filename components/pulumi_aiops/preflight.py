@@ -430,8 +430,9 @@ def _check_account(pf: _Preflight, report: PreflightReport, account: str | None,
     elif actual in expected:
         report.add("account", Status.PASS, f"{who} is the expected account ({source})")
     else:
+        hint = "" if account is not None else " (or pass --account if the stack deploys elsewhere)"
         report.add("account", Status.FAIL, f"{who} is not the expected account {next(iter(expected))} ({source}); "
-                                           "use the credentials of that account")
+                                           f"use the credentials of that account{hint}")
 
 
 # -- node groups: zones, offerings, quotas, capacity blocks ----------------------------------------
