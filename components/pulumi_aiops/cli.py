@@ -110,6 +110,22 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     return 1 if pol and pol["mandatory"] else 0
 
 
+def _account_id(value: str) -> str:
+    if not (len(value) == 12 and value.isdigit()):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an AWS account id (12 digits)")
+    return value
+
+
+def _cmd_preflight(ns: argparse.Namespace) -> int:
+    from pulumi_aiops.plan import find_project
+    from pulumi_aiops.preflight import run_preflight
+
+    ns.stack = _stack_name(ns.stack)
+    report = run_preflight(find_project(ns.cwd), ns.stack, account=ns.account, profile=ns.profile)
+    print(report.render_json() if ns.json else report.render_text())
+    return report.exit_code(strict=ns.strict)
+
+
 EXIT_CODES = """exit codes:
   0  clean: no mandatory policy violation
   1  a mandatory policy is violated
@@ -158,6 +174,23 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--no-policy", action="store_true", help="skip the policy packs")
     plan.add_argument("--cwd", type=Path, default=None, help="project directory (default: here)")
     plan.set_defaults(func=_cmd_plan)
+    preflight = sub.add_parser(
+        "preflight", formatter_class=fmt, help="check the AWS account can take a stack, before `pulumi up`",
+        description="Ask the AWS account behind the current credentials (read-only, boto3) whether it can take the "
+                    "stack:\nregion in allowedRegions, expected account, instance types offered in the zones, EC2 "
+                    "vCPU quotas\nat maxSize, Capacity Block reservations, Bedrock models offered and accessible.",
+        epilog=f"{_stacks_epilog()}\n\nexit codes:\n  0  no check failed\n  1  a check failed (a blocker)\n"
+               "  2  a configuration error; nothing was checked\n"
+               "  3  no AWS credentials (or, with --strict, a check could not run)")
+    preflight.add_argument("--stack", "-s", required=True,
+                           help="stack name, e.g. dev (reads stacks/Pulumi.<stack>.yaml)")
+    preflight.add_argument("--account", type=_account_id, metavar="ID",
+                           help="the expected AWS account id (default: the account in the stack config's ARNs)")
+    preflight.add_argument("--profile", metavar="NAME", help="AWS profile (default: the usual boto3 chain)")
+    preflight.add_argument("--json", action="store_true", help="machine-readable output")
+    preflight.add_argument("--strict", action="store_true", help="exit 3 when a check could not run")
+    preflight.add_argument("--cwd", type=Path, default=None, help="project directory (default: here)")
+    preflight.set_defaults(func=_cmd_preflight)
     return parser
 
 
