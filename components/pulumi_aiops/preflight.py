@@ -527,9 +527,13 @@ def _vcpus(pf: _Preflight, groups: list[_Group]) -> dict[str, int | str]:
     other: list[str] = []
     for g in groups:
         try:
-            out[g.instance_type] = lookup("aws", g.instance_type).vcpus
+            vcpus = lookup("aws", g.instance_type).vcpus
         except KeyError:
+            vcpus = None
+        if vcpus is None:
             other.append(g.instance_type)
+        else:
+            out[g.instance_type] = vcpus
     if other:
         try:
             for info in pf.guarded_pages("ec2", "describe_instance_types", "InstanceTypes",
