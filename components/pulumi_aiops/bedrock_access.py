@@ -288,7 +288,7 @@ class BedrockAccess(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        args: BedrockAccessArgs | BedrockAccessArgsModel,
+        args: BedrockAccessArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         where = f"BedrockAccess({name!r})"

@@ -31,6 +31,12 @@ class Platform:
         return self.config.governance.tags(self.config.environment, **more)
 
 
+def _model_args(model: Any) -> Any:
+    """Pass a validated args model where a component's ``args`` TypedDict is expected: every
+    component takes its own args model too (already validated, so it is not checked again)."""
+    return model
+
+
 def _coreweave_clusters(p: Platform) -> list[tuple[str, Any]]:
     """``(config path, CoreWeaveClusterConfig)`` of every declared CoreWeave cluster."""
     out: list[tuple[str, Any]] = []
@@ -86,7 +92,7 @@ def _build_data(p: Platform) -> None:
     if cfg.data_lake is not None:
         lake_args = validate_model(DataLakeArgsModel, {**dict(cfg.data_lake), "tags": p.tags()},
                                    "aiops:platform.dataLake")
-        lake = DataLake("data-lake", lake_args)
+        lake = DataLake("data-lake", _model_args(lake_args))
         p.components["dataLake"] = lake
         p.outputs["dataLake"] = {"buckets": lake.bucket_names, "kmsKeyArn": lake.kms_key_arn,
                                  "teamRoleArns": lake.team_role_arns}
@@ -102,7 +108,7 @@ def _build_data(p: Platform) -> None:
                                  "client_security_group_ids": [host.cluster_security_group_id]}
         store_args = validate_model(VectorStoreArgsModel, {**dict(vs.spec()), **wiring},
                                     f"aiops:platform.vectorStores[{i}]")
-        stores[vs.name] = VectorStore(f"vector-{vs.name}", store_args)
+        stores[vs.name] = VectorStore(f"vector-{vs.name}", _model_args(store_args))
     if stores:
         p.components["vectorStores"] = stores
         p.outputs["vectorStores"] = {n: {"backend": s.backend.value, "endpoint": s.endpoint}
@@ -112,7 +118,7 @@ def _build_data(p: Platform) -> None:
         fs_args = validate_model(FeatureStoreArgsModel,
                                  {**dict(cfg.feature_store), "data_lake": lake, "tags": p.tags()},
                                  "aiops:platform.featureStore")
-        fs = FeatureStore("feature-store", fs_args)
+        fs = FeatureStore("feature-store", _model_args(fs_args))
         p.components["featureStore"] = fs
         p.outputs["featureStore"] = {"featureGroupArns": {n: g.arn for n, g in fs.feature_groups.items()},
                                      "offlineS3Uri": fs.offline_s3_uri}
@@ -142,7 +148,7 @@ def _build_bedrock(p: Platform) -> None:
         wiring["vpc_id"] = host.vpc_id
         wiring["subnet_ids"] = host.private_subnet_ids
     access_args = validate_model(BedrockAccessArgsModel, {**dict(b.access()), **wiring}, "aiops:platform.bedrock")
-    access = BedrockAccess("bedrock", access_args)
+    access = BedrockAccess("bedrock", _model_args(access_args))
     p.components["bedrock"] = access
     kbs: dict[str, KnowledgeBase] = {}
     for i, kb in enumerate(b.knowledge_bases):
@@ -154,7 +160,7 @@ def _build_bedrock(p: Platform) -> None:
             "access": access,
             "tags": p.tags(),
         }, f"aiops:platform.bedrock.knowledgeBases[{i}]")
-        kbs[kb.name] = KnowledgeBase(f"kb-{kb.name}", kb_args)
+        kbs[kb.name] = KnowledgeBase(f"kb-{kb.name}", _model_args(kb_args))
     if kbs:
         p.components["knowledgeBases"] = kbs
     p.outputs["bedrock"] = {

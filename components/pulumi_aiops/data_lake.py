@@ -120,6 +120,10 @@ class DataLakeArgsModel(DataLakeConfig):
         return check_tags(v)
 
 
+#: The default args: every data-lake setting has a default (read-only, never mutated).
+_DEFAULTS: DataLakeArgs = {}
+
+
 class DataLake(pulumi.ComponentResource):
     """Raw, curated and optional audit buckets with governance, lineage tags and per-team RBAC.
 
@@ -139,7 +143,7 @@ class DataLake(pulumi.ComponentResource):
     team_role_arns: pulumi.Output[dict[str, str]]
     """Team role ARN by team name."""
 
-    def __init__(self, name: str, args: DataLakeArgs | DataLakeArgsModel | None = None,
+    def __init__(self, name: str, args: DataLakeArgs = _DEFAULTS,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         where = f"DataLake({name!r})"
         if isinstance(args, DataLakeArgsModel):

@@ -80,7 +80,7 @@ class FeatureStore(pulumi.ComponentResource):
     kms_key_arn: pulumi.Output[str]
     """The key of both stores (the lake's)."""
 
-    def __init__(self, name: str, args: FeatureStoreArgs | FeatureStoreArgsModel,
+    def __init__(self, name: str, args: FeatureStoreArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         if isinstance(args, FeatureStoreArgsModel):
             cfg = args

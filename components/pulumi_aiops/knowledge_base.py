@@ -151,7 +151,7 @@ class KnowledgeBase(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        args: KnowledgeBaseArgs | KnowledgeBaseArgsModel,
+        args: KnowledgeBaseArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         where = f"KnowledgeBase({name!r})"

@@ -35,7 +35,12 @@ COMPONENTS: tuple[str, ...] = (
     "pulumi_aiops.eks.node_group:SystemNodeGroup",
     "pulumi_aiops.eks.autoscaler:ClusterAutoscaler",
     "pulumi_aiops.eks.device_plugin:NvidiaDevicePlugin",
+    "pulumi_aiops.data_lake:DataLake",
+    "pulumi_aiops.bedrock_access:BedrockAccess",
+    "pulumi_aiops.vector_store:VectorStore",
 )
+# Not hosted: KnowledgeBase and FeatureStore take other components (a DataLake, a VectorStore,
+# BedrockAccess) as objects, which a schema cannot carry by value; use them from Python.
 
 
 def components() -> list[type[pulumi.ComponentResource]]:

@@ -209,7 +209,7 @@ class VectorStore(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     """Where clients connect: the collection endpoint, the cluster endpoint, or Qdrant's service URL."""
 
-    def __init__(self, name: str, args: VectorStoreArgs | VectorStoreArgsModel,
+    def __init__(self, name: str, args: VectorStoreArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         where = f"VectorStore({name!r})"
         if isinstance(args, VectorStoreArgsModel) and args.name is not None:
