@@ -94,3 +94,52 @@ def test_plugin_requirements_match_the_package(repo_root: Path) -> None:
     assert lines == deps
     plugin = (repo_root / "components" / "PulumiPlugin.yaml").read_text()
     assert "name: python" in plugin
+
+
+def _readme_yaml_program(repo_root: Path) -> dict[str, Any]:
+    import re
+
+    import yaml
+
+    text = (repo_root / "README.md").read_text()
+    block = re.search(r"<!-- yaml-program -->\n```yaml\n(.*?)```", text, re.S)
+    assert block, "README has no <!-- yaml-program --> block"
+    doc: dict[str, Any] = yaml.safe_load(block.group(1))
+    return doc
+
+
+def _check_props(values: dict[str, Any], props: dict[str, Any], required: list[str], where: str,
+                 types: dict[str, Any]) -> None:
+    for key in required:
+        assert key in values, f"{where}: required input {key!r} missing"
+    for key, value in values.items():
+        assert key in props, f"{where}.{key}: not an input of the schema"
+        spec = props[key]
+        ref = spec.get("$ref") or (spec.get("items") or {}).get("$ref")
+        if ref and ref.startswith("#/types/"):
+            typ = types[ref[len("#/types/"):]]
+            if "enum" in typ:
+                allowed = {e["value"] for e in typ["enum"]}
+                items = value if isinstance(value, list) else [value]
+                assert all(v in allowed for v in items), f"{where}.{key}: {value!r} not in {allowed}"
+                continue
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                _check_props(item, typ.get("properties", {}), typ.get("required", []), f"{where}.{key}[{i}]", types)
+
+
+def test_readme_yaml_program_matches_the_schema(inferred: dict[str, Any], repo_root: Path) -> None:
+    import re
+
+    program = _readme_yaml_program(repo_root)
+    names = set(program["resources"])
+    for name, res in program["resources"].items():
+        schema_res = inferred["resources"][res["type"]]
+        _check_props(res["properties"], schema_res["inputProperties"], schema_res.get("requiredInputs", []),
+                     name, inferred["types"])
+    refs = re.findall(r"\$\{(\w+)\.(\w+)\}", json.dumps(program))
+    assert refs
+    for resource, output in refs:
+        assert resource in names
+        token = program["resources"][resource]["type"]
+        assert output in inferred["resources"][token]["properties"], f"{resource}.{output} is not an output"
