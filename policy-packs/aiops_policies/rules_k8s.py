@@ -346,7 +346,8 @@ def _pinned_by_digest(image: str) -> bool:
     return bool(DIGEST_RE.search(image.strip()))
 
 
-def helm_value_images(values: Any, path: str = "values") -> Iterator[tuple[str, str, bool]]:
+def helm_value_images(values: Any, path: str = "values",
+                      key: str = "") -> Iterator[tuple[str, str, bool]]:
     """``(path, image, pinned)`` for each image a Helm ``values`` tree sets.
 
     An image is a mapping with a ``repository`` and a ``tag``, or any mapping under a key named
@@ -355,34 +356,29 @@ def helm_value_images(values: Any, path: str = "values") -> Iterator[tuple[str, 
     when a ``digest`` (``sha256:<64 hex>``) is set, or the tag or string ends in
     ``@sha256:<64 hex>``.
     """
+    image_key = bool(_IMAGE_KEY.search(key))
     if isinstance(values, Mapping):
+        repo, tag, digest = values.get("repository"), values.get("tag"), values.get("digest")
+        if (isinstance(repo, str) and repo and tag not in (None, "")) or (
+                image_key and any(x not in (None, "") for x in (repo, tag, digest))):
+            ref = f"{repo or '(chart default)'}"
+            if tag not in (None, ""):
+                ref += f":{tag}"
+            pinned = (_DIGEST_VALUE.match(str(digest or "").strip()) is not None
+                      or _pinned_by_digest(str(tag or ""))
+                      or _pinned_by_digest(str(repo or "")))
+            if digest and not pinned:
+                ref += f"@{digest}"
+            yield path, ref, pinned
+            return
         for k, v in values.items():
-            key = str(k)
-            sub = f"{path}.{key}"
-            image_key = bool(_IMAGE_KEY.search(key))
-            if isinstance(v, Mapping):
-                repo, tag, digest = v.get("repository"), v.get("tag"), v.get("digest")
-                is_image = (isinstance(repo, str) and repo and tag not in (None, "")) or (
-                    image_key and any(x not in (None, "") for x in (repo, tag, digest)))
-                if is_image:
-                    ref = f"{repo or '(chart default)'}"
-                    if tag not in (None, ""):
-                        ref += f":{tag}"
-                    pinned = (_DIGEST_VALUE.match(str(digest or "").strip()) is not None
-                              or _pinned_by_digest(str(tag or ""))
-                              or _pinned_by_digest(str(repo or "")))
-                    if digest and not pinned:
-                        ref += f"@{digest}"
-                    yield sub, ref, pinned
-                    continue
-                yield from helm_value_images(v, sub)
-            elif isinstance(v, str) and image_key and ("/" in v or ":" in v):
-                yield sub, v, _pinned_by_digest(v)
-            elif isinstance(v, Sequence) and not isinstance(v, str):
-                yield from helm_value_images(v, sub)
-    elif isinstance(values, Sequence) and not isinstance(values, str):
+            yield from helm_value_images(v, f"{path}.{k}", str(k))
+    elif isinstance(values, str):
+        if image_key and ("/" in values or ":" in values):
+            yield path, values, _pinned_by_digest(values)
+    elif isinstance(values, Sequence):
         for i, v in enumerate(values):
-            yield from helm_value_images(v, f"{path}[{i}]")
+            yield from helm_value_images(v, f"{path}[{i}]", key)
 
 
 def _digest_pinned(props: Mapping[str, Any], cfg: Mapping[str, Any], args: Any) -> Iterator[str]:
