@@ -184,19 +184,19 @@ def _performance_insights_cmk(resources: Sequence[Any],
         if not _pi_enabled(r) and owner is not None and owner is not r and _pi_enabled(owner):
             source = owner  # Performance Insights configured on the cluster
         if not _pi_enabled(source):
-            yield (f"{r.name}: Performance Insights is off (performanceInsightsEnabled: true "
+            yield ("Performance Insights is off (performanceInsightsEnabled: true "
                    "with performanceInsightsKmsKeyId)", r.urn)
             continue
         pi_key = _key_refs(source, "performanceInsightsKmsKeyId")
         if not pi_key:
-            yield (f"{r.name}: Performance Insights data is encrypted with the AWS-managed key; "
+            yield ("Performance Insights data is encrypted with the AWS-managed key; "
                    "set performanceInsightsKmsKeyId to the database's key", r.urn)
             continue
         if owner is None:
             continue
         db_key = _key_refs(owner, "kmsKeyId")
         if db_key and not (db_key & pi_key):
-            yield (f"{r.name}: Performance Insights is encrypted with "
+            yield ("Performance Insights is encrypted with "
                    f"{safe_get(source.props, 'performanceInsightsKmsKeyId')}, not the key of "
                    f"{owner.name} ({safe_get(owner.props, 'kmsKeyId')})", r.urn)
 
