@@ -42,7 +42,53 @@ def _project(tmp_path: Path, repo_root: Path, stack_yaml: str) -> Path:
     return tmp_path
 
 
+# The config check refuses an aws:region outside allowedRegions before anything runs, so the
+# policy packs are what catches a CoreWeave cluster placed outside the allowed geography.
 _OUT_OF_REGION = """
+config:
+  aws:region: us-east-1
+  coreweave:token:
+    secure: v1:placeholder
+  aiops:platform:
+    governance: {owner: ml, costCenter: cc-1}
+    allowedRegions: [us-east-1]
+    coreweave:
+      name: cw-gpu
+      cks: {zone: EU-SOUTH-04A}
+      nodePools:
+        - {name: l40s, instanceType: gd-8xl40s-i128, targetNodes: 0, minNodes: 0, maxNodes: 1}
+"""
+
+
+@pytest.mark.parametrize("mode", ["in-process", "grpc"])
+def test_plan_passes_the_stack_config_to_the_packs(tmp_path: Path, repo_root: Path, mode: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """allowedRegions comes from the stack config: an EU CoreWeave zone breaks residency."""
+    proj = _project(tmp_path, repo_root, _OUT_OF_REGION)
+    code = main(["plan", "--stack", "x", "--cwd", str(proj), "--policy-pack", "gdpr", "--json",
+                 "--policy-mode", mode])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert data["policy"]["mode"] == mode
+    residency = [v for v in data["policy"]["violations"] if v["policy"] == "data-residency"]
+    assert {v["resource"] for v in residency} == {"cw-gpu-cks", "cw-gpu-vpc"}
+    assert all(v["enforcementLevel"] == "mandatory" and "EU-SOUTH-04A" in v["message"]
+               for v in residency)
+
+
+def test_policy_pack_config_file_is_applied(tmp_path: Path, repo_root: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    proj = _project(tmp_path, repo_root, _OUT_OF_REGION)
+    cfg = tmp_path / "policy.json"
+    cfg.write_text(json.dumps({"data-residency": {"allowedCoreweaveZones": ["EU-*", "US-*"]}}))
+    code = main(["plan", "--stack", "x", "--cwd", str(proj), "--policy-pack", "gdpr", "--json",
+                 "--policy-pack-config", str(cfg)])
+    data = json.loads(capsys.readouterr().out)
+    assert "data-residency" not in {d["policy"] for d in data["policy"]["diagnostics"]}
+    assert code == 0
+
+
+_AWS_OUT_OF_REGION = """
 config:
   aws:region: eu-west-1
   aiops:platform:
@@ -56,43 +102,118 @@ config:
 def test_stack_region_outside_allowed_regions_is_a_config_error(tmp_path: Path, repo_root: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     """The config check itself refuses a stack region outside allowedRegions (exit 2)."""
-    proj = _project(tmp_path, repo_root, _OUT_OF_REGION)
+    proj = _project(tmp_path, repo_root, _AWS_OUT_OF_REGION)
     code = main(["plan", "--stack", "x", "--cwd", str(proj), "--policy-pack", "gdpr", "--json"])
     assert code == 2
     assert "aws:region: 'eu-west-1' is not in aiops:platform.allowedRegions ['us-east-1']" in capsys.readouterr().err
-
-
-_IN_REGION = _OUT_OF_REGION.replace("eu-west-1", "us-east-1")
-
-
-def test_plan_passes_the_stack_config_to_the_packs(tmp_path: Path, repo_root: Path) -> None:
-    """allowedRegions reaches the packs from the stack config (PULUMI_CONFIG), as on `pulumi up`."""
-    from pulumi_aiops.plan import find_project, plan_stack
-    from pulumi_aiops.testing.policy import run_packs_for_plan
-
-    proj = _project(tmp_path, repo_root, _IN_REGION)
-    result = plan_stack(find_project(proj), "x")
-    clean = run_packs_for_plan(result.graph, packs=["gdpr"], stack_config=result.config)
-    assert "data-residency" not in {d.policy for d in clean.diagnostics}
-    platform = {**result.config["aiops:platform"], "allowedRegions": ["eu-west-1"]}
-    elsewhere = {**result.config, "aiops:platform": platform}
-    report = run_packs_for_plan(result.graph, packs=["gdpr"], stack_config=elsewhere)
-    assert "data-residency" in {d.policy for d in report.mandatory()}
-
-
-def test_policy_pack_config_file_is_applied(tmp_path: Path, repo_root: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
-    proj = _project(tmp_path, repo_root, _IN_REGION)
-    cfg = tmp_path / "policy.json"
-    cfg.write_text(json.dumps({"data-residency": {"allowedRegions": ["eu-west-1"]}}))
-    code = main(["plan", "--stack", "x", "--cwd", str(proj), "--policy-pack", "gdpr", "--json",
-                 "--policy-pack-config", str(cfg)])
-    data = json.loads(capsys.readouterr().out)
-    assert "data-residency" in {d["policy"] for d in data["policy"]["diagnostics"]}
-    assert code == 1
 
 
 def test_unknown_policy_pack_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--stack", "dev", "--policy-pack", "nope"]) == 2
     err = capsys.readouterr().err
     assert "nope" in err and "aiops-baseline" in err and "Traceback" not in err
+
+
+# -- the policy part of the plan --------------------------------------------------------------
+def _plan_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    main(["plan", *args, "--json"])
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_violation_reported_by_several_packs_is_printed_once(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The text plan prints each (policy, resource, message) once, with every pack that reports
+    it and each framework pack's control ids; --json keeps every pack's diagnostic."""
+    data = _plan_json(capsys, "--stack", "multicloud")
+    pol = data["policy"]
+    assert "aiops-all" not in pol["packs"] and len(pol["packs"]) == 8
+    keys = [(d["policy"], d["urn"], d["message"]) for d in pol["diagnostics"]]
+    assert len(set(keys)) < len(keys), "the shipped stacks should have findings several packs share"
+    assert len(pol["violations"]) == len(set(keys))
+    assert pol["mandatory"] + pol["advisory"] == len(pol["violations"])
+    for v in pol["violations"]:
+        packs = sorted({d["pack"] for d in pol["diagnostics"]
+                        if (d["policy"], d["urn"]) == (v["policy"], v["urn"])})
+        assert v["packs"] == packs
+
+    main(["plan", "--stack", "multicloud"])
+    out = capsys.readouterr().out
+    text = out[out.index("Policy packs ("):]
+    for v in pol["violations"]:
+        # the resource line appears once for each violation of that resource under its policy
+        label = f"      {v['resource']} ("
+        assert text.count(label + v["urn"].rsplit("::", 2)[-2].rsplit("$", 1)[-1] + "): "
+                          + v["message"].split()[0]) >= 1
+        for pack in v["packs"]:
+            controls = v["frameworks"].get(pack)
+            assert (f"{pack} ({', '.join(controls)})" if controls else pack) in \
+                " ".join(text.split())
+    assert text.count(f"[{pol['violations'][0]['enforcementLevel']}] "
+                      f"{pol['violations'][0]['policy']} ") == 1
+
+
+def test_each_violation_prints_its_message_under_the_policy_then_the_remediation(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    pol = _plan_json(capsys, "--stack", "prod")["policy"]
+    assert pol["violations"], "prod has advisory findings while rules are pending"
+    assert main(["plan", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    lines = out[out.index("Policy packs ("):].splitlines()
+    assert all(len(ln) <= 100 or " " not in ln.strip()[:100] for ln in lines[1:]), "wrapped"
+    heads = [i for i, ln in enumerate(lines) if ln.startswith("  [")]
+    blocks = {lines[h].split("] ", 1)[1].split(" ", 1)[0]: lines[h:e]
+              for h, e in zip(heads, [*heads[1:], len(lines)], strict=True)}
+    assert set(blocks) == {v["policy"] for v in pol["violations"]}
+    for v in pol["violations"]:
+        block = blocks[v["policy"]]
+        body = [ln for ln in block[1:] if ln.strip()]
+        assert all(ln.startswith("      ") for ln in body), block  # indented under the policy
+        flat = [" ".join(ln.split()) for ln in body]
+        joined = " ".join(flat)
+        kind = v["urn"].rsplit("::", 2)[-2].rsplit("$", 1)[-1]
+        entry = f"{v['resource']} ({kind}): {' '.join(v['message'].split())}"
+        assert entry in joined, (entry, block)
+        rem = next(i for i, ln in enumerate(flat) if ln.startswith("remediation: "))
+        at = next(i for i, ln in enumerate(flat) if ln.startswith(f"{v['resource']} ({kind}): "))
+        assert at < rem, "the message comes before the remediation"
+        assert f"remediation: {' '.join(v['remediation'].split())}" in joined
+        assert any(ln.startswith("reported by: ") for ln in flat[rem:])
+
+
+def test_grpc_mode_reports_what_the_default_in_process_mode_reports(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    local = _plan_json(capsys, "--stack", "dev")["policy"]
+    grpc = _plan_json(capsys, "--stack", "dev", "--policy-mode", "grpc")["policy"]
+    assert (local["mode"], grpc["mode"]) == ("in-process", "grpc")
+    assert local["violations"] == grpc["violations"]
+    assert sorted(map(json.dumps, local["diagnostics"])) == sorted(map(json.dumps,
+                                                                       grpc["diagnostics"]))
+
+
+def test_the_aggregate_pack_reports_each_violation_once_with_every_frameworks_controls(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    both = _plan_json(capsys, "--stack", "prod")["policy"]
+    one = _plan_json(capsys, "--stack", "prod", "--policy-pack", "aiops-all")["policy"]
+    assert one["packs"] == ["aiops-all"]
+    key = [(v["policy"], v["urn"], v["message"], v["enforcementLevel"]) for v in one["violations"]]
+    assert key == [(v["policy"], v["urn"], v["message"], v["enforcementLevel"])
+                   for v in both["violations"]]
+    assert len(one["diagnostics"]) == len(one["violations"])  # one pack: nothing to merge
+    assert one["violations"], "prod has advisory findings while rules are pending"
+    main(["plan", "--stack", "prod", "--policy-pack", "aiops-all"])
+    text = " ".join(capsys.readouterr().out.split())
+    for v in one["violations"]:
+        assert v["frameworks"], v["policy"]
+        assert "controls: " + "; ".join(f"{fw} {', '.join(ids)}"
+                                        for fw, ids in v["frameworks"].items()) in text
+
+
+def test_a_pack_outside_the_rule_library_needs_grpc_mode(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    pack = tmp_path / "custom"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.1.0\n")
+    (pack / "__main__.py").write_text("from pulumi_policy import PolicyPack\nPolicyPack('custom', [])\n")
+    assert main(["plan", "--stack", "dev", "--policy-pack", str(pack)]) == 2
+    err = capsys.readouterr().err
+    assert "--policy-mode grpc" in err and "Traceback" not in err

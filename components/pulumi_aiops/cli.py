@@ -65,12 +65,69 @@ def render_text(summary: dict[str, Any]) -> str:
     lines += ["", f"Protected or retained on delete: {len(summary['protectedResources'])} resources"]
     pol = summary.get("policy")
     if pol is not None:
-        lines += ["", f"Policy packs ({', '.join(pol['packs'])}): {pol['mandatory']} mandatory "
-                      f"violations, {pol['advisory']} advisory"]
-        for d in pol["diagnostics"]:
-            lines.append(f"  [{d['enforcementLevel']}] {d['pack']}/{d['policy']}: {d['message']}"
-                         + (f"  ({d['urn'].rsplit('::', 1)[-1]})" if d.get("urn") else ""))
+        lines += ["", *render_policy(pol)]
     return "\n".join(lines)
+
+
+_WIDTH = 100
+
+
+def _wrapped(label: str, text: str, indent: str = "      ", hang: int | None = None) -> list[str]:
+    """``text`` wrapped to the plan's width under ``indent``, the first line after ``label``,
+    the next ones aligned after it (or ``hang`` columns in)."""
+    import textwrap
+
+    more = indent + " " * (len(label) if hang is None else hang)
+    return textwrap.wrap(" ".join(text.split()), _WIDTH, initial_indent=indent + label,
+                         subsequent_indent=more, break_on_hyphens=False,
+                         break_long_words=False) or [indent + label.rstrip()]
+
+
+def _reported_by(v: dict[str, Any]) -> str:
+    """The packs that report a violation, each framework pack with its control ids."""
+    fws = v.get("frameworks") or {}
+    return ", ".join(f"{p} ({', '.join(fws[p])})" if fws.get(p) else p for p in v["packs"])
+
+
+def render_policy(pol: dict[str, Any]) -> list[str]:
+    """The policy part of the plan.
+
+    Each violation is printed once, however many packs report it: under its policy (level,
+    name, severity and what the policy requires), one line per resource with the message, then
+    the policy's remediation and the packs that report it with their control ids (all the
+    rule's control ids when no framework pack reports it, as with ``aiops-all``).
+    """
+    lines = [f"Policy packs ({', '.join(pol['packs'])}): {pol['mandatory']} mandatory "
+             f"violations, {pol['advisory']} advisory"]
+    violations = pol.get("violations") or []
+    if not violations:
+        return lines
+    lines.append(f"  ({pol.get('mode', 'in-process')}: each violation once, with the packs that "
+                 "report it; all diagnostics: --json)")
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for v in violations:  # already ordered: mandatory first, then by severity and policy
+        groups.setdefault((v["enforcementLevel"], v["policy"]), []).append(v)
+    for (level, policy), vs in groups.items():
+        first = vs[0]
+        sev = f" ({first['severity']})" if first.get("severity") else ""
+        lines.append("")
+        lines += _wrapped(f"[{level}] {policy}{sev}: ", first.get("description") or "",
+                          indent="  ", hang=4)
+        for v in vs:
+            where = v.get("resource") or "(the stack)"
+            if v.get("urn"):
+                where += f" ({v['urn'].rsplit('::', 2)[-2].rsplit('$', 1)[-1]})"
+            lines += _wrapped(f"{where}: ", v.get("message") or "", hang=2)
+        if first.get("remediation"):
+            lines += _wrapped("remediation: ", first["remediation"])
+        reported = sorted({_reported_by(v) for v in vs})
+        lines += _wrapped("reported by: ", "; ".join(reported))
+        fws = first.get("frameworks") or {}
+        if fws and not any(p in fws for v in vs for p in v["packs"]):
+            # no framework pack among the reporters (e.g. aiops-all): show every control id
+            lines += _wrapped("controls: ", "; ".join(f"{fw} {', '.join(ids)}"
+                                                     for fw, ids in sorted(fws.items())))
+    return lines
 
 
 def _stack_name(value: str) -> str:
@@ -100,7 +157,8 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
             except (OSError, ValueError) as exc:
                 raise AiopsError(f"--policy-pack-config {ns.policy_pack_config}: {exc}") from None
         result.policy = run_packs_for_plan(result.graph, packs=ns.policy_pack or None,
-                                           config=pack_config, stack_config=result.config)
+                                           config=pack_config, stack_config=result.config,
+                                           mode=ns.policy_mode)
     summary = result.summary()
     if ns.json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
@@ -168,9 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--stack", "-s", required=True, help="stack name, e.g. dev (reads stacks/Pulumi.<stack>.yaml)")
     plan.add_argument("--json", action="store_true", help="machine-readable output")
     plan.add_argument("--policy-pack", action="append", metavar="NAME",
-                      help="run only this policy pack (repeatable); default: all packs")
+                      help="run only this policy pack (repeatable); default: every pack but "
+                           "aiops-all, which serves the same rules once")
     plan.add_argument("--policy-pack-config", type=Path, metavar="FILE",
                       help="policy config JSON, as for `pulumi up --policy-pack-config`")
+    plan.add_argument("--policy-mode", choices=("in-process", "grpc"), default="in-process",
+                      help="in-process (default): evaluate the packs' rules in this process, with "
+                           "the diagnostics the packs give; grpc: launch each pack as `pulumi "
+                           "preview --policy-pack` does and call it over gRPC (slower)")
     plan.add_argument("--no-policy", action="store_true", help="skip the policy packs")
     plan.add_argument("--cwd", type=Path, default=None, help="project directory (default: here)")
     plan.set_defaults(func=_cmd_plan)

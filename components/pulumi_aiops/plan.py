@@ -167,17 +167,18 @@ class PlanResult:
         return data
 
     def policy_summary(self) -> dict[str, Any]:
+        """The policy results: each violation once (``violations``, with the packs and control
+        ids that report it, counted in ``mandatory``/``advisory``) and every pack's diagnostic
+        (``diagnostics``, the full detail)."""
         rep = self.policy
-        diags = list(getattr(rep, "diagnostics", []) or [])
+        violations = rep.violations()
         return {
-            "packs": list(getattr(rep, "packs", []) or []),
-            "mandatory": sum(1 for d in diags if str(d.enforcement_level).lower() == "mandatory"),
-            "advisory": sum(1 for d in diags if str(d.enforcement_level).lower() == "advisory"),
-            "diagnostics": [
-                {"pack": d.pack, "policy": d.policy, "enforcementLevel": str(d.enforcement_level),
-                 "urn": d.urn, "message": d.message}
-                for d in diags
-            ],
+            "packs": list(rep.packs),
+            "mode": rep.mode,
+            "mandatory": sum(1 for v in violations if v.enforcement_level == "mandatory"),
+            "advisory": sum(1 for v in violations if v.enforcement_level == "advisory"),
+            "violations": [v.to_dict() for v in violations],
+            "diagnostics": [d.to_dict() for d in rep.diagnostics],
         }
 
 

@@ -78,7 +78,9 @@ class FixtureResource:
     (e.g. ``{"protect": True}``). ``parent`` is the ``name`` of another resource of the same
     fixture, or ``None``. For stack rules, a companion resource that references another one
     (an S3 ``bucketVersioningV2`` whose ``bucket`` is the bucket's name) carries the referenced
-    value literally, so matching works with or without property dependencies.
+    value literally, so matching works with or without property dependencies; where the engine
+    knows no literal value (a VPC's id, an auto-named resource), ``property_dependencies`` maps a
+    property to the ``name`` of the resources it depends on, as the engine sends them.
     """
 
     type: str
@@ -86,6 +88,7 @@ class FixtureResource:
     props: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     parent: str | None = None
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

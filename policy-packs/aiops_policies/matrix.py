@@ -13,7 +13,7 @@ import re
 import sys
 
 from aiops_policies._core import FRAMEWORKS, Rule
-from aiops_policies.packs import PACKS
+from aiops_policies.packs import PACKS, PENDING_MANDATORY
 from aiops_policies.registry import RULES
 
 __all__ = ["render"]
@@ -56,6 +56,10 @@ def render() -> str:
     for p in PACKS.values():
         out.append(f"| `{p.name}` | {p.version} | {p.enforcement_level} | {len(p.rules)} | "
                    f"{p.description} |")
+    if PENDING_MANDATORY:
+        out += ["", "Advisory in every pack for now (`PENDING_MANDATORY` in "
+                "`aiops_policies/packs.py`), until the shipped stacks comply: "
+                + ", ".join(f"`{n}`" for n in PENDING_MANDATORY) + "."]
     out += [
         "",
         "## Rules × controls",
@@ -83,7 +87,9 @@ def render() -> str:
         out.append("")
         out.append(f"{r.description} Severity **{r.severity}**, {r.kind} rule"
                    + (f" on {', '.join(f'`{t}`' for t in r.resource_types)}"
-                      if r.kind == "resource" else "") + ".")
+                      if r.kind == "resource" else "") + "."
+                   + (" Advisory in every pack for now (pending mandatory)."
+                      if r.name in PENDING_MANDATORY else ""))
         out.append("")
         out.append("Remediation: " + r.remediation.replace("\n", " "))
         if r.config_schema:

@@ -25,7 +25,21 @@ from pulumi_policy import Severity as PolicySeverity
 from aiops_policies._core import FRAMEWORKS, Rule
 from aiops_policies.registry import RULES, RULES_BY_NAME
 
-__all__ = ["PACKS", "PackSpec", "make_policies", "serve"]
+__all__ = ["AGGREGATE_PACK", "PACKS", "PENDING_MANDATORY", "PackSpec", "make_policies", "serve"]
+
+#: Rules served at the ``advisory`` level by every pack, whatever the pack's level, until the
+#: shipped stacks comply (they come from an independent scanner's findings, issue 9); remove a
+#: name here to make the rule mandatory wherever its pack is.
+PENDING_MANDATORY: list[str] = [
+    "vpc-flow-logs",
+    "kms-key-explicit-policy",
+    "rds-enhanced-monitoring",
+    "rds-performance-insights-cmk",
+    "rds-aurora-statement-logging",
+    "s3-versioning-configuration-enabled",
+    "k8s-image-digest-pinned",
+    "k8s-namespace-default-deny",
+]
 
 
 @dataclass(frozen=True)
@@ -33,7 +47,9 @@ class PackSpec:
     """A pack: its name, version, description, enforcement level and rule names.
 
     ``framework`` is the framework id of a framework pack (its policies report that
-    framework's control ids), ``None`` for the baseline and the cost pack.
+    framework's control ids), ``None`` for the baseline, the cost pack and the aggregate pack.
+    ``aggregate`` marks the pack that serves every rule once (``aiops-all``): it repeats what
+    the other packs check, so ``aiops plan`` leaves it out unless asked for it.
     """
 
     name: str
@@ -42,10 +58,20 @@ class PackSpec:
     enforcement_level: Literal["advisory", "mandatory", "disabled"]
     rules: tuple[str, ...]
     framework: str | None = None
+    aggregate: bool = False
+
+    def level_of(self, rule_name: str) -> str:
+        """The enforcement level this pack serves ``rule_name`` at (``PENDING_MANDATORY`` rules
+        are advisory)."""
+        if rule_name in PENDING_MANDATORY and self.enforcement_level == "mandatory":
+            return "advisory"
+        return self.enforcement_level
 
 
 VERSION = "1.0.0"
 _COST_RULES = ("gpu-cost-budget",)
+#: The pack that serves every rule once (see ``PackSpec.aggregate``).
+AGGREGATE_PACK = "aiops-all"
 
 
 def _framework_pack(fw: str, blurb: str) -> PackSpec:
@@ -80,6 +106,14 @@ PACKS: dict[str, PackSpec] = {
             "NodePools stays within the configured budget.",
             "mandatory", _COST_RULES,
         ),
+        PackSpec(
+            AGGREGATE_PACK, VERSION,
+            "Every rule of pulumi-aiops once, mandatory: the baseline, the data-residency and "
+            "GPU budget rules and every framework's rules, each violation reported once with "
+            "the control ids of all its frameworks. Use it instead of the baseline, framework "
+            "and cost packs together.",
+            "mandatory", tuple(r.name for r in RULES), aggregate=True,
+        ),
     )
 }
 
@@ -104,7 +138,7 @@ def _framework_of(rule: Rule, spec: PackSpec) -> PolicyComplianceFramework:
 
 def make_policy(rule: Rule, spec: PackSpec) -> Policy:
     """One pulumi-policy policy for ``rule`` as served by the pack ``spec``."""
-    level = EnforcementLevel(spec.enforcement_level)
+    level = EnforcementLevel(spec.level_of(rule.name))
     schema = PolicyConfigSchema(dict(rule.config_schema)) if rule.config_schema else None
     common = dict(
         enforcement_level=level,
@@ -137,3 +171,12 @@ def serve(pack_name: str) -> None:
         enforcement_level=EnforcementLevel(spec.enforcement_level),
         description=spec.description,
     )
+
+
+def _check() -> None:
+    unknown = [n for n in PENDING_MANDATORY if n not in RULES_BY_NAME]
+    if unknown:
+        raise ValueError(f"PENDING_MANDATORY names unknown rules: {unknown}")
+
+
+_check()

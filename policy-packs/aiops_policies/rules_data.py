@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from aiops_policies._controls import (
     ACCESS_LEAST_PRIVILEGE,
+    AUDIT_LOGGING,
     BACKUP_RECOVERY,
     ENCRYPTION_AT_REST,
     ENCRYPTION_IN_TRANSIT,
@@ -26,7 +27,10 @@ from aiops_policies._core import (
     as_number,
     get_path,
     parse_json_doc,
+    policy_resource_ref_matches,
     resource_rule,
+    safe_get,
+    stack_rule,
 )
 from aiops_policies._iam import statements
 
@@ -35,10 +39,13 @@ __all__ = ["RULES"]
 F, R = Fixture, FixtureResource
 KMS_KEY = "aws:kms/key:Key"
 KMS_POLICY = "aws:kms/keyPolicy:KeyPolicy"
+KMS_REPLICA = "aws:kms/replicaKey:ReplicaKey"
+KMS_EXTERNAL = "aws:kms/externalKey:ExternalKey"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
 RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+RDS_CLUSTER_PG = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 OS_DOMAIN = "aws:opensearch/domain:Domain"
 ES_DOMAIN = "aws:elasticsearch/domain:Domain"
 AOSS_SECURITY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
@@ -63,6 +70,13 @@ def _kms_wildcard_principal(props: Mapping[str, Any], _c: Mapping[str, Any],
         if s.allow and "*" in s.principals and not s.condition:
             yield (f"key policy statement {s.index} allows Principal '*' without a condition: "
                    "anyone in any account may use the key")
+
+
+def _kms_explicit_policy(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> Iterator[str]:
+    if not str(props.get("policy") or "").strip():
+        yield ("the key has no explicit key policy (policy unset): AWS applies the default "
+               "policy, which lets every principal of the account whose IAM policies allow kms:* "
+               "use and administer the key")
 
 
 # --- CloudWatch Logs -------------------------------------------------------------------------
@@ -114,6 +128,130 @@ def _rds_iam_auth(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> I
 def _rds_public(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> Iterator[str]:
     if as_bool(props.get("publiclyAccessible")) is True:
         yield "the database is publicly accessible (publiclyAccessible: true)"
+
+
+# --- Aurora: monitoring, Performance Insights, statement logging ------------------------------
+
+def _rds_enhanced_monitoring(props: Mapping[str, Any], cfg: Mapping[str, Any],
+                             _a: Any) -> Iterator[str]:
+    interval = as_number(props.get("monitoringInterval"))
+    if interval is None or interval <= 0:
+        yield "enhanced monitoring is off (monitoringInterval > 0 with a monitoringRoleArn)"
+        return
+    if interval > float(cfg["maxIntervalSeconds"]):
+        yield (f"monitoringInterval is {interval:g} s, longer than maxIntervalSeconds "
+               f"{cfg['maxIntervalSeconds']}")
+    if not props.get("monitoringRoleArn"):
+        yield ("monitoringInterval is set without a monitoringRoleArn (a role trusted by "
+               "monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole)")
+
+
+def _key_refs(r: Any, key: str) -> set[str]:
+    """Identifiers of the KMS key property ``key`` of ``r`` names: its value (ARN or key id) and
+    the URNs of the resources the property depends on."""
+    out: set[str] = set()
+    v = safe_get(r.props, key)
+    if isinstance(v, str) and v:
+        out.add(v)
+        out.add(v.rsplit("/", 1)[-1])  # arn:aws:kms:…:key/<id> and <id> name the same key
+    for d in (getattr(r, "property_dependencies", None) or {}).get(key, ()) or ():
+        if getattr(d, "resource_type", "") in (KMS_KEY, KMS_REPLICA, KMS_EXTERNAL):
+            out.add(str(d.urn))
+    return out
+
+
+def _cluster_of(instance: Any, clusters: Sequence[Any]) -> Any | None:
+    for c in clusters:
+        names = [safe_get(c.props, "clusterIdentifier"), safe_get(c.props, "id")]
+        if policy_resource_ref_matches(instance, "clusterIdentifier", c, names):
+            return c
+    return None
+
+
+def _pi_enabled(r: Any) -> bool:
+    return as_bool(safe_get(r.props, "performanceInsightsEnabled")) is True
+
+
+def _performance_insights_cmk(resources: Sequence[Any],
+                              _cfg: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    clusters = [r for r in resources if r.resource_type == RDS_CLUSTER]
+    for r in resources:
+        t = r.resource_type
+        if t not in (RDS_INSTANCE, RDS_CLUSTER_INSTANCE):
+            continue
+        owner = _cluster_of(r, clusters) if t == RDS_CLUSTER_INSTANCE else r
+        source = r
+        if not _pi_enabled(r) and owner is not None and owner is not r and _pi_enabled(owner):
+            source = owner  # Performance Insights configured on the cluster
+        if not _pi_enabled(source):
+            yield ("Performance Insights is off (performanceInsightsEnabled: true "
+                   "with performanceInsightsKmsKeyId)", r.urn)
+            continue
+        pi_key = _key_refs(source, "performanceInsightsKmsKeyId")
+        if not pi_key:
+            yield ("Performance Insights data is encrypted with the AWS-managed key; "
+                   "set performanceInsightsKmsKeyId to the database's key", r.urn)
+            continue
+        if owner is None:
+            continue
+        db_key = _key_refs(owner, "kmsKeyId")
+        if db_key and not (db_key & pi_key):
+            yield ("Performance Insights is encrypted with "
+                   f"{safe_get(source.props, 'performanceInsightsKmsKeyId')}, not the key of "
+                   f"{owner.name} ({safe_get(owner.props, 'kmsKeyId')})", r.urn)
+
+
+_STATEMENT_LEVELS = ("ddl", "mod", "all")
+
+
+def _params(pg: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for p in as_list(safe_get(pg.props, "parameters")):
+        m = as_mapping(p)
+        if m.get("name") is not None:
+            out[str(m["name"]).lower()] = str(m.get("value", "")).strip()
+    return out
+
+
+def _logs_statements(engine: str, params: Mapping[str, str]) -> bool:
+    if "mysql" in engine:
+        return params.get("server_audit_logging") == "1" or params.get("general_log") == "1"
+    if params.get("log_statement", "").lower() in _STATEMENT_LEVELS:
+        return True
+    libs = [x.strip().lower() for x in params.get("shared_preload_libraries", "").split(",")]
+    audit = params.get("pgaudit.log", "").lower()
+    return "pgaudit" in libs and audit not in ("", "none")
+
+
+def _aurora_statement_logging(resources: Sequence[Any],
+                              cfg: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    groups = [r for r in resources if r.resource_type == RDS_CLUSTER_PG]
+    for c in resources:
+        if c.resource_type != RDS_CLUSTER:
+            continue
+        engine = str(safe_get(c.props, "engine") or "").lower()
+        if not engine.startswith("aurora"):
+            continue
+        pg = next((g for g in groups if policy_resource_ref_matches(
+            c, "dbClusterParameterGroupName", g,
+            [safe_get(g.props, "name"), safe_get(g.props, "id")])), None)
+        setting = ("server_audit_logging = 1 (or general_log = 1)" if "mysql" in engine else
+                   "log_statement = ddl|mod|all, or pgaudit in shared_preload_libraries with "
+                   "pgaudit.log")
+        if pg is None:
+            yield (f"Aurora cluster {c.name} has no cluster parameter group of the program "
+                   f"(dbClusterParameterGroupName): the default group logs no statements; set "
+                   f"{setting}", c.urn)
+            continue
+        if not _logs_statements(engine, _params(pg)):
+            yield (f"Aurora cluster {c.name}: its parameter group {pg.name} does not log "
+                   f"statements; set {setting}", c.urn)
+        if cfg["requireLogExport"]:
+            want = "audit" if "mysql" in engine else "postgresql"
+            exports = [str(x) for x in as_list(safe_get(c.props, "enabledCloudwatchLogsExports"))]
+            if want not in exports:
+                yield (f"Aurora cluster {c.name} does not export its {want} log to CloudWatch "
+                       f"(enabledCloudwatchLogsExports: [{want}])", c.urn)
 
 
 # --- OpenSearch domains ----------------------------------------------------------------------
@@ -208,6 +346,21 @@ _RDS_OK = {"engine": "postgres", "storageEncrypted": True, "kmsKeyId": CMK,
            "publiclyAccessible": False, "instanceClass": "db.r6g.large"}
 _AURORA_OK = {"engine": "aurora-postgresql", "storageEncrypted": True, "kmsKeyId": CMK,
               "deletionProtection": True, "iamDatabaseAuthenticationEnabled": True}
+_MON_ROLE = "arn:aws:iam::123456789012:role/rds-monitoring"
+OTHER_CMK = "arn:aws:kms:us-east-1:123456789012:key/2222-3333"
+CMK_ID = CMK.rsplit("/", 1)[-1]
+_WRITER = {"clusterIdentifier": "kb-aurora", "instanceClass": "db.serverless",
+           "engine": "aurora-postgresql", "publiclyAccessible": False}
+_WRITER_OK = {**_WRITER, "monitoringInterval": 15.0, "monitoringRoleArn": _MON_ROLE,
+              "performanceInsightsEnabled": True, "performanceInsightsKmsKeyId": CMK}
+_AURORA_ID = {**_AURORA_OK, "clusterIdentifier": "kb-aurora"}
+_AURORA_LOGGED = {**_AURORA_ID,
+                  "dbClusterParameterGroupName": "kb-aurora-params",
+                  "enabledCloudwatchLogsExports": ["postgresql"]}
+_PG = R(RDS_CLUSTER_PG, "pg", {"name": "kb-aurora-params", "family": "aurora-postgresql16",
+                               "parameters": [{"name": "log_statement", "value": "ddl"},
+                                              {"name": "log_min_duration_statement",
+                                               "value": "1000"}]})
 _OS_OK = {"engineVersion": "OpenSearch_2.13",
           "encryptAtRest": {"enabled": True, "kmsKeyId": CMK},
           "nodeToNodeEncryption": {"enabled": True},
@@ -248,6 +401,23 @@ RULES: list[Rule] = [
             F("fail", R(KMS_POLICY, "kp", {"keyId": "k", "policy": _json(
                 {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "kms:*",
                                "Resource": "*"}})})),
+            F("pass", R(KMS_KEY, "key", {"enableKeyRotation": True, "policy": _KEY_POLICY_OK})),
+        ),
+    ),
+    resource_rule(
+        "kms-key-explicit-policy",
+        "KMS keys carry an explicit key policy (policy set), not the account-wide default.",
+        "medium",
+        remediation="Set policy on the key: the account root for administration (with "
+                    "kms:* limited to key administrators), the roles and service principals that "
+                    "use it (with kms:ViaService / kms:EncryptionContext conditions), nothing "
+                    "else.",
+        frameworks=merge(KEY_MANAGEMENT, ACCESS_LEAST_PRIVILEGE),
+        resource_types=(KMS_KEY, KMS_REPLICA, KMS_EXTERNAL),
+        check=_kms_explicit_policy,
+        fixtures=(
+            F("fail", R(KMS_KEY, "key", {"description": "data", "enableKeyRotation": True})),
+            F("fail", R(KMS_REPLICA, "replica", {"primaryKeyArn": CMK, "policy": ""})),
             F("pass", R(KMS_KEY, "key", {"enableKeyRotation": True, "policy": _KEY_POLICY_OK})),
         ),
     ),
@@ -358,6 +528,112 @@ RULES: list[Rule] = [
                                                      "engine": "aurora-postgresql",
                                                      "publiclyAccessible": True})),
             F("pass", R(RDS_INSTANCE, "db", dict(_RDS_OK))),
+        ),
+    ),
+    resource_rule(
+        "rds-enhanced-monitoring",
+        "RDS and Aurora instances have enhanced monitoring (monitoringInterval > 0 with a "
+        "monitoringRoleArn).",
+        "low",
+        remediation="Set monitoringInterval (1, 5, 10, 15, 30 or 60 seconds) and "
+                    "monitoringRoleArn to a role trusted by monitoring.rds.amazonaws.com with the "
+                    "AmazonRDSEnhancedMonitoringRole managed policy.",
+        frameworks={"soc2": ("CC7.2", "A1.1"), "nist-800-53": ("SI-4", "CA-7"),
+                    "pci-dss": ("10.7.2",), "hipaa": ("§164.308(a)(1)(ii)(D)",)},
+        resource_types=(RDS_INSTANCE, RDS_CLUSTER_INSTANCE),
+        check=_rds_enhanced_monitoring,
+        config_schema={"maxIntervalSeconds": {
+            "type": "integer", "minimum": 1, "default": 60,
+            "description": "The longest allowed monitoringInterval."}},
+        fixtures=(
+            F("fail", R(RDS_CLUSTER_INSTANCE, "writer", {**_WRITER})),
+            F("fail", R(RDS_CLUSTER_INSTANCE, "writer", {**_WRITER, "monitoringInterval": 60.0})),
+            F("fail", R(RDS_INSTANCE, "db", {**_RDS_OK, "monitoringInterval": 0.0,
+                                             "monitoringRoleArn": _MON_ROLE})),
+            F("fail", R(RDS_CLUSTER_INSTANCE, "writer", {**_WRITER_OK,
+                                                         "monitoringInterval": 60.0}),
+              config={"maxIntervalSeconds": 15}),
+            F("pass", R(RDS_CLUSTER_INSTANCE, "writer", dict(_WRITER_OK))),
+        ),
+    ),
+    stack_rule(
+        "rds-performance-insights-cmk",
+        "RDS and Aurora instances have Performance Insights encrypted with the database's own "
+        "KMS key (performanceInsightsEnabled with performanceInsightsKmsKeyId).",
+        "medium",
+        remediation="Set performanceInsightsEnabled: true and performanceInsightsKmsKeyId to the "
+                    "same customer-managed key as the cluster's kmsKeyId (on each instance, or on "
+                    "the cluster); the key cannot be changed once Performance Insights is on.",
+        frameworks=merge(ENCRYPTION_AT_REST, KEY_MANAGEMENT, {"nist-800-53": ("SI-4",)}),
+        resource_types=(RDS_INSTANCE, RDS_CLUSTER, RDS_CLUSTER_INSTANCE),
+        check=_performance_insights_cmk,
+        fixtures=(
+            F("fail", resources=(R(RDS_CLUSTER, "aurora", dict(_AURORA_ID)),
+                                 R(RDS_CLUSTER_INSTANCE, "writer", dict(_WRITER)))),
+            F("fail", resources=(R(RDS_CLUSTER, "aurora", dict(_AURORA_ID)),
+                                 R(RDS_CLUSTER_INSTANCE, "writer", {
+                                     **_WRITER, "performanceInsightsEnabled": True}))),
+            F("fail", resources=(R(RDS_CLUSTER, "aurora", dict(_AURORA_ID)),
+                                 R(RDS_CLUSTER_INSTANCE, "writer", {
+                                     **_WRITER_OK, "performanceInsightsKmsKeyId": OTHER_CMK})),
+              note="encrypted, but with another key than the cluster's"),
+            F("fail", resources=(R(RDS_INSTANCE, "db", {**_RDS_OK,
+                                                        "performanceInsightsEnabled": True,
+                                                        "performanceInsightsKmsKeyId": OTHER_CMK}),)),
+            F("pass", resources=(R(RDS_CLUSTER, "aurora", dict(_AURORA_ID)),
+                                 R(RDS_CLUSTER_INSTANCE, "writer", dict(_WRITER_OK)))),
+            F("pass", resources=(R(RDS_CLUSTER, "aurora", {
+                **_AURORA_ID, "performanceInsightsEnabled": True,
+                "performanceInsightsKmsKeyId": CMK}),
+                R(RDS_CLUSTER_INSTANCE, "writer", dict(_WRITER))),
+              note="Performance Insights configured on the cluster"),
+            F("pass", resources=(R(RDS_CLUSTER, "aurora", {**_AURORA_ID, "kmsKeyId": CMK_ID}),
+                                 R(RDS_CLUSTER_INSTANCE, "writer", dict(_WRITER_OK))),
+              note="a key id and the same key's ARN"),
+        ),
+    ),
+    stack_rule(
+        "rds-aurora-statement-logging",
+        "Aurora clusters log SQL statements through a cluster parameter group (log_statement or "
+        "pgaudit for PostgreSQL, server_audit_logging for MySQL) and export the log to "
+        "CloudWatch.",
+        "medium",
+        remediation="Create aws.rds.ClusterParameterGroup for the engine family with "
+                    "log_statement = ddl (or pgaudit: shared_preload_libraries = pgaudit, "
+                    "pgaudit.log = ddl,role; MySQL: server_audit_logging = 1), set the cluster's "
+                    "dbClusterParameterGroupName to it, and enabledCloudwatchLogsExports "
+                    "[postgresql] (MySQL: [audit]).",
+        frameworks=merge(AUDIT_LOGGING, {"pci-dss": ("10.2.1.2",), "nist-800-53": ("AU-12",)}),
+        resource_types=(RDS_CLUSTER, RDS_CLUSTER_PG),
+        check=_aurora_statement_logging,
+        config_schema={"requireLogExport": {
+            "type": "boolean", "default": True,
+            "description": "Also require the statement log in enabledCloudwatchLogsExports."}},
+        fixtures=(
+            F("fail", resources=(R(RDS_CLUSTER, "aurora", {**_AURORA_OK,
+                                                           "enabledCloudwatchLogsExports": [
+                                                               "postgresql"]}),)),
+            F("fail", resources=(R(RDS_CLUSTER, "aurora", {**_AURORA_LOGGED,
+                                                           "enabledCloudwatchLogsExports": []}),
+                                 _PG)),
+            F("fail", resources=(R(RDS_CLUSTER, "aurora", dict(_AURORA_LOGGED)),
+                                 R(RDS_CLUSTER_PG, "pg", {**_PG.props, "parameters": [
+                                     {"name": "log_statement", "value": "none"}]}))),
+            F("pass", resources=(R(RDS_CLUSTER, "aurora", dict(_AURORA_LOGGED)), _PG)),
+            F("pass", resources=(R(RDS_CLUSTER, "aurora", dict(_AURORA_LOGGED)),
+                                 R(RDS_CLUSTER_PG, "pg", {**_PG.props, "parameters": [
+                                     {"name": "shared_preload_libraries",
+                                      "value": "pg_stat_statements,pgaudit"},
+                                     {"name": "pgaudit.log", "value": "ddl,role"}]}))),
+            F("pass", resources=(R(RDS_CLUSTER, "aurora", {
+                **_AURORA_LOGGED, "engine": "aurora-mysql", "dbClusterParameterGroupName": "auto",
+                "enabledCloudwatchLogsExports": ["audit"]},
+                property_dependencies={"dbClusterParameterGroupName": ("pg",)}),
+                R(RDS_CLUSTER_PG, "pg", {"family": "aurora-mysql8.0", "parameters": [
+                    {"name": "server_audit_logging", "value": "1"}]})),
+              note="matched through the property dependency"),
+            F("pass", resources=(R(RDS_INSTANCE, "db", dict(_RDS_OK)),),
+              note="not Aurora"),
         ),
     ),
     resource_rule(

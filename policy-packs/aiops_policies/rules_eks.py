@@ -1,8 +1,9 @@
-"""EKS clusters, node groups, launch templates, security groups and CoreWeave CKS clusters."""
+"""EKS clusters, node groups, launch templates, security groups, VPC flow logs and CoreWeave CKS
+clusters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from aiops_policies._controls import (
@@ -24,7 +25,10 @@ from aiops_policies._core import (
     as_mapping,
     as_number,
     get_path,
+    policy_resource_ref_matches,
     resource_rule,
+    safe_get,
+    stack_rule,
 )
 
 __all__ = ["RULES"]
@@ -35,6 +39,8 @@ NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 INSTANCE = "aws:ec2/instance:Instance"
 CKS = "coreweave:index/cksCluster:CksCluster"
+VPC = "aws:ec2/vpc:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 
 _GOOD_VPC = {"subnetIds": ["subnet-a", "subnet-b"], "endpointPrivateAccess": True,
@@ -215,6 +221,26 @@ def _no_ssh_anywhere(props: Mapping[str, Any], cfg: Mapping[str, Any], args: Any
 
 
 # --- CoreWeave CKS ---------------------------------------------------------------------------
+
+def _vpc_flow_logs(resources: Sequence[Any],
+                   cfg: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    vpcs = [r for r in resources if r.resource_type == VPC]
+    if not vpcs:
+        return
+    accepted = {str(t).upper() for t in cfg["acceptedTrafficTypes"]}
+    logs = [r for r in resources if r.resource_type == FLOW_LOG]
+    for v in vpcs:
+        names = [safe_get(v.props, "id")]
+        mine = [fl for fl in logs if policy_resource_ref_matches(fl, "vpcId", v, names)]
+        if not mine:
+            yield (f"VPC {v.name} has no flow log (add aws.ec2.FlowLog with vpcId set to the "
+                   "VPC's id and trafficType ALL)", v.urn)
+        elif not any(str(safe_get(fl.props, "trafficType") or "").upper() in accepted
+                     for fl in mine):
+            got = sorted({str(safe_get(fl.props, "trafficType")) for fl in mine})
+            yield (f"VPC {v.name} flow logs capture trafficType {', '.join(got)}, not "
+                   f"{' or '.join(sorted(accepted))}", v.urn)
+
 
 def _cks_public(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> Iterator[str]:
     if as_bool(props.get("public")) is True:
@@ -470,6 +496,48 @@ RULES: list[Rule] = [
             F("fail", R(CKS, "cks", {"name": "c", "zone": "US-EAST-04A", "public": False})),
             F("pass", R(CKS, "cks", {"name": "c", "zone": "US-EAST-04A", "public": False,
                                      "auditPolicy": "YXBpVmVyc2lvbjogYXVkaXQuazhzLmlvL3Yx"})),
+        ),
+    ),
+    stack_rule(
+        "vpc-flow-logs",
+        "Every VPC the program creates has a flow log of all traffic (an aws.ec2.FlowLog whose "
+        "vpcId is the VPC).",
+        "medium",
+        remediation="Add aws.ec2.FlowLog(vpc_id=vpc.id, traffic_type=\"ALL\") delivering to a "
+                    "KMS-encrypted CloudWatch log group (with an IAM role for "
+                    "vpc-flow-logs.amazonaws.com) or to an S3 bucket, with a retention period.",
+        frameworks=merge(AUDIT_LOGGING, {"nist-800-53": ("SI-4",), "soc2": ("CC7.2",)}),
+        resource_types=(VPC, FLOW_LOG),
+        check=_vpc_flow_logs,
+        config_schema={"acceptedTrafficTypes": {
+            "type": "array", "items": {"type": "string"}, "default": ["ALL"],
+            "description": "Flow-log traffic types that count (ALL, ACCEPT, REJECT)."}},
+        fixtures=(
+            F("fail", resources=(R(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),)),
+            F("fail", resources=(
+                R(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),
+                R(VPC, "other", {"cidrBlock": "10.1.0.0/16"}),
+                R(FLOW_LOG, "fl", {"vpcId": "vpc-0other", "trafficType": "ALL",
+                                   "logDestination": "arn:aws:s3:::flow-logs"},
+                  property_dependencies={"vpcId": ("other",)})),
+              note="the flow log belongs to the other VPC"),
+            F("fail", resources=(
+                R(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),
+                R(FLOW_LOG, "fl", {"vpcId": "vpc-0abc", "trafficType": "REJECT",
+                                   "logDestination": "arn:aws:s3:::flow-logs"},
+                  property_dependencies={"vpcId": ("vpc",)}))),
+            F("pass", resources=(
+                R(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),
+                R(FLOW_LOG, "fl", {"vpcId": "vpc-0abc", "trafficType": "ALL",
+                                   "logDestination": "arn:aws:s3:::flow-logs"},
+                  property_dependencies={"vpcId": ("vpc",)}))),
+            F("pass", resources=(
+                R(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"}),
+                R(FLOW_LOG, "fl", {"vpcId": "vpc-0abc", "trafficType": "ALL"}, parent="vpc")),
+              note="a flow log parented to its VPC"),
+            F("pass", resources=(R(FLOW_LOG, "fl", {"vpcId": "vpc-0existing",
+                                                    "trafficType": "ALL"}),),
+              note="no VPC created by the program"),
         ),
     ),
 ]

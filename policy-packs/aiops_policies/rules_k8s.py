@@ -9,7 +9,7 @@ init container and ephemeral container, and skips the namespaces in ``exemptName
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -30,9 +30,12 @@ from aiops_policies._core import (
     as_number,
     get_path,
     resource_rule,
+    safe_get,
+    stack_rule,
 )
 
-__all__ = ["POD_SPEC_PATHS", "RULES", "parse_image", "pod_spec"]
+__all__ = ["DIGEST_RE", "HELM_TYPES", "POD_SPEC_PATHS", "RULES", "helm_value_images", "parse_image",
+           "pod_spec"]
 
 F, R = Fixture, FixtureResource
 
@@ -49,6 +52,11 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 }
 WORKLOAD_TYPES = tuple(POD_SPEC_PATHS)
 SERVICE = "kubernetes:core/v1:Service"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+#: Helm resources whose ``values`` may set images (a v3 ``Chart`` renders locally: its objects
+#: are checked as workloads).
+HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
 GPU = "nvidia.com/gpu"
 
 
@@ -328,6 +336,129 @@ def _load_balancer(props: Mapping[str, Any], cfg: Mapping[str, Any], _a: Any) ->
            "behind an ingress, an internal load balancer, or list it in allowedServices")
 
 
+#: ``@sha256:`` and 64 hex digits at the end of an image reference.
+DIGEST_RE = re.compile(r"@sha256:[0-9a-f]{64}$")
+_DIGEST_VALUE = re.compile(r"^(sha256:)?[0-9a-f]{64}$")
+_IMAGE_KEY = re.compile(r"(^|[a-z])(image|Image)$")
+
+
+def _pinned_by_digest(image: str) -> bool:
+    return bool(DIGEST_RE.search(image.strip()))
+
+
+def helm_value_images(values: Any, path: str = "values",
+                      key: str = "") -> Iterator[tuple[str, str, bool]]:
+    """``(path, image, pinned)`` for each image a Helm ``values`` tree sets.
+
+    An image is a mapping with a ``repository`` and a ``tag``, or any mapping under a key named
+    ``image`` / ``…Image`` that sets ``repository``, ``tag`` or ``digest`` (``{tag: v1.2}`` alone
+    overrides the chart's tag), or a string under such a key (``image: repo:tag``). It is pinned
+    when a ``digest`` (``sha256:<64 hex>``) is set, or the tag or string ends in
+    ``@sha256:<64 hex>``.
+    """
+    image_key = bool(_IMAGE_KEY.search(key))
+    if isinstance(values, Mapping):
+        repo, tag, digest = values.get("repository"), values.get("tag"), values.get("digest")
+        if (isinstance(repo, str) and repo and tag not in (None, "")) or (
+                image_key and any(x not in (None, "") for x in (repo, tag, digest))):
+            ref = f"{repo or '(chart default)'}"
+            if tag not in (None, ""):
+                ref += f":{tag}"
+            pinned = (_DIGEST_VALUE.match(str(digest or "").strip()) is not None
+                      or _pinned_by_digest(str(tag or ""))
+                      or _pinned_by_digest(str(repo or "")))
+            if digest and not pinned:
+                ref += f"@{digest}"
+            yield path, ref, pinned
+            return
+        for k, v in values.items():
+            yield from helm_value_images(v, f"{path}.{k}", str(k))
+    elif isinstance(values, str):
+        if image_key and ("/" in values or ":" in values):
+            yield path, values, _pinned_by_digest(values)
+    elif isinstance(values, Sequence):
+        for i, v in enumerate(values):
+            yield from helm_value_images(v, f"{path}[{i}]", key)
+
+
+def _digest_pinned(props: Mapping[str, Any], cfg: Mapping[str, Any], args: Any) -> Iterator[str]:
+    t = getattr(args, "resource_type", "")
+    if t in HELM_TYPES:
+        for path, image, pinned in helm_value_images(props.get("values")):
+            if not pinned:
+                yield (f"{path} sets image {image!r} without a digest (set {path}.digest, or "
+                       "a tag of the form <tag>@sha256:<digest>)")
+        return
+    ns = str(get_path(props, "metadata.namespace", "default"))
+    if ns in [str(x) for x in cfg.get("exemptNamespaces", [])]:
+        return
+    pod = pod_spec(t, props)
+    if pod is None:
+        return
+    for c in containers(pod):
+        image = str(c.spec.get("image", ""))
+        if image and not _pinned_by_digest(image):
+            yield f"{c.label} image {image!r} is not pinned by digest (image:tag@sha256:…)"
+
+
+def _known(v: Any, key: str) -> Any:
+    """``v[key]``, or ``None`` when missing or unknown (preview)."""
+    return safe_get(v, key) if isinstance(v, Mapping) else None
+
+
+def _ns_of(r: Any) -> str | None:
+    name = _known(_known(r.props, "metadata"), "name")
+    return str(name) if isinstance(name, str) and name else None
+
+
+def _provider_key(r: Any) -> str:
+    p = getattr(r, "provider", None)
+    return str(getattr(p, "urn", "") or "")
+
+
+def _is_default_deny(np: Any) -> bool:
+    spec = _known(np.props, "spec")
+    if not isinstance(spec, Mapping):
+        return False
+    selector = _known(spec, "podSelector")
+    if selector is None or not isinstance(selector, Mapping):
+        return False
+    if as_mapping(_known(selector, "matchLabels")) or as_list(_known(selector, "matchExpressions")):
+        return False
+    types = _known(spec, "policyTypes")
+    # Kubernetes: without policyTypes a policy always applies to Ingress.
+    if types is not None and "Ingress" not in [str(x) for x in as_list(types)]:
+        return False
+    return not as_list(_known(spec, "ingress"))
+
+
+def _namespace_default_deny(resources: Sequence[Any],
+                            cfg: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    namespaces = [r for r in resources if r.resource_type == NAMESPACE]
+    if not namespaces:
+        return
+    exempt = {str(x) for x in cfg["exemptNamespaces"]}
+    covered_names: set[tuple[str, str]] = set()
+    covered_urns: set[str] = set()
+    for np in resources:
+        if np.resource_type != NETWORK_POLICY or not _is_default_deny(np):
+            continue
+        for d in (getattr(np, "property_dependencies", None) or {}).get("metadata", ()) or ():
+            if getattr(d, "resource_type", "") == NAMESPACE:
+                covered_urns.add(d.urn)
+        ns = _known(_known(np.props, "metadata"), "namespace")
+        covered_names.add((_provider_key(np), str(ns) if isinstance(ns, str) and ns else "default"))
+    for ns in namespaces:
+        name = _ns_of(ns)
+        if name in exempt:
+            continue
+        if ns.urn in covered_urns or (name and (_provider_key(ns), name) in covered_names):
+            continue
+        yield (f"namespace {name or ns.name} has no default-deny NetworkPolicy (podSelector {{}}, "
+               "policyTypes [Ingress], no ingress rules): every pod in it accepts traffic from "
+               "anywhere in the cluster", ns.urn)
+
+
 # --- fixtures --------------------------------------------------------------------------------
 
 IMAGE = "docker.io/vllm/vllm-openai:v0.11.0"
@@ -394,6 +525,27 @@ def _job(pod: dict[str, Any]) -> FixtureResource:
 
 def _sc(**over: Any) -> dict[str, Any]:
     return {k: v for k, v in {**_SC, **over}.items() if v is not None}
+
+
+#: A made-up digest: the fixtures test the shape of a reference, not a real image.
+_FAKE_DIGEST = "sha256:" + "a" * 64
+_PINNED = f"{IMAGE}@{_FAKE_DIGEST}"
+
+
+def _helm(values: dict[str, Any]) -> FixtureResource:
+    return R(HELM_TYPES[0], "rel", {"chart": "qdrant", "version": "1.15.4",
+                                    "namespace": "qdrant", "values": values})
+
+
+def _ns(name: str, res: str = "ns") -> FixtureResource:
+    return R(NAMESPACE, res, {"metadata": {"name": name}})
+
+
+def _deny(ns: str, res: str = "deny", **spec: Any) -> FixtureResource:
+    body: dict[str, Any] = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    body.update(spec)
+    return R(NETWORK_POLICY, res, {"metadata": {"name": "default-deny", "namespace": ns},
+                                   "spec": {k: v for k, v in body.items() if v is not None}})
 
 
 _GOOD = (F("pass", deployment()),)
@@ -673,5 +825,73 @@ RULES: list[Rule] = [
               config={"allowedServices": ["edge/gw"]}),
         ),
     ),
+    resource_rule(
+        "k8s-image-digest-pinned",
+        "Container images are pinned by digest (image:tag@sha256:…) in every workload and in "
+        "the images Helm release values set.",
+        "medium",
+        remediation="Reference each image as <repository>:<tag>@sha256:<digest> (the digest of "
+                    "the tag you reviewed, from the registry or the project's release notes); "
+                    "in Helm values set image.digest (or a tag of the form <tag>@sha256:<digest>). "
+                    "Bump digests deliberately, in one place.",
+        frameworks=merge(SUPPLY_CHAIN, {"nist-800-53": ("CM-2", "SI-7")}),
+        resource_types=(*WORKLOAD_TYPES, *HELM_TYPES),
+        check=_digest_pinned,
+        config_schema={"exemptNamespaces": {
+            "type": "array", "items": {"type": "string"}, "default": [],
+            "description": "Namespaces whose workloads this rule skips."}},
+        fixtures=(
+            F("fail", deployment(), note="a version tag alone can be re-pushed"),
+            F("fail", _job(_pod(_container(image=_PINNED),
+                                initContainers=[_container(name="init", image="busybox:1.36")]))),
+            F("fail", _cronjob(_pod(_container(image="nvcr.io/nvidia/pytorch@sha256:abc")))),
+            F("fail", _helm({"image": {"repository": "docker.io/qdrant/qdrant", "tag": "v1.15.4"}})),
+            F("fail", _helm({"image": {"tag": "v1.33.0"}, "awsRegion": "us-east-1"}),
+              note="a tag that overrides the chart's image"),
+            F("fail", _helm({"sidecar": {"initImage": "docker.io/library/busybox:1.36"}})),
+            F("pass", deployment(_pod(_container(image=_PINNED)))),
+            F("pass", _ds(_pod(_container(image=_PINNED)), "kube-system")),
+            F("pass", _helm({"image": {"repository": "docker.io/qdrant/qdrant", "tag": "v1.15.4",
+                                       "digest": _FAKE_DIGEST}})),
+            F("pass", _helm({"image": {"repository": "docker.io/qdrant/qdrant",
+                                       "tag": f"v1.15.4@{_FAKE_DIGEST}"},
+                             "service": {"type": "ClusterIP"}})),
+            F("pass", _helm({"replicaCount": 3.0}), note="no image set: nothing to check"),
+        ),
+    ),
+    stack_rule(
+        "k8s-namespace-default-deny",
+        "Every Kubernetes Namespace the program creates has a default-deny NetworkPolicy "
+        "(empty podSelector, policyTypes with Ingress, no ingress rules).",
+        "medium",
+        remediation="Add a networking.k8s.io/v1 NetworkPolicy in the namespace with podSelector "
+                    "{}, policyTypes [Ingress, Egress] and no rules, then NetworkPolicies that "
+                    "allow only the traffic the workloads need (from the gateway, to DNS).",
+        frameworks=merge(NETWORK_BOUNDARY, {"nist-800-53": ("SC-7(5)",),
+                                            "pci-dss": ("1.2.1",)}),
+        resource_types=(NAMESPACE, NETWORK_POLICY),
+        check=_namespace_default_deny,
+        config_schema={"exemptNamespaces": {
+            "type": "array", "items": {"type": "string"}, "default": [],
+            "description": "Namespace names that need no default-deny policy."}},
+        fixtures=(
+            F("fail", resources=(_ns("models"),)),
+            F("fail", resources=(_ns("models"), _deny("other"))),
+            F("fail", resources=(_ns("models"), _deny("models", podSelector={"matchLabels": {
+                "app": "llm"}}))),
+            F("fail", resources=(_ns("models"), _deny("models", policyTypes=["Egress"]))),
+            F("fail", resources=(_ns("models"), _deny("models", ingress=[{}])),
+              note="an empty ingress rule allows everything"),
+            F("pass", resources=(_ns("models"), _deny("models"))),
+            F("pass", resources=(_ns("models"), _deny("models", policyTypes=None)),
+              note="no policyTypes: Kubernetes applies the policy to Ingress"),
+            F("pass", resources=(R(NAMESPACE, "ns", {"metadata": {"labels": {"a": "b"}}}),
+                                 R(NETWORK_POLICY, "deny", {
+                                     "metadata": {"namespace": "ns-1a2b3c"},
+                                     "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}},
+                                   property_dependencies={"metadata": ("ns",)})),
+              note="an auto-named namespace, matched by the property dependency"),
+            F("pass", resources=(_ns("models"),), config={"exemptNamespaces": ["models"]}),
+        ),
+    ),
 ]
-

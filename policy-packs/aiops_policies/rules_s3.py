@@ -358,6 +358,14 @@ def _sse_resource(props: Mapping[str, Any], cfg: Mapping[str, Any], args: Any) -
                "(applyServerSideEncryptionByDefault {sseAlgorithm: aws:kms, kmsMasterKeyId})")
 
 
+def _versioning_resource(props: Mapping[str, Any], _c: Mapping[str, Any],
+                         _a: Any) -> Iterator[str]:
+    status = str(as_mapping(props.get("versioningConfiguration")).get("status") or "")
+    if status != "Enabled":
+        yield (f"the versioning configuration sets status {status or '(unset)'}: new object "
+               "versions are not kept, so an overwrite or delete loses data (status: Enabled)")
+
+
 def _pab_resource(props: Mapping[str, Any], _c: Mapping[str, Any], _a: Any) -> Iterator[str]:
     missing = _pab_ok(props)
     if missing:
@@ -641,6 +649,24 @@ RULES: list[Rule] = [
                 "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms",
                                                        "kmsMasterKeyId": CMK}}})),
             F("pass", _bucket(), note="no inline configuration: the stack rule decides"),
+        ),
+    ),
+    resource_rule(
+        "s3-versioning-configuration-enabled",
+        "S3 versioning configurations (split-out BucketVersioning) set status Enabled, never "
+        "Suspended.",
+        "medium",
+        remediation="Set versioningConfiguration.status: Enabled on the aws.s3.BucketVersioning "
+                    "(or V2); to stop keeping old versions, expire them with a lifecycle rule "
+                    "instead of suspending versioning.",
+        frameworks=BACKUP_RECOVERY,
+        resource_types=VERSIONING_TYPES,
+        check=_versioning_resource,
+        fixtures=(
+            F("fail", _versioning(status="Suspended")),
+            F("fail", R(VERSIONING_TYPES[1], "ver", {"bucket": "b", "versioningConfiguration": {
+                "status": "Disabled"}})),
+            F("pass", _versioning()),
         ),
     ),
     resource_rule(

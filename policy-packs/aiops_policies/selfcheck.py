@@ -54,6 +54,8 @@ def run_fixture(rule: Rule, fx: Fixture) -> list[str]:
     for r in fx.resources:
         if r.parent is not None:
             by_name[r.name].parent = by_name[r.parent]
+        by_name[r.name].property_dependencies = {
+            k: [by_name[d] for d in v] for k, v in r.property_dependencies.items()}
     rule.validate(StackValidationArgs(list(by_name.values()), fx.config or {}), report)
     return out
 

@@ -221,7 +221,8 @@ SECURE: list[tuple[str, str, dict[str, Any]]] = [
                                          "seccompProfile": {"type": "RuntimeDefault"}},
                      "containers": [{
                          "name": "embedder",
-                         "image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/embedder:2.4.1",
+                         "image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/embedder:2.4.1@sha256:"
+                                  + "0" * 64,  # a made-up digest: the shape is what counts
                          "env": [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
                              "name": "hf", "key": "token"}}}],
                          "securityContext": {"allowPrivilegeEscalation": False,

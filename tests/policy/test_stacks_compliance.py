@@ -9,13 +9,21 @@ with the component that created the resource.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pulumi_aiops.testing import ResourceGraph
-from pulumi_aiops.testing.policy import Diagnostic, evaluate_graph, list_packs
+from pulumi_aiops.testing.policy import (
+    Diagnostic,
+    PolicyReport,
+    evaluate_graph,
+    evaluate_in_process,
+    list_packs,
+)
 from stack_plans import planned
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +36,13 @@ def evaluate_stack(stack_file: Path) -> tuple[ResourceGraph, dict[str, Any]]:
     stack = stack_file.name[len("Pulumi."):-len(".yaml")]
     result = planned(stack)
     return result.graph, result.config
+
+
+@functools.cache
+def grpc_report(stack_file: Path) -> PolicyReport:
+    """The stack through every pack over gRPC (once per session: two tests read it)."""
+    graph, config = evaluate_stack(stack_file)
+    return evaluate_graph(graph, stack_config=config)
 
 
 def explain(graph: ResourceGraph, diags: list[Diagnostic]) -> str:
@@ -50,8 +65,8 @@ def explain(graph: ResourceGraph, diags: list[Diagnostic]) -> str:
 
 @pytest.mark.parametrize("stack_file", STACK_FILES, ids=[f.name for f in STACK_FILES])
 def test_stack_passes_every_mandatory_policy_of_every_pack(stack_file: Path) -> None:
-    graph, config = evaluate_stack(stack_file)
-    report = evaluate_graph(graph, stack_config=config)
+    graph, _config = evaluate_stack(stack_file)
+    report = grpc_report(stack_file)
     assert len(list_packs()) >= 8, "the policy packs went missing"
     assert set(report.packs) == set(list_packs())
     assert report.resources == sum(1 for r in graph if r.custom) > 0
@@ -59,6 +74,25 @@ def test_stack_passes_every_mandatory_policy_of_every_pack(stack_file: Path) -> 
     assert not mandatory, (
         f"{stack_file.name}: {len(mandatory)} mandatory violations "
         f"over {report.resources} resources:\n{explain(graph, mandatory)}")
+
+
+@pytest.mark.parametrize("stack_file", STACK_FILES, ids=[f.name for f in STACK_FILES])
+def test_in_process_gives_the_diagnostics_of_the_packs_over_grpc(stack_file: Path) -> None:
+    """``aiops plan`` evaluates in-process by default: on every shipped stack it must give
+    exactly what the packs launched as the CLI launches them give (every field, every pack)."""
+    graph, config = evaluate_stack(stack_file)
+    over_grpc = grpc_report(stack_file)
+    local = evaluate_in_process(graph, stack_config=config)
+    assert local.packs == over_grpc.packs and local.resources == over_grpc.resources
+    # (While rules are pending the stacks have advisory findings to compare; once they are
+    # clean, tests/policy/test_policy_in_process.py still compares on misconfigured resources.)
+
+    def rows(report: PolicyReport) -> list[str]:
+        return sorted(json.dumps(d.to_dict(), sort_keys=True) for d in report.diagnostics)
+
+    assert rows(local) == rows(over_grpc)
+    assert [v.to_dict() for v in local.violations()] == [v.to_dict()
+                                                        for v in over_grpc.violations()]
 
 
 def test_there_are_stacks_to_check() -> None:

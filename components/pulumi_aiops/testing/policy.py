@@ -40,6 +40,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import gc
 import importlib
 import json
 import os
@@ -67,6 +68,8 @@ __all__ = [
     "PolicyPackProcess",
     "PolicyReport",
     "PolicyResourceInput",
+    "Violation",
+    "default_plan_packs",
     "evaluate_graph",
     "evaluate_in_process",
     "list_packs",
@@ -205,6 +208,7 @@ class Diagnostic:
     ``enforcement_level`` and ``severity`` are lower-case strings ("mandatory", "high").
     ``urn`` is the resource's URN, or ``None`` for a violation of the stack as a whole.
     ``frameworks`` maps framework names to control ids when the rule library is importable.
+    ``remediation`` is the policy's remediation steps (``GetAnalyzerInfo``).
     """
 
     pack: str
@@ -216,6 +220,7 @@ class Diagnostic:
     pack_version: str = ""
     description: str = ""
     frameworks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    remediation: str = ""
 
     @property
     def resource_name(self) -> str | None:
@@ -226,7 +231,55 @@ class Diagnostic:
         """A JSON-ready dict."""
         return {"pack": self.pack, "packVersion": self.pack_version, "policy": self.policy,
                 "enforcementLevel": self.enforcement_level, "severity": self.severity,
-                "urn": self.urn, "message": self.message,
+                "urn": self.urn, "message": self.message, "remediation": self.remediation,
+                "frameworks": {k: list(v) for k, v in self.frameworks.items()}}
+
+
+_LEVEL_RANK = {"mandatory": 0, "remediate": 0, "advisory": 1, "disabled": 2}
+_SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One violation, however many packs report it: the same policy, resource and message.
+
+    ``enforcement_level`` is the strictest level any of the ``packs`` reports it at;
+    ``frameworks`` maps framework ids to the rule's control ids.
+    """
+
+    policy: str
+    message: str
+    enforcement_level: str
+    packs: tuple[str, ...]
+    severity: str | None = None
+    urn: str | None = None
+    description: str = ""
+    remediation: str = ""
+    frameworks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def resource_name(self) -> str | None:
+        """The resource's logical name (the last URN segment)."""
+        return self.urn.rsplit("::", 1)[-1] if self.urn else None
+
+    @property
+    def resource_type(self) -> str | None:
+        """The resource's type token (from the URN)."""
+        return _qualified_type(self.urn).rsplit("$", 1)[-1] if self.urn else None
+
+    @property
+    def detail(self) -> str:
+        """The message without the policy description pulumi-policy puts on its first line."""
+        if self.description and self.message.startswith(self.description):
+            return self.message[len(self.description):].strip()
+        return self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"policy": self.policy, "enforcementLevel": self.enforcement_level,
+                "severity": self.severity, "urn": self.urn, "resource": self.resource_name,
+                "description": self.description, "message": self.detail,
+                "remediation": self.remediation, "packs": list(self.packs),
                 "frameworks": {k: list(v) for k, v in self.frameworks.items()}}
 
 
@@ -265,6 +318,26 @@ class PolicyReport:
         out: dict[tuple[str, str], list[Diagnostic]] = {}
         for d in self.diagnostics:
             out.setdefault((d.pack, d.policy), []).append(d)
+        return out
+
+    def violations(self) -> list[Violation]:
+        """The diagnostics with each violation once (same policy, resource and message), with
+        every pack that reports it; mandatory first, then by severity, policy and resource."""
+        groups: dict[tuple[str, str, str], list[Diagnostic]] = {}
+        for d in self.diagnostics:
+            groups.setdefault((d.policy, d.urn or "", d.message), []).append(d)
+        out = []
+        for (policy, urn, message), ds in groups.items():
+            level = min((d.enforcement_level for d in ds), key=lambda x: _LEVEL_RANK.get(x, 3))
+            first = ds[0]
+            out.append(Violation(
+                policy=policy, message=message, enforcement_level=level,
+                packs=tuple(sorted({d.pack for d in ds})), severity=first.severity,
+                urn=urn or None, description=first.description,
+                remediation=next((d.remediation for d in ds if d.remediation), ""),
+                frameworks=next((d.frameworks for d in ds if d.frameworks), {})))
+        out.sort(key=lambda v: (_LEVEL_RANK.get(v.enforcement_level, 3),
+                                _SEVERITY_RANK.get(v.severity, 4), v.policy, v.urn or ""))
         return out
 
     def format(self) -> str:
@@ -946,18 +1019,20 @@ class PolicyPackProcess:
     def _diag(self, d: Any, default_urn: str | None) -> Diagnostic:
         sev = int(d.severity)
         fws = self._framework_map().get(d.policyName)
-        if fws is None:
-            with contextlib.suppress(KeyError, PolicyHarnessError):
-                fw = self.info().policy(d.policyName).framework
-                if fw is not None:
-                    fws = {fw.name: (fw.reference,) if fw.reference else ()}
+        remediation = ""
+        with contextlib.suppress(KeyError, PolicyHarnessError):
+            info = self.info().policy(d.policyName)
+            remediation = info.remediation_steps
+            if fws is None and info.framework is not None:
+                fw = info.framework
+                fws = {fw.name: (fw.reference,) if fw.reference else ()}
         return Diagnostic(
             pack=d.policyPackName, pack_version=self.version or d.policyPackVersion,
             policy=d.policyName,
             message=d.message, description=d.description,
             enforcement_level=_LEVELS[int(d.enforcementLevel)],
             severity=_SEVERITIES[sev] if 0 <= sev < len(_SEVERITIES) else None,
-            urn=d.urn or default_urn, frameworks=fws or {})
+            urn=d.urn or default_urn, frameworks=fws or {}, remediation=remediation)
 
     def _framework_map(self) -> dict[str, dict[str, tuple[str, ...]]]:
         if self._frameworks is None:
@@ -1142,11 +1217,36 @@ def evaluate_graph(graph: Any, packs: Sequence[str] | None = None,
                         resources=sum(1 for r in resources if r.custom), mode="grpc")
 
 
+def default_plan_packs(root: str | Path | None = None) -> list[str]:
+    """The packs ``aiops plan`` runs by default: every pack under ``root`` except the aggregate
+    pack (``aiops-all``), which serves the same rules again."""
+    base = Path(root) if root is not None else policy_packs_dir()
+    names = list_packs(base)
+    try:
+        specs = getattr(_import_rule_library(base), "PACKS", {})
+    except ImportError:
+        return names
+    return [n for n in names if not getattr(specs.get(n), "aggregate", False)]
+
+
+PLAN_MODES = ("in-process", "grpc")
+
+
 def run_packs_for_plan(graph: Any, packs: Sequence[str] | None = None,
                        config: Mapping[str, Any] | None = None,
-                       stack_config: Mapping[str, Any] | None = None) -> PolicyReport:
-    """What ``aiops plan`` calls: :func:`evaluate_graph` over gRPC with all packs by default."""
-    return evaluate_graph(graph, packs=packs, config=config, stack_config=stack_config)
+                       stack_config: Mapping[str, Any] | None = None,
+                       mode: str = "in-process") -> PolicyReport:
+    """What ``aiops plan`` calls: the :func:`default_plan_packs` (or ``packs``), evaluated
+    in this process (:func:`evaluate_in_process`, the default: the same diagnostics as the
+    packs give over gRPC, without a process per pack) or over gRPC as the CLI runs them
+    (``mode="grpc"``, :func:`evaluate_graph`)."""
+    if mode not in PLAN_MODES:
+        raise PolicyHarnessError(f"policy mode {mode!r} is not one of {', '.join(PLAN_MODES)}")
+    root = policy_packs_dir()
+    names = _select_packs(packs, root) if packs else default_plan_packs(root)
+    if mode == "grpc":
+        return evaluate_graph(graph, packs=names, config=config, stack_config=stack_config)
+    return evaluate_in_process(graph, packs=names, config=config, stack_config=stack_config)
 
 
 # -- in-process evaluation ------------------------------------------------------------------------
@@ -1169,8 +1269,9 @@ def _in_process_packs(names: list[str], root: Path, config: Mapping[str, Any] | 
     for n in names:
         spec = packs_spec.get(n)
         if spec is None:
-            raise PolicyHarnessError(f"aiops_policies.PACKS has no pack {n!r}; in-process "
-                                     "evaluation only covers packs built from the rule library")
+            raise PolicyHarnessError(f"policy pack {n!r} is not built from the aiops_policies "
+                                     "rule library, so it cannot run in-process; run it as the "
+                                     "Pulumi CLI does (aiops plan --policy-mode grpc)")
         policies = list(lib.make_policies(n))
         pack_level = getattr(spec, "enforcement_level", None) or EnforcementLevel.ADVISORY
         pack_level = str(getattr(pack_level, "value", pack_level)).lower()
@@ -1238,9 +1339,19 @@ def evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
     """
     resources = list(graph)
     stack, project = _urn_stack_project(resources[0].urn) if resources else ("dev", "aiops")
-    with _pulumi_env_set(pulumi_env(stack_config, project=project, stack=stack)):
-        return _evaluate_in_process(graph, packs, config, stack_config=stack_config,
-                                    packs_dir=packs_dir)
+    # The graph and the provider SDKs are hundreds of thousands of long-lived objects; a cyclic
+    # collection during the (short, bounded) evaluation would rescan them again and again, which
+    # makes large stacks superlinear. Pause the collector, as run_program does.
+    gc.freeze()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with _pulumi_env_set(pulumi_env(stack_config, project=project, stack=stack)):
+            return _evaluate_in_process(graph, packs, config, stack_config=stack_config,
+                                        packs_dir=packs_dir)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def _evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
@@ -1388,7 +1499,8 @@ def _evaluate_in_process(graph: Any, packs: Sequence[str] | None = None,
                     pack=pk.name, pack_version=pk.version, policy=pol.name,
                     message=pol.description + (f"\n{message}" if message else ""),
                     description=pol.description, enforcement_level=lvl, severity=sev,
-                    urn=u or default_urn, frameworks=fw_map.get(pol.name, {})))
+                    urn=u or default_urn, frameworks=fw_map.get(pol.name, {}),
+                    remediation=pol.remediation_steps or ""))
 
     for r in inputs:
         if not r.custom or r.type == "pulumi:pulumi:Stack":
