@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CoreWeaveCksArgs",
+    "CoreWeaveCpuNodePoolArgs",
     "CoreWeaveDatasetArgs",
     "CoreWeaveGpuClusterArgs",
     "CoreWeaveHostPrefixArgs",
@@ -359,6 +360,29 @@ class CoreWeaveNodePoolArgs(TypedDict, total=False):
     """@default IdleOnly"""
 
 
+class CoreWeaveCpuNodePoolArgs(TypedDict, total=False):
+    """A CKS NodePool of CPU instances, without the GPU taint: where the workloads that need no"""
+
+    name: Required[str]
+    """NodePool name (Kubernetes name, unique among nodePools and cpuNodePools). Required."""
+    instance_type: Required[str]
+    """A CoreWeave CPU instance type, e.g. cd-gp-i64-erapids (64 vCPU) or cd-gp-a192-genoa (192 vCPU); availability differs by zone (CoreWeave's instance availability matrix). Required."""
+    target_nodes: Required[int]
+    """Desired node count. Required."""
+    min_nodes: int
+    """@default targetNodes"""
+    max_nodes: int
+    """@default targetNodes"""
+    autoscaling: Autoscaling
+    """@default disabled"""
+    node_labels: dict[str, str]
+    """@default {}"""
+    node_taints: list[CoreWeaveNodeTaintArgs]
+    """Taints; the system workloads tolerate them (systemTolerations). @default [] (no GPU taint)"""
+    scale_down_strategy: ScaleDownStrategy
+    """@default IdleOnly"""
+
+
 class CoreWeaveDatasetArgs(TypedDict, total=False):
     """A CoreWeave AI Object Storage bucket for datasets: versioned, with a bucket policy."""
 
@@ -389,6 +413,8 @@ class CoreWeaveGpuClusterArgs(TypedDict, total=False):
     """@default see CksConfig"""
     node_pools: list[CoreWeaveNodePoolArgs]
     """GPU NodePools. @default []"""
+    cpu_node_pools: list[CoreWeaveCpuNodePoolArgs]
+    """CPU NodePools without the GPU taint, for the workloads that need no GPU (Qdrant, the gateway, observability): the cluster's system nodes. @default [] (none: such workloads are refused)"""
     datasets: list[CoreWeaveDatasetArgs]
     """@default []"""
     tags: dict[str, str]
@@ -399,11 +425,11 @@ class ModelServerResourcesArgs(TypedDict, total=False):
     """CPU and memory per replica (requests = limits, Guaranteed QoS)."""
 
     cpu: str
-    """CPU cores. @default 8"""
+    """CPU cores, e.g. '4' or '3500m'. @default the server's share of a node of its pool"""
     memory: str
-    """Memory. @default 64Gi"""
+    """Memory, e.g. '16Gi'. @default the server's share of a node of its pool"""
     shm: str
-    """/dev/shm size (tensor-parallel NCCL). @default 16Gi"""
+    """/dev/shm size (tensor-parallel NCCL); memory-backed, so it counts against memory. @default a quarter of memory, at most 16Gi"""
 
 
 class ModelServerArgs(TypedDict, total=False):
@@ -413,6 +439,8 @@ class ModelServerArgs(TypedDict, total=False):
     """Kubernetes name of the server (DNS label). @default the component's name"""
     model: Required[str]
     """Hugging Face model id or path, e.g. meta-llama/Llama-3.1-8B-Instruct. Required."""
+    pool: str
+    """The GPU pool (EKS GPU node group or CKS NodePool name) the server runs on: pins it there with a node selector (EKS aiops.io/node-pool, CKS compute.coreweave.com/node-pool). @default any GPU pool of the cluster with enough GPUs per node; requests must then fit the smallest of them"""
     gpus: int
     """GPUs per replica (= tensor parallel size). @default 1"""
     replicas: int
@@ -430,7 +458,7 @@ class ModelServerArgs(TypedDict, total=False):
     hf_token_secret: str
     """Existing Secret (key HF_TOKEN) for gated models. @default none"""
     resources: ModelServerResourcesArgs
-    """@default 8 CPU, 64Gi"""
+    """CPU, memory and /dev/shm per replica. @default the server's share of a node of its pool"""
     tags: dict[str, str]
     """Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels where key and value are valid label syntax, else as annotations; never on the pod template (a tag change must not restart GPU pods). In stack config they add to the governance tags. @default {}"""
     cluster: Required["GpuCluster"]

@@ -62,6 +62,15 @@ def render_text(summary: dict[str, Any]) -> str:
         lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']} ({r['gpusPerNode']}× "
                      f"{r['gpuModel']}{declared}), {r['minNodes']}..{r['maxNodes']} nodes, "
                      f"{r['capacityType']}, {cost}")
+        lines.append(_node_line(r))
+    if summary.get("systemCapacity"):
+        lines.append("  system nodes (no GPU: Qdrant, gateway, observability):")
+        for r in summary["systemCapacity"]:
+            lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']}, {r['minNodes']}..{r['maxNodes']} nodes")
+            lines.append(_node_line(r))
+    if summary.get("warnings"):
+        lines += ["", f"Warnings ({len(summary['warnings'])}; --strict makes them errors):"]
+        lines += [f"  {w}" for w in summary["warnings"]]
     lines += ["", f"Protected or retained on delete: {len(summary['protectedResources'])} resources"]
     pol = summary.get("policy")
     if pol is not None:
@@ -71,6 +80,19 @@ def render_text(summary: dict[str, Any]) -> str:
             lines.append(f"  [{d['enforcementLevel']}] {d['pack']}/{d['policy']}: {d['message']}"
                          + (f"  ({d['urn'].rsplit('::', 1)[-1]})" if d.get("urn") else ""))
     return "\n".join(lines)
+
+
+def _node_line(r: dict[str, Any]) -> str:
+    """Per node of a pool: allocatable, what the platform's own pods take, what is left."""
+    if r.get("allocatableCpuMillis") is None:
+        return "      per node: size unknown (declare vcpus and memoryGib in gpuSpec)"
+    from pulumi_aiops.capacity import fmt_cpu, fmt_memory
+
+    margin = " (less a 5% margin: CoreWeave publishes no reservations)" if r.get("cloud") == "coreweave" else ""
+    alloc = f"{fmt_cpu(r['allocatableCpuMillis'])} / {fmt_memory(r['allocatableMemoryMib'])}"
+    pods = f"{r['platformPodsCpuMillis']}m / {r['platformPodsMemoryMib']}Mi"
+    left = f"{fmt_cpu(r['availableCpuMillis'])} / {fmt_memory(r['availableMemoryMib'])}"
+    return f"      per node: allocatable {alloc}{margin}, platform pods {pods}, left for workloads {left}"
 
 
 def _stack_name(value: str) -> str:
@@ -101,6 +123,8 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
                 raise AiopsError(f"--policy-pack-config {ns.policy_pack_config}: {exc}") from None
         result.policy = run_packs_for_plan(result.graph, packs=ns.policy_pack or None,
                                            config=pack_config, stack_config=result.config)
+    if ns.strict and result.warnings:
+        raise AiopsError("--strict: the plan has warnings:\n" + "\n".join(f"  {w}" for w in result.warnings))
     summary = result.summary()
     if ns.json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
@@ -156,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--policy-pack-config", type=Path, metavar="FILE",
                       help="policy config JSON, as for `pulumi up --policy-pack-config`")
     plan.add_argument("--no-policy", action="store_true", help="skip the policy packs")
+    plan.add_argument("--strict", action="store_true",
+                      help="treat warnings (e.g. a model server on a pool with maxNodes 0) as errors (exit 2)")
     plan.add_argument("--cwd", type=Path, default=None, help="project directory (default: here)")
     plan.set_defaults(func=_cmd_plan)
     return parser

@@ -440,6 +440,7 @@ class EksGpuCluster(GpuCluster):
         )
         self.gpu_node_selector = {GPU_NODE_LABEL: "true"}
         self.gpu_tolerations = [gpu_toleration()]
+        self.system_node_selector, self.system_tolerations = {POOL_LABEL: "system"}, []  # the system node group
         self.gpu_capacity = [self._capacity(g) for g in cfg.gpu_node_groups]
 
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=[system, *admin_deps])

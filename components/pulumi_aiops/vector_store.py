@@ -143,6 +143,10 @@ class VectorStore(pulumi.ComponentResource):
         if cfg.backend is VectorBackend.QDRANT and not isinstance(cluster, GpuCluster):
             raise ConfigError(f"{where}.cluster: {cluster!r} is not allowed; the qdrant backend needs "
                               "a GpuCluster (EksGpuCluster or CoreWeaveGpuCluster)")
+        if cfg.qdrant is not None and isinstance(cluster, GpuCluster):  # on its system nodes, and fits them
+            from pulumi_aiops.config.placement import check_qdrant_placement
+
+            check_qdrant_placement(cluster, cfg.qdrant, f"{where}.qdrant")
         if cfg.backend is not VectorBackend.QDRANT:
             missing = [k for k in ("vpc_id", "subnet_ids") if network.get(k) is None]
             if missing:
@@ -418,6 +422,11 @@ class VectorStore(pulumi.ComponentResource):
             "podDisruptionBudget": {"enabled": False},  # ours, below, is recorded and tested
             "config": {"cluster": {"enabled": q.replicas > 1}},
             "podLabels": labels,
+            # The cluster's system nodes (EKS system node group, CoreWeave cpuNodePools), never GPU nodes.
+            "nodeSelector": dict(cluster.system_node_selector),
+            "tolerations": [dict(t) for t in cluster.system_tolerations],
+            "resources": {"requests": {"cpu": q.resources.cpu, "memory": q.resources.memory},
+                          "limits": {"cpu": q.resources.cpu, "memory": q.resources.memory}},
         }
         self.release = k8s.helm.v3.Release(
             f"{self._name}-qdrant", name=release, chart=QDRANT_CHART, version=q.chart_version,

@@ -52,6 +52,7 @@ __all__ = [
     "ObjectLockMode",
     "OpenSearchVectorConfig",
     "QdrantConfig",
+    "QdrantResourcesConfig",
     "StandbyReplicas",
     "TeamAccess",
     "TeamConfig",
@@ -311,8 +312,16 @@ class AuroraVectorConfig(AiopsModel):
         return self
 
 
+class QdrantResourcesConfig(AiopsModel):
+    """CPU and memory of each Qdrant pod (requests = limits); checked against the cluster's system nodes."""
+
+    cpu: str = Field("1", pattern=r"^\d+(\.\d+)?m?$", description="CPU, e.g. '2' or '500m'. @default 1")
+    memory: str = Field("2Gi", pattern=r"^\d+(Mi|Gi|Ti)$", description="Memory, e.g. '8Gi'. @default 2Gi")
+
+
 class QdrantConfig(AiopsModel):
-    """Qdrant from its official Helm chart, on a GPU cluster of either cloud."""
+    """Qdrant from its official Helm chart, on a GPU cluster of either cloud: on its system nodes
+    (EKS's system node group, a CoreWeave cluster's cpuNodePools), never on GPU nodes."""
 
     cluster: str = Field(min_length=1, description="Name of the cluster (any cloud) to run on. Required.")
     chart_version: str = Field("1.15.4", description="qdrant chart version. @default 1.15.4")
@@ -320,6 +329,8 @@ class QdrantConfig(AiopsModel):
     replicas: int = Field(1, ge=1, le=9, description="StatefulSet replicas. @default 1")
     storage_size: str = Field("20Gi", pattern=r"^\d+(Mi|Gi|Ti)$", description="PVC size. @default 20Gi")
     storage_class: str | None = Field(None, description="StorageClass. @default the cluster default")
+    resources: QdrantResourcesConfig = Field(
+        default_factory=QdrantResourcesConfig, description="Per pod. @default 1 CPU, 2Gi")
 
 
 class VectorStoreConfig(AiopsModel):
