@@ -145,6 +145,17 @@ def test_qdrant_sized_near_the_eks_system_nodes(base_platform: dict[str, Any], c
     assert "a Qdrant pod runs on the cluster's system nodes" in msg
 
 
+def test_qdrant_on_system_nodes_of_unknown_size_is_a_warning(base_platform: dict[str, Any]) -> None:
+    from pulumi_aiops.config.workloads import workload_warnings
+
+    p = {**base_platform, "eks": {"systemNodeGroup": {"instanceType": "m6in.large"},
+                                  "gpuNodeGroups": [{"name": "l4", "instanceType": "g6.xlarge"}]},
+         "vectorStores": [{"name": "qd-eks", "backend": "qdrant", "qdrant": {"cluster": "eks"}}]}
+    (message, _), = workload_warnings(load_platform_config(p))
+    assert message.startswith("aiops:platform.vectorStores[0].qdrant.cluster: 'eks' has system nodes of a size this "
+                              "library does not know (system (m6in.large))")
+
+
 def test_replicas_beyond_the_pools_maximum_are_refused() -> None:
     p = _platform("multicloud")
     p["workloads"]["modelServers"][0]["replicas"] = 3  # l4: 2 nodes × 1 GPU

@@ -85,7 +85,7 @@ def render_text(summary: dict[str, Any]) -> str:
 def _node_line(r: dict[str, Any]) -> str:
     """Per node of a pool: allocatable, what the platform's own pods take, what is left."""
     if r.get("allocatableCpuMillis") is None:
-        return "      per node: size unknown (declare vcpus and memoryGib in gpuSpec)"
+        return "      per node: size unknown here (a GPU pool: declare vcpus and memoryGib in gpuSpec); not checked"
     from pulumi_aiops.capacity import fmt_cpu, fmt_memory
 
     margin = " (less a 5% margin: CoreWeave publishes no reservations)" if r.get("cloud") == "coreweave" else ""

@@ -243,12 +243,24 @@ def workload_warnings(platform: Any) -> list[tuple[str, Hashable]]:
     """``(message, key)`` of each warning of the workloads of a valid ``platform``, with the
     stack-config key path (``aiops:platform.workloads.modelServers[0].pool: …``)."""
     from pulumi_aiops.config.base import _render_path, _short
+    from pulumi_aiops.config.placement import system_pools_of
 
     out = []
     for i, placement in enumerate(placements(platform)):
         for f in placement.warnings:
             path = _render_path("aiops:platform", _server_path(i, f.loc))
             out.append((f"{path}: {_short(f.value)} {f.msg}", f.key))
+    clusters = {c.name: c for c in platform.clusters()}
+    for i, vs in enumerate(platform.vector_stores):
+        q = getattr(vs, "qdrant", None)
+        if q is None or q.cluster not in clusters:
+            continue
+        unsized = [p for p in system_pools_of(clusters[q.cluster]) if p.budget is None]
+        if unsized:
+            path = _render_path("aiops:platform", ("vectorStores", i, "qdrant", "cluster"))
+            names = ", ".join(f"{p.pool} ({p.instance_type})" for p in unsized)
+            out.append((f"{path}: {q.cluster!r} has system nodes of a size this library does not know ({names}): "
+                        "the Qdrant pod's requests are not checked against them", ("unsized-qdrant", vs.name)))
     return out
 
 
