@@ -12,7 +12,10 @@ and never a cloud-specific class. A workload's ``cluster`` argument accepts eith
   ``kubernetes.Provider`` from that kubeconfig.
 
 Workloads normalise both with :func:`resolve_cluster`, which returns a :class:`ClusterHandle`
-(provider, node selector, tolerations, capacity, and what the first object must depend on)::
+(provider, node selectors, tolerations, capacity, and what the first object must depend on).
+A GPU workload uses ``gpu_node_selector``/``gpu_tolerations``; a workload that needs no GPU (Qdrant,
+the gateway, observability) uses ``system_node_selector``/``system_tolerations``, the cluster's
+system nodes (EKS's system node group, a CoreWeave cluster's ``cpuNodePools``)::
 
     class MyWorkload(pulumi.ComponentResource):
         def __init__(self, name, args, opts=None):
