@@ -12,10 +12,13 @@ requests of a :class:`~pulumi_aiops.workloads.ModelServer`, :class:`~pulumi_aiop
 
 **EKS (AL2023 and Bottlerocket)**
 
-* *Capacity.* CPU: the instance's vCPUs. Memory: the instance memory less what the hypervisor,
-  firmware and kernel keep before the kubelet reads ``MemTotal``. AWS publishes no per-type
-  figure; Karpenter (AWS's own node provisioner) subtracts ``vmMemoryOverheadPercent`` = 7.5 % for
-  the same reason, and so do we (:data:`VM_MEMORY_OVERHEAD`).
+* *Capacity.* CPU: the instance's vCPUs; memory: the instance's memory (the catalogue's). The
+  kubelet actually sees a little less (``MemTotal``: the hypervisor, firmware and kernel keep
+  some); AWS publishes no per-type figure, and Karpenter (AWS's own node provisioner) assumes
+  ``vmMemoryOverheadPercent`` = 7.5 % (:data:`VM_MEMORY_OVERHEAD`). So two figures: the
+  *allocatable* of the AMI's documented formula, an upper bound (a request above it can never be
+  scheduled: refused), and the *likely* room once that share is gone (default requests stay
+  under it; a request between the two is a warning).
 * *kube-reserved*, as nodeadm writes it into the kubelet config on the EKS AL2023 AMIs
   (awslabs/amazon-eks-ami, ``nodeadm/internal/kubelet/config.go`` at commit 6caf831 (2026-02-27),
   ``getCPUMillicoresToReserve`` and ``getMemoryMebibytesToReserve``):
@@ -40,7 +43,8 @@ requests of a :class:`~pulumi_aiops.workloads.ModelServer`, :class:`~pulumi_aiop
 * *Capacity*: vCPUs and the node memory the kubelet reports, from CoreWeave's node templates in
   the Kubernetes cluster-autoscaler (kubernetes/autoscaler
   ``cluster-autoscaler/cloudprovider/coreweave/coreweave_instance_types.go`` at commit 3092154);
-  a type it does not list: the nominal memory less :data:`VM_MEMORY_OVERHEAD`.
+  a type it does not list: its nominal memory, with :data:`VM_MEMORY_OVERHEAD` as the kernel's
+  likely share.
 * *Reservations*: CoreWeave publishes no kube-reserved, system-reserved or eviction figures for
   CKS nodes (searched docs.coreweave.com for "allocatable" and "reserved", 2026-10). We apply the
   same formula as the EKS AMIs with ``maxPods`` 110 (the cluster-autoscaler templates' value), the
@@ -53,7 +57,8 @@ Example::
 
     from pulumi_aiops.capacity import node_budget
     b = node_budget("aws", "g6.xlarge")
-    b.available_cpu_millis, b.available_memory_mib      # (3740, 14058)
+    b.available_cpu_millis, b.available_memory_mib      # (3740, 15287): the most a pod can request
+    b.likely_available_memory_mib                       # 14058: after the kernel's likely share
 """
 
 from __future__ import annotations
@@ -376,6 +381,7 @@ class NodeBudget:
     instance_type: str
     vcpus: int
     memory_mib: int
+    #: Memory the kubelet reports at most: the node template's figure (CoreWeave) or the nominal one.
     capacity_memory_mib: int
     max_pods: int
     kube_reserved_cpu_millis: int
@@ -383,6 +389,9 @@ class NodeBudget:
     eviction_memory_mib: int
     margin_cpu_millis: int = 0
     margin_memory_mib: int = 0
+    #: What the hypervisor, firmware and kernel likely keep of ``capacity_memory_mib`` (0 where the
+    #: capacity is a measured node figure).
+    kernel_memory_mib: int = 0
     platform_pods: tuple[PlatformPod, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -411,12 +420,18 @@ class NodeBudget:
     def available_memory_mib(self) -> int:
         return self.allocatable_memory_mib - self.platform_memory_mib
 
+    @property
+    def likely_available_memory_mib(self) -> int:
+        """``available_memory_mib`` less the kernel's likely share: what default requests stay under."""
+        return self.available_memory_mib - self.kernel_memory_mib
+
     def describe(self) -> str:
         """One line: the node, its allocatable and what is left for workloads."""
         return (f"{self.instance_type}: {self.vcpus} vCPU / {fmt_memory(self.memory_mib)}, allocatable "
                 f"{fmt_cpu(self.allocatable_cpu_millis)} / {fmt_memory(self.allocatable_memory_mib)}, platform pods "
                 f"{self.platform_cpu_millis}m / {self.platform_memory_mib}Mi, left for workloads "
-                f"{fmt_cpu(self.available_cpu_millis)} / {fmt_memory(self.available_memory_mib)}")
+                f"{fmt_cpu(self.available_cpu_millis)} / {fmt_memory(self.available_memory_mib)} "
+                f"(~{fmt_memory(self.likely_available_memory_mib)} after the kernel's share)")
 
 
 def _catalogue_sizes(cloud: Cloud, instance_type: str) -> tuple[int | None, int | None]:
@@ -448,9 +463,11 @@ def node_budget(cloud: Cloud | str, instance_type: str, *, gpu: bool = True, vcp
         if n_vcpus is None or mem is None:
             return None
         pods = tuple(p for p in EKS_DAEMONSETS if gpu or not p.gpu_only)
-        return NodeBudget(c, instance_type, n_vcpus, mem, math.floor(mem * (1 - VM_MEMORY_OVERHEAD)), max_pods,
+        return NodeBudget(c, instance_type, n_vcpus, mem, mem, max_pods,
                           kube_reserved_cpu_millis(n_vcpus), kube_reserved_memory_mib(max_pods),
-                          EVICTION_MEMORY_MIB, platform_pods=pods, notes=tuple(notes))
+                          EVICTION_MEMORY_MIB, kernel_memory_mib=math.ceil(mem * VM_MEMORY_OVERHEAD),
+                          platform_pods=pods, notes=tuple(notes))
+    kernel = 0
     if instance_type in COREWEAVE_CPU_INSTANCE_TYPES:
         t_vcpus, kib, max_pods = COREWEAVE_CPU_INSTANCE_TYPES[instance_type]
         n_vcpus, capacity_mem = n_vcpus or t_vcpus, kib // 1024
@@ -460,8 +477,8 @@ def node_budget(cloud: Cloud | str, instance_type: str, *, gpu: bool = True, vcp
         capacity_mem = kib // 1024
     elif mem is not None:
         max_pods = DEFAULT_MAX_PODS
-        capacity_mem = math.floor(mem * (1 - VM_MEMORY_OVERHEAD))
-        notes.append(f"{instance_type} has no CoreWeave node template here: memory less "
+        capacity_mem, kernel = mem, math.ceil(mem * VM_MEMORY_OVERHEAD)
+        notes.append(f"{instance_type} has no CoreWeave node template here: the kernel's share assumed "
                      f"{VM_MEMORY_OVERHEAD:.1%}, maxPods {DEFAULT_MAX_PODS} assumed")
     else:
         return None
@@ -471,7 +488,7 @@ def node_budget(cloud: Cloud | str, instance_type: str, *, gpu: bool = True, vcp
                       kube_reserved_cpu_millis(n_vcpus), kube_reserved_memory_mib(max_pods),
                       EVICTION_MEMORY_MIB,
                       margin_cpu_millis=math.ceil(n_vcpus * 1000 * COREWEAVE_MARGIN),
-                      margin_memory_mib=math.ceil(capacity_mem * COREWEAVE_MARGIN),
+                      margin_memory_mib=math.ceil(capacity_mem * COREWEAVE_MARGIN), kernel_memory_mib=kernel,
                       notes=(f"CoreWeave publishes no node reservations: EKS formula and a "
                              f"{COREWEAVE_MARGIN:.0%} margin assumed", *notes))
 
@@ -485,8 +502,8 @@ def pool_selector(cloud: Cloud | str, pool: str) -> dict[str, str]:
 def share_of_node(budget: NodeBudget, gpus: int, gpus_per_node: int,
                   headroom: float = DEFAULT_HEADROOM) -> tuple[int, int]:
     """Default requests of a pod using ``gpus`` of a node's ``gpus_per_node``: that share of what
-    the node leaves for workloads, less ``headroom``, rounded down to 100m CPU and 512Mi memory."""
+    the node likely leaves for workloads, less ``headroom``, rounded down to 100m CPU and 512Mi."""
     frac = gpus / gpus_per_node * (1 - headroom)
     cpu = int(budget.available_cpu_millis * frac) // 100 * 100
-    mem = int(budget.available_memory_mib * frac) // 512 * 512
+    mem = int(budget.likely_available_memory_mib * frac) // 512 * 512
     return cpu, mem

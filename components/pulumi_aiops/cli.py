@@ -92,6 +92,9 @@ def _node_line(r: dict[str, Any]) -> str:
     alloc = f"{fmt_cpu(r['allocatableCpuMillis'])} / {fmt_memory(r['allocatableMemoryMib'])}"
     pods = f"{r['platformPodsCpuMillis']}m / {r['platformPodsMemoryMib']}Mi"
     left = f"{fmt_cpu(r['availableCpuMillis'])} / {fmt_memory(r['availableMemoryMib'])}"
+    likely = r.get("likelyAvailableMemoryMib")
+    if likely is not None and likely != r["availableMemoryMib"]:
+        left += f" (~{fmt_memory(likely)} once the kernel takes its share)"
     return f"      per node: allocatable {alloc}{margin}, platform pods {pods}, left for workloads {left}"
 
 

@@ -191,12 +191,13 @@ class GpuCapacity(BaseModel):
             "platformPodsMemoryMib": b and b.platform_memory_mib,
             "availableCpuMillis": b and b.available_cpu_millis,
             "availableMemoryMib": b and b.available_memory_mib,
+            "likelyAvailableMemoryMib": b and b.likely_available_memory_mib,
         }
 
 
 _DERIVED_CAPACITY_KEYS = frozenset({
     "maxGpus", "max_gpus", "allocatableCpuMillis", "allocatableMemoryMib", "platformPodsCpuMillis",
-    "platformPodsMemoryMib", "availableCpuMillis", "availableMemoryMib"})
+    "platformPodsMemoryMib", "availableCpuMillis", "availableMemoryMib", "likelyAvailableMemoryMib"})
 
 
 class GpuCluster(pulumi.ComponentResource):

@@ -26,7 +26,7 @@ __all__ = ["PlanResult", "Project", "UnknownStackError", "find_project", "plan_s
 
 #: Per-node figures of a pool row (CPU in millicores, memory in MiB): see ``pulumi_aiops.capacity``.
 _NODE_KEYS = ("allocatableCpuMillis", "allocatableMemoryMib", "platformPodsCpuMillis", "platformPodsMemoryMib",
-              "availableCpuMillis", "availableMemoryMib")
+              "availableCpuMillis", "availableMemoryMib", "likelyAvailableMemoryMib")
 
 
 class UnknownStackError(AiopsError):

@@ -146,7 +146,7 @@ class VectorStore(pulumi.ComponentResource):
         if cfg.qdrant is not None and isinstance(cluster, GpuCluster):  # on its system nodes, and fits them
             from pulumi_aiops.config.placement import check_qdrant_placement
 
-            check_qdrant_placement(cluster, cfg.qdrant, f"{where}.qdrant")
+            check_qdrant_placement(cluster, cfg.qdrant, f"{where}.qdrant", cfg.name)
         if cfg.backend is not VectorBackend.QDRANT:
             missing = [k for k in ("vpc_id", "subnet_ids") if network.get(k) is None]
             if missing:

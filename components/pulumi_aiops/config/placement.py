@@ -28,6 +28,7 @@ from typing import Any
 from pulumi_aiops.capacity import (
     COREWEAVE_SYSTEM_LABEL,
     EKS_NODE_POOL_LABEL,
+    VM_MEMORY_OVERHEAD,
     NodeBudget,
     cpu_quantity,
     fmt_cpu,
@@ -100,7 +101,8 @@ class SystemPool:
                 "platformPodsCpuMillis": b and b.platform_cpu_millis,
                 "platformPodsMemoryMib": b and b.platform_memory_mib,
                 "availableCpuMillis": b and b.available_cpu_millis,
-                "availableMemoryMib": b and b.available_memory_mib}
+                "availableMemoryMib": b and b.available_memory_mib,
+                "likelyAvailableMemoryMib": b and b.likely_available_memory_mib}
 
 
 @dataclass(frozen=True)
@@ -171,16 +173,26 @@ def _offer(b: NodeBudget, dim: str) -> str:
     kept = f"{b.kube_reserved_memory_mib}Mi kube-reserved, {b.eviction_memory_mib}Mi eviction threshold"
     if b.margin_memory_mib:
         kept += f", a {fmt_memory(b.margin_memory_mib)} margin"
-    return (f"{fmt_memory(b.available_memory_mib)} ({fmt_memory(b.memory_mib)} node, "
-            f"{fmt_memory(b.capacity_memory_mib)} seen by the kubelet; allocatable "
+    seen = ("" if b.capacity_memory_mib == b.memory_mib
+            else f", {fmt_memory(b.capacity_memory_mib)} seen by the kubelet")
+    return (f"{fmt_memory(b.available_memory_mib)} ({fmt_memory(b.memory_mib)} node{seen}; allocatable "
             f"{fmt_memory(b.allocatable_memory_mib)} after {kept}; "
             f"{b.platform_memory_mib}Mi taken by the platform's own pods)")
 
 
+def _tight(mem_q: str, label: str, b: NodeBudget) -> str:
+    """Why a memory request within the documented allocatable may still not be scheduled."""
+    return (f"is within the {fmt_memory(b.available_memory_mib)} a node of pool {label} leaves on paper, but the "
+            f"hypervisor, firmware and kernel keep part of its memory ({VM_MEMORY_OVERHEAD:.1%} assumed, as "
+            f"Karpenter does), leaving ~{fmt_memory(b.likely_available_memory_mib)}: the pod may stay Pending; "
+            f"request at most {fmt_memory(b.likely_available_memory_mib)}")
+
+
 def _check_fit(cpu_m: float, mem_mib: float, cpu_q: str, mem_q: str,
                sized: Sequence[tuple[str, NodeBudget]], loc_cpu: tuple[int | str, ...],
-               loc_mem: tuple[int | str, ...], hint: str) -> None:
-    """Raise at the first dimension a request exceeds on a node of one of ``sized`` pools."""
+               loc_mem: tuple[int | str, ...], hint: str) -> list[tuple[str, NodeBudget]]:
+    """Raise at the first dimension a request exceeds on a node of one of ``sized`` pools; return
+    the pools where the memory request fits only on paper (above the likely room)."""
     for label, b in sized:
         if cpu_m > b.available_cpu_millis:
             raise ConfigValueError(f"exceeds what a node of pool {label} can offer a workload: {_offer(b, 'cpu')}; "
@@ -189,6 +201,7 @@ def _check_fit(cpu_m: float, mem_mib: float, cpu_q: str, mem_q: str,
         if mem_mib > b.available_memory_mib:
             raise ConfigValueError(f"exceeds what a node of pool {label} can offer a workload: "
                                    f"{_offer(b, 'memory')}; {hint}", loc=loc_mem, value=mem_q)
+    return [(label, b) for label, b in sized if mem_mib > b.likely_available_memory_mib]
 
 
 # -- model servers ------------------------------------------------------------------------------
@@ -269,8 +282,12 @@ def place_server(spec: Any, pools: Sequence[GpuCapacity], *, cluster: str, cloud
     else:
         mem_q = FALLBACK_MEMORY
     cpu_m, mem_mib = parse_cpu_millis(cpu_q), parse_memory_mib(mem_q)
-    _check_fit(cpu_m, mem_mib, cpu_q, mem_q, [(label, b) for label, _, b in sized],
-               ("resources", "cpu"), ("resources", "memory"), hint)
+    tight = _check_fit(cpu_m, mem_mib, cpu_q, mem_q, [(label, b) for label, _, b in sized],
+                       ("resources", "cpu"), ("resources", "memory"), hint)
+    if tight:
+        label, b = min(tight, key=lambda t: t[1].likely_available_memory_mib)
+        warnings.append(Finding(("resources", "memory"), mem_q, _tight(mem_q, label, b),
+                                ("tight", cluster, spec.name or spec.model)))
 
     # replicas × gpus within the pools' maximum size
     if live:
@@ -308,18 +325,22 @@ def _finish(spec: Any, cpu_q: str, mem_q: str, selector: dict[str, str], pools: 
 def check_system_requests(cpu_q: str, mem_q: str, pools: Sequence[SystemPool], *, cluster: str,
                           loc_cpu: tuple[int | str, ...], loc_mem: tuple[int | str, ...], what: str) -> list[str]:
     """Raise :class:`ConfigValueError` when ``what`` (e.g. "a Qdrant pod") requesting ``cpu_q`` and
-    ``mem_q`` does not fit a node of every system pool; return the pools whose size is unknown."""
+    ``mem_q`` does not fit a node of every system pool; return warnings (``msg`` read after the
+    memory value): a memory request that fits only on paper."""
     sized = [(f"{cluster}/{p.pool} ({p.instance_type})", b) for p in pools if (b := p.budget) is not None]
     hint = (f"{what} runs on the cluster's system nodes and must fit the smallest of them; lower the request or "
             "use a larger instance type for the system nodes")
-    _check_fit(parse_cpu_millis(cpu_q), parse_memory_mib(mem_q), cpu_q, mem_q, sized, loc_cpu, loc_mem, hint)
-    return [p.pool for p in pools if p.budget is None]
+    tight = _check_fit(parse_cpu_millis(cpu_q), parse_memory_mib(mem_q), cpu_q, mem_q, sized, loc_cpu, loc_mem, hint)
+    if not tight:
+        return []
+    label, b = min(tight, key=lambda t: t[1].likely_available_memory_mib)
+    return [_tight(mem_q, label, b)]
 
 
-def check_qdrant_placement(cluster: Any, qdrant: Any, where: str) -> None:
+def check_qdrant_placement(cluster: Any, qdrant: Any, where: str, store: str) -> None:
     """Component-args form of the Qdrant check: ``cluster`` (a ``GpuCluster``) has system nodes
     and ``qdrant``'s requests fit them. Raises :class:`~pulumi_aiops.errors.ConfigError` under
-    ``where`` (e.g. ``VectorStoreArgs('kb').qdrant``)."""
+    ``where`` (e.g. ``VectorStoreArgs('kb').qdrant``); ``store`` names the store in warnings' keys."""
     from pulumi_aiops.config.base import _render_path, _short
     from pulumi_aiops.errors import ConfigError
 
@@ -330,7 +351,13 @@ def check_qdrant_placement(cluster: Any, qdrant: Any, where: str) -> None:
     cfg = getattr(cluster, "config", None)
     pools = system_pools_of(cfg) if cfg is not None and hasattr(cfg, "cloud") else []
     try:
-        check_system_requests(qdrant.resources.cpu, qdrant.resources.memory, pools, cluster=cluster.cluster_name,
-                              loc_cpu=("resources", "cpu"), loc_mem=("resources", "memory"), what="a Qdrant pod")
+        tight = check_system_requests(qdrant.resources.cpu, qdrant.resources.memory, pools,
+                                      cluster=cluster.cluster_name, loc_cpu=("resources", "cpu"),
+                                      loc_mem=("resources", "memory"), what="a Qdrant pod")
     except ConfigValueError as exc:
         raise ConfigError(f"{_render_path(where, exc.loc)}: {_short(exc.value)} {exc.msg}") from None
+    from pulumi_aiops import diagnostics
+
+    for msg in tight:
+        diagnostics.warn(f"{where}.resources.memory: {_short(qdrant.resources.memory)} {msg}",
+                         key=("tight-qdrant", cluster.cluster_name, store))

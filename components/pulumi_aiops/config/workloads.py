@@ -243,7 +243,7 @@ def workload_warnings(platform: Any) -> list[tuple[str, Hashable]]:
     """``(message, key)`` of each warning of the workloads of a valid ``platform``, with the
     stack-config key path (``aiops:platform.workloads.modelServers[0].pool: …``)."""
     from pulumi_aiops.config.base import _render_path, _short
-    from pulumi_aiops.config.placement import system_pools_of
+    from pulumi_aiops.config.placement import check_system_requests, system_pools_of
 
     out = []
     for i, placement in enumerate(placements(platform)):
@@ -255,7 +255,12 @@ def workload_warnings(platform: Any) -> list[tuple[str, Hashable]]:
         q = getattr(vs, "qdrant", None)
         if q is None or q.cluster not in clusters:
             continue
-        unsized = [p for p in system_pools_of(clusters[q.cluster]) if p.budget is None]
+        pools = system_pools_of(clusters[q.cluster])
+        for msg in check_system_requests(q.resources.cpu, q.resources.memory, pools, cluster=q.cluster,
+                                         loc_cpu=(), loc_mem=(), what="a Qdrant pod"):
+            path = _render_path("aiops:platform", ("vectorStores", i, "qdrant", "resources", "memory"))
+            out.append((f"{path}: {_short(q.resources.memory)} {msg}", ("tight-qdrant", q.cluster, vs.name)))
+        unsized = [p for p in pools if p.budget is None]
         if unsized:
             path = _render_path("aiops:platform", ("vectorStores", i, "qdrant", "cluster"))
             names = ", ".join(f"{p.pool} ({p.instance_type})" for p in unsized)
