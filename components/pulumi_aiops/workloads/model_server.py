@@ -9,6 +9,8 @@ GPU node selector come from the cluster:
 * a Deployment: non-root, no privilege escalation, all capabilities dropped, read-only root
   filesystem (emptyDir volumes for caches and ``/dev/shm``), seccomp ``RuntimeDefault``,
   Guaranteed resources including ``nvidia.com/gpu``, a pinned image from an allowed registry;
+* a ClusterIP Service (never a LoadBalancer: expose it through the gateway);
+* a PodDisruptionBudget allowing one replica down at a time.
 
 **Fitting the node.** ``pool`` pins the server to one GPU pool of the cluster (a node selector on
 the pool label); without it the server may land on any GPU pool with enough GPUs per node, so it
@@ -19,8 +21,6 @@ node's allocatable after the platform's DaemonSets, less 10 % headroom:
 against the pool's ``maxNodes``. A request that cannot fit is a :class:`ConfigError` naming the
 pool, what its node offers and the request, before anything is registered; a pool whose
 ``maxNodes`` is 0 is a warning (``aiops plan --strict`` makes it an error).
-* a ClusterIP Service (never a LoadBalancer: expose it through the gateway);
-* a PodDisruptionBudget allowing one replica down at a time.
 
 Tags (``args["tags"]``, the governance tags in a stack) go on every object's metadata: as
 labels where key and value are valid Kubernetes label syntax (so cost tools can aggregate by
