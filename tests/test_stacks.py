@@ -47,12 +47,20 @@ def test_stateful_resources_are_protected_and_retained(stack: str) -> None:
 def test_every_gpu_pool_is_in_the_capacity_summary(stack: str) -> None:
     result = planned(stack)
     graph = result.graph
-    pools = len(graph.of_type("aws:eks/nodeGroup:NodeGroup")) - len(
-        [r for r in graph.of_type("aws:eks/nodeGroup:NodeGroup") if "system" in r.name])
-    pools += len([r for r in graph if r.type.endswith(":NodePool")])
+    groups = graph.of_type("aws:eks/nodeGroup:NodeGroup")
+    pools = len(groups) - len([r for r in groups if "system" in r.name])
+    node_pools = [r for r in graph if r.type.endswith(":NodePool")]
+    gpu_node_pools = [r for r in node_pools
+                      if any(t["key"] == "nvidia.com/gpu" for t in r.inputs["spec"]["nodeTaints"])]
+    pools += len(gpu_node_pools)
     assert len(result.gpu_capacity()) == pools
     for row in result.gpu_capacity():
         assert row["maxMonthlyUsd"] and row["maxMonthlyUsd"] > 0, row
+    # every other pool (EKS system groups, CoreWeave CPU pools) is in the system capacity, sized
+    systems = len([r for r in groups if "system" in r.name]) + len(node_pools) - len(gpu_node_pools)
+    assert len(result.system_capacity()) == systems
+    for row in result.system_capacity():
+        assert row["availableCpuMillis"] > 0 and row["availableMemoryMib"] > 0, row
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -71,6 +71,7 @@ __all__ = [
     "ClusterAutoscalerArgs",
     "ContentFilterArgs",
     "CoreWeaveCksArgs",
+    "CoreWeaveCpuNodePoolArgs",
     "CoreWeaveDatasetArgs",
     "CoreWeaveGpuClusterArgs",
     "CoreWeaveHostPrefixArgs",
@@ -113,6 +114,7 @@ __all__ = [
     "VectorStoreNetworkArgs",
     "VectorStoreOpenSearchArgs",
     "VectorStoreQdrantArgs",
+    "VectorStoreQdrantResourcesArgs",
     "VpcArgs",
     "VpcFlowLogsArgs",
 ]
@@ -559,6 +561,29 @@ class CoreWeaveNodePoolArgs(TypedDict, total=False):
     """@default IdleOnly"""
 
 
+class CoreWeaveCpuNodePoolArgs(TypedDict, total=False):
+    """A CKS NodePool of CPU instances, without the GPU taint: where the workloads that need no"""
+
+    name: Required[str]
+    """NodePool name (Kubernetes name, unique among nodePools and cpuNodePools). Required."""
+    instance_type: Required[str]
+    """A CoreWeave CPU instance type, e.g. cd-gp-i64-erapids (64 vCPU) or cd-gp-a192-genoa (192 vCPU); availability differs by zone (CoreWeave's instance availability matrix). Required."""
+    target_nodes: Required[int]
+    """Desired node count. Required."""
+    min_nodes: int
+    """@default targetNodes"""
+    max_nodes: int
+    """@default targetNodes"""
+    autoscaling: Autoscaling
+    """@default disabled"""
+    node_labels: dict[str, str]
+    """@default {}"""
+    node_taints: list[CoreWeaveNodeTaintArgs]
+    """Taints; the system workloads tolerate them (systemTolerations). @default [] (no GPU taint)"""
+    scale_down_strategy: ScaleDownStrategy
+    """@default IdleOnly"""
+
+
 class CoreWeaveDatasetArgs(TypedDict, total=False):
     """A CoreWeave AI Object Storage bucket for datasets: versioned, with a bucket policy."""
 
@@ -589,6 +614,8 @@ class CoreWeaveGpuClusterArgs(TypedDict, total=False):
     """@default see CksConfig"""
     node_pools: list[CoreWeaveNodePoolArgs]
     """GPU NodePools. @default []"""
+    cpu_node_pools: list[CoreWeaveCpuNodePoolArgs]
+    """CPU NodePools without the GPU taint, for the workloads that need no GPU (Qdrant, the gateway, observability): the cluster's system nodes. @default [] (none: such workloads are refused)"""
     datasets: list[CoreWeaveDatasetArgs]
     """@default []"""
     tags: dict[str, str]
@@ -599,11 +626,11 @@ class ModelServerResourcesArgs(TypedDict, total=False):
     """CPU and memory per replica (requests = limits, Guaranteed QoS)."""
 
     cpu: str
-    """CPU cores. @default 8"""
+    """CPU cores, e.g. '4' or '3500m'. @default the server's share of a node of its pool"""
     memory: str
-    """Memory. @default 64Gi"""
+    """Memory, e.g. '16Gi'. @default the server's share of a node of its pool"""
     shm: str
-    """/dev/shm size (tensor-parallel NCCL). @default 16Gi"""
+    """/dev/shm size (tensor-parallel NCCL); memory-backed, so it counts against memory. @default a quarter of memory, at most 16Gi"""
 
 
 class ModelServerArgs(TypedDict, total=False):
@@ -613,6 +640,8 @@ class ModelServerArgs(TypedDict, total=False):
     """Kubernetes name of the server (DNS label). @default the component's name"""
     model: Required[str]
     """Hugging Face model id or path, e.g. meta-llama/Llama-3.1-8B-Instruct. Required."""
+    pool: str
+    """The GPU pool (EKS GPU node group or CKS NodePool name) the server runs on: pins it there with a node selector (EKS aiops.io/node-pool, CKS compute.coreweave.com/node-pool). @default any GPU pool of the cluster with enough GPUs per node; requests must then fit the smallest of them"""
     gpus: int
     """GPUs per replica (= tensor parallel size). @default 1"""
     replicas: int
@@ -630,7 +659,7 @@ class ModelServerArgs(TypedDict, total=False):
     hf_token_secret: str
     """Existing Secret (key HF_TOKEN) for gated models. @default none"""
     resources: ModelServerResourcesArgs
-    """@default 8 CPU, 64Gi"""
+    """CPU, memory and /dev/shm per replica. @default the server's share of a node of its pool"""
     tags: dict[str, str]
     """Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels where key and value are valid label syntax, else as annotations; never on the pod template (a tag change must not restart GPU pods). In stack config they add to the governance tags. @default {}"""
     cluster: Required[GpuClusterLike]
@@ -729,8 +758,17 @@ class VectorStoreAuroraArgs(TypedDict, total=False):
     """@default 7"""
 
 
+class VectorStoreQdrantResourcesArgs(TypedDict, total=False):
+    """CPU and memory of each Qdrant pod (requests = limits); checked against the cluster's system nodes."""
+
+    cpu: str
+    """CPU, e.g. '2' or '500m'. @default 1"""
+    memory: str
+    """Memory, e.g. '8Gi'. @default 2Gi"""
+
+
 class VectorStoreQdrantArgs(TypedDict, total=False):
-    """Qdrant from its official Helm chart, on a GPU cluster of either cloud."""
+    """Qdrant from its official Helm chart, on a GPU cluster of either cloud: on its system nodes"""
 
     chart_version: str
     """qdrant chart version. @default 1.15.4"""
@@ -742,6 +780,8 @@ class VectorStoreQdrantArgs(TypedDict, total=False):
     """PVC size. @default 20Gi"""
     storage_class: str
     """StorageClass. @default the cluster default"""
+    resources: VectorStoreQdrantResourcesArgs
+    """Per pod. @default 1 CPU, 2Gi"""
 
 
 class VectorStoreNetworkArgs(TypedDict, total=False):

@@ -175,14 +175,16 @@ def _build_bedrock(p: Platform) -> None:
 def _build_workloads(p: Platform) -> None:
     """Workloads, each on a named cluster through the GPU-cluster contract."""
     from pulumi_aiops.config.base import validate_model
-    from pulumi_aiops.config.workloads import ModelServerArgsModel
+    from pulumi_aiops.config.workloads import ModelServerArgsModel, placements
     from pulumi_aiops.workloads import ModelServer
 
     servers: dict[str, ModelServer] = {}
+    placed = placements(p.config)
     for i, ms in enumerate(p.config.workloads.model_servers):
-        # The config guarantees the cluster is declared. The stack-config fields (python mode: no
-        # Outputs to lose) plus the cluster object give the component's validated args model.
-        fields = ms.model_dump(exclude={"cluster", "tags"})
+        # The config guarantees the cluster is declared and the server fits. The stack-config fields
+        # (python mode: no Outputs to lose), the requests the config check resolved (from the pool's
+        # node size, gpuSpec's included) and the cluster object give the component's validated args.
+        fields = {**ms.model_dump(exclude={"cluster", "tags"}), "resources": placed[i].resources()}
         args: Any = validate_model(
             ModelServerArgsModel,
             {**fields, "cluster": p.clusters[ms.cluster], "tags": {**p.tags(), **ms.tags}},
@@ -196,6 +198,12 @@ def _build_workloads(p: Platform) -> None:
 
 def build_platform(config: PlatformConfig) -> Platform:
     """Create every component the config declares; return them."""
+    from pulumi_aiops import diagnostics
+    from pulumi_aiops.config.placement import system_pools_of
+    from pulumi_aiops.config.workloads import workload_warnings
+
+    for message, key in workload_warnings(config):
+        diagnostics.warn(message, key=key)
     p = Platform(config)
     _build_clusters(p)
     _build_data(p)
@@ -203,6 +211,8 @@ def build_platform(config: PlatformConfig) -> Platform:
     _build_workloads(p)
     p.outputs["clusters"] = {n: c.contract_outputs() for n, c in p.clusters.items()}
     p.outputs["gpuCapacity"] = [g.to_output() for c in p.clusters.values() for g in c.gpu_capacity]
+    # The non-GPU pools (EKS system node groups, CoreWeave cpuNodePools), sized like the GPU ones.
+    p.outputs["systemCapacity"] = [s.to_output() for c in config.clusters() for s in system_pools_of(c)]
     return p
 
 

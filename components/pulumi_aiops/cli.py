@@ -62,6 +62,15 @@ def render_text(summary: dict[str, Any]) -> str:
         lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']} ({r['gpusPerNode']}× "
                      f"{r['gpuModel']}{declared}), {r['minNodes']}..{r['maxNodes']} nodes, "
                      f"{r['capacityType']}, {cost}")
+        lines.append(_node_line(r))
+    if summary.get("systemCapacity"):
+        lines.append("  system nodes (no GPU: Qdrant, gateway, observability):")
+        for r in summary["systemCapacity"]:
+            lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']}, {r['minNodes']}..{r['maxNodes']} nodes")
+            lines.append(_node_line(r))
+    if summary.get("warnings"):
+        lines += ["", f"Warnings ({len(summary['warnings'])}; --strict makes them errors):"]
+        lines += [f"  {w}" for w in summary["warnings"]]
     lines += ["", f"Protected or retained on delete: {len(summary['protectedResources'])} resources"]
     pol = summary.get("policy")
     if pol is not None:
@@ -130,6 +139,22 @@ def render_policy(pol: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _node_line(r: dict[str, Any]) -> str:
+    """Per node of a pool: allocatable, what the platform's own pods take, what is left."""
+    if r.get("allocatableCpuMillis") is None:
+        return "      per node: size unknown here (a GPU pool: declare vcpus and memoryGib in gpuSpec); not checked"
+    from pulumi_aiops.capacity import fmt_cpu, fmt_memory
+
+    margin = " (less a 5% margin: CoreWeave publishes no reservations)" if r.get("cloud") == "coreweave" else ""
+    alloc = f"{fmt_cpu(r['allocatableCpuMillis'])} / {fmt_memory(r['allocatableMemoryMib'])}"
+    pods = f"{r['platformPodsCpuMillis']}m / {r['platformPodsMemoryMib']}Mi"
+    left = f"{fmt_cpu(r['availableCpuMillis'])} / {fmt_memory(r['availableMemoryMib'])}"
+    likely = r.get("likelyAvailableMemoryMib")
+    if likely is not None and likely != r["availableMemoryMib"]:
+        left += f" (~{fmt_memory(likely)} once the kernel takes its share)"
+    return f"      per node: allocatable {alloc}{margin}, platform pods {pods}, left for workloads {left}"
+
+
 def _stack_name(value: str) -> str:
     """Refuse a file name where a stack name is expected, saying what to pass instead."""
     name = Path(value).name
@@ -159,6 +184,8 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
         result.policy = run_packs_for_plan(result.graph, packs=ns.policy_pack or None,
                                            config=pack_config, stack_config=result.config,
                                            mode=ns.policy_mode)
+    if ns.strict and result.warnings:
+        raise AiopsError("--strict: the plan has warnings:\n" + "\n".join(f"  {w}" for w in result.warnings))
     summary = result.summary()
     if ns.json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
@@ -235,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "the diagnostics the packs give; grpc: launch each pack as `pulumi "
                            "preview --policy-pack` does and call it over gRPC (slower)")
     plan.add_argument("--no-policy", action="store_true", help="skip the policy packs")
+    plan.add_argument("--strict", action="store_true",
+                      help="treat warnings (e.g. a model server on a pool with maxNodes 0) as errors (exit 2)")
     plan.add_argument("--cwd", type=Path, default=None, help="project directory (default: here)")
     plan.set_defaults(func=_cmd_plan)
     preflight = sub.add_parser(

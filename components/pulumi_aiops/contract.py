@@ -12,7 +12,10 @@ and never a cloud-specific class. A workload's ``cluster`` argument accepts eith
   ``kubernetes.Provider`` from that kubeconfig.
 
 Workloads normalise both with :func:`resolve_cluster`, which returns a :class:`ClusterHandle`
-(provider, node selector, tolerations, capacity, and what the first object must depend on)::
+(provider, node selectors, tolerations, capacity, and what the first object must depend on).
+A GPU workload uses ``gpu_node_selector``/``gpu_tolerations``; a workload that needs no GPU (Qdrant,
+the gateway, observability) uses ``system_node_selector``/``system_tolerations``, the cluster's
+system nodes (EKS's system node group, a CoreWeave cluster's ``cpuNodePools``)::
 
     class MyWorkload(pulumi.ComponentResource):
         def __init__(self, name, args, opts=None):
@@ -56,6 +59,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import core_schema
 
+from pulumi_aiops.capacity import NodeBudget, node_budget, pool_selector
 from pulumi_aiops.catalog import HOURS_PER_MONTH, Cloud, catalog
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known, validate_model
 
@@ -118,22 +122,37 @@ class GpuCapacity(BaseModel):
     declared: bool = False
     #: On-demand USD per node-hour; ``None`` when unpriced.
     price_per_hour_usd: float | None = Field(None, gt=0)
+    #: vCPUs and memory (GiB) of one node: the catalogue's, or a ``gpuSpec``'s; ``None`` when unknown.
+    vcpus: int | None = Field(None, gt=0)
+    memory_gib: int | None = Field(None, gt=0)
+    #: Node selector that lands a pod on this pool's nodes (EKS ``aiops.io/node-pool``, CKS
+    #: ``compute.coreweave.com/node-pool``); derived from ``cloud`` and ``pool`` when not given.
+    pool_selector: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
     def _catalogue_price(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        # maxGpus is derived (to_output adds it): accepted so the exported shape reads back.
-        data = {k: v for k, v in data.items() if k not in ("maxGpus", "max_gpus")}
-        if {"price_per_hour_usd", "pricePerHourUsd"} & set(data) or data.get("declared"):
-            return data
+        # Derived keys (to_output adds them) are accepted so the exported shape reads back.
+        data = {k: v for k, v in data.items() if k not in _DERIVED_CAPACITY_KEYS}
         try:
+            cloud = Cloud(data["cloud"])
             itype = data["instance_type"] if "instance_type" in data else data["instanceType"]
-            row = catalog().get((Cloud(data["cloud"]), str(itype)))
+            row = catalog().get((cloud, str(itype)))
         except (KeyError, ValueError):
             return data  # field validation reports it
-        return data if row is None else {**data, "price_per_hour_usd": row.price_per_hour_usd}
+        if not {"pool_selector", "poolSelector"} & set(data) and isinstance(data.get("pool"), str):
+            data["pool_selector"] = pool_selector(cloud, data["pool"])
+        if row is None:
+            return data
+        if not {"vcpus"} & set(data):
+            data["vcpus"] = row.vcpus
+        if not {"memory_gib", "memoryGib"} & set(data):
+            data["memory_gib"] = row.memory_gib
+        if {"price_per_hour_usd", "pricePerHourUsd"} & set(data) or data.get("declared"):
+            return data
+        return {**data, "price_per_hour_usd": row.price_per_hour_usd}
 
     @property
     def max_gpus(self) -> int:
@@ -150,8 +169,15 @@ class GpuCapacity(BaseModel):
             return None
         return self.price_per_hour_usd * self.max_nodes * HOURS_PER_MONTH
 
+    @property
+    def budget(self) -> NodeBudget | None:
+        """What one node of the pool keeps and leaves for workloads (:mod:`pulumi_aiops.capacity`);
+        ``None`` when the node's vCPUs or memory are unknown."""
+        return node_budget(self.cloud, self.instance_type, gpu=True, vcpus=self.vcpus, memory_gib=self.memory_gib)
+
     def to_output(self) -> dict[str, Any]:
         """A camelCase dict, the shape exported as a stack/component output."""
+        b = self.budget
         return {
             "cluster": self.cluster, "cloud": self.cloud.value, "pool": self.pool,
             "instanceType": self.instance_type, "gpuModel": self.gpu_model,
@@ -159,7 +185,21 @@ class GpuCapacity(BaseModel):
             "maxNodes": self.max_nodes, "maxGpus": self.max_gpus,
             "capacityType": self.capacity_type.value,
             "declared": self.declared, "pricePerHourUsd": self.price_per_hour_usd,
+            "vcpus": self.vcpus, "memoryGib": self.memory_gib, "poolSelector": dict(self.pool_selector),
+            # derived, per node (CPU in millicores, memory in MiB); None when the node size is unknown
+            "allocatableCpuMillis": b and b.allocatable_cpu_millis,
+            "allocatableMemoryMib": b and b.allocatable_memory_mib,
+            "platformPodsCpuMillis": b and b.platform_cpu_millis,
+            "platformPodsMemoryMib": b and b.platform_memory_mib,
+            "availableCpuMillis": b and b.available_cpu_millis,
+            "availableMemoryMib": b and b.available_memory_mib,
+            "likelyAvailableMemoryMib": b and b.likely_available_memory_mib,
         }
+
+
+_DERIVED_CAPACITY_KEYS = frozenset({
+    "maxGpus", "max_gpus", "allocatableCpuMillis", "allocatableMemoryMib", "platformPodsCpuMillis",
+    "platformPodsMemoryMib", "availableCpuMillis", "availableMemoryMib", "likelyAvailableMemoryMib"})
 
 
 class GpuCluster(pulumi.ComponentResource):
@@ -179,6 +219,10 @@ class GpuCluster(pulumi.ComponentResource):
     * ``gpu_node_selector`` (``dict[str, str]``): lands a pod on GPU nodes;
     * ``gpu_tolerations`` (``list[dict[str, str]]``): what a GPU pod tolerates (the GPU taint);
     * ``gpu_capacity`` (``list[GpuCapacity]``): the GPU capacity the cluster declares;
+    * ``system_node_selector`` (``dict[str, str]``) and ``system_tolerations``: where a workload that
+      needs no GPU runs (Qdrant, the gateway, observability): EKS's system node group
+      (``aiops.io/node-pool: system``), a CoreWeave cluster's ``cpuNodePools``. An empty selector
+      means the cluster declares no such nodes (a CoreWeave cluster without CPU pools);
     * ``ready`` (``list[pulumi.Resource]``, optional): what a workload's first object must wait
       for (see :meth:`workload_dependencies`).
 
@@ -199,6 +243,8 @@ class GpuCluster(pulumi.ComponentResource):
         self.gpu_node_selector: dict[str, str]
         self.gpu_tolerations: list[dict[str, str]]
         self.gpu_capacity: list[GpuCapacity]
+        self.system_node_selector: dict[str, str] = {}
+        self.system_tolerations: list[dict[str, str]] = []
         self.ready: list[pulumi.Resource]
 
     def workload_dependencies(self) -> list[pulumi.Resource]:
@@ -218,7 +264,9 @@ class GpuCluster(pulumi.ComponentResource):
             cloud=self.cloud, cluster_name=self.cluster_name, kubeconfig=self.kubeconfig,
             gpu_node_selector=dict(self.gpu_node_selector),
             gpu_tolerations=[dict(t) for t in self.gpu_tolerations],
-            gpu_capacity=list(self.gpu_capacity))
+            gpu_capacity=list(self.gpu_capacity),
+            system_node_selector=dict(self.system_node_selector),
+            system_tolerations=[dict(t) for t in self.system_tolerations])
 
     def contract_outputs(self) -> dict[str, Any]:
         """The outputs every GPU cluster exposes, identical in shape across clouds."""
@@ -229,6 +277,8 @@ class GpuCluster(pulumi.ComponentResource):
             "gpuNodeSelector": dict(self.gpu_node_selector),
             "gpuTolerations": [dict(t) for t in self.gpu_tolerations],
             "gpuCapacity": [c.to_output() for c in self.gpu_capacity],
+            "systemNodeSelector": dict(self.system_node_selector),
+            "systemTolerations": [dict(t) for t in self.system_tolerations],
         }
 
     def _register_contract_outputs(self, extra: dict[str, Any] | None = None) -> None:
@@ -280,7 +330,15 @@ class GpuClusterRef(AiopsModel):
         default_factory=lambda: [gpu_toleration()],
         description="Tolerations a GPU pod needs. @default [nvidia.com/gpu Exists NoSchedule]")
     gpu_capacity: list[GpuCapacity] = Field(
-        default_factory=list, description="The GPU capacity the cluster declares (informational). @default []")
+        default_factory=list,
+        description="The GPU capacity the cluster declares (the cluster's gpuCapacity output): a model server "
+                    "derives its default requests from it and is checked against it. @default []")
+    system_node_selector: dict[str, str] = Field(
+        default_factory=dict,
+        description="Node selector of the cluster's non-GPU nodes, where Qdrant, the gateway and observability run "
+                    "(the cluster's systemNodeSelector output). @default {} (none declared)")
+    system_tolerations: list[dict[str, str]] = Field(
+        default_factory=list, description="Tolerations a pod on those nodes needs. @default []")
 
     @classmethod
     def of_platform_cluster(cls, cloud: Cloud | str, cluster_name: str,
@@ -315,7 +373,7 @@ class GpuClusterRef(AiopsModel):
                                    "(e.g. {'pulumi-aiops/gpu': 'true'} on CoreWeave)")
         return v
 
-    @field_validator("gpu_tolerations")
+    @field_validator("gpu_tolerations", "system_tolerations")
     @classmethod
     def _tolerations(cls, v: list[dict[str, str]]) -> list[dict[str, str]]:
         for i, t in enumerate(v):
@@ -387,6 +445,8 @@ class ClusterHandle:
     gpu_node_selector: dict[str, str]
     gpu_tolerations: list[dict[str, str]]
     gpu_capacity: list[GpuCapacity] = field(default_factory=list)
+    system_node_selector: dict[str, str] = field(default_factory=dict)
+    system_tolerations: list[dict[str, str]] = field(default_factory=list)
     #: What the workload's first object must ``depends_on`` (the cluster's readiness resources;
     #: empty for a ref, whose kubeconfig output carries its own dependencies into the provider).
     depends_on: list[pulumi.Resource] = field(default_factory=list)
@@ -410,7 +470,10 @@ def resolve_cluster(value: "GpuCluster | GpuClusterRef | Mapping[str, Any]", par
             cloud=value.cloud, cluster_name=value.cluster_name, provider=value.provider,
             gpu_node_selector=dict(value.gpu_node_selector),
             gpu_tolerations=[dict(t) for t in value.gpu_tolerations],
-            gpu_capacity=list(value.gpu_capacity), depends_on=value.workload_dependencies())
+            gpu_capacity=list(value.gpu_capacity),
+            system_node_selector=dict(getattr(value, "system_node_selector", {})),
+            system_tolerations=[dict(t) for t in getattr(value, "system_tolerations", [])],
+            depends_on=value.workload_dependencies())
     if isinstance(value, Mapping):
         value = validate_model(GpuClusterRef, dict(value), where)
     if not isinstance(value, GpuClusterRef):
@@ -425,4 +488,6 @@ def resolve_cluster(value: "GpuCluster | GpuClusterRef | Mapping[str, Any]", par
         cloud=value.cloud, cluster_name=value.cluster_name, provider=provider,
         gpu_node_selector=dict(value.gpu_node_selector),
         gpu_tolerations=[dict(t) for t in value.gpu_tolerations],
-        gpu_capacity=list(value.gpu_capacity), depends_on=[])
+        gpu_capacity=list(value.gpu_capacity),
+        system_node_selector=dict(value.system_node_selector),
+        system_tolerations=[dict(t) for t in value.system_tolerations], depends_on=[])

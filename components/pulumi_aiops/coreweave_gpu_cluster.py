@@ -9,6 +9,10 @@
 * GPU capacity as CKS ``NodePool`` custom resources (``compute.coreweave.com/v1alpha1``),
   applied through that provider. CoreWeave manages the NVIDIA drivers, device plugin and GPU
   Operator on CKS and says not to install them, so this component installs none;
+* optional CPU ``NodePool``s (``cpuNodePools``) without the GPU taint, labelled
+  ``pulumi-aiops/system: "true"``: the cluster's system nodes (``system_node_selector``), where
+  Qdrant, the gateway and observability run. Without one, every node the library creates
+  carries the GPU taint, and a workload that needs no GPU has nowhere to run;
 * optional AI Object Storage buckets for datasets, versioned, with a bucket policy.
 
 **The CoreWeave API token.** CKS has no kubeconfig output: CoreWeave kubeconfigs carry a bearer
@@ -42,9 +46,10 @@ Example::
         "cks": {"zone": "US-EAST-04A"},
         "node_pools": [{"name": "h100", "instance_type": "gd-8xh100ib-i128",
                         "target_nodes": 1, "min_nodes": 0, "max_nodes": 2, "autoscaling": "enabled"}],
+        "cpu_node_pools": [{"name": "cpu", "instance_type": "cd-gp-i64-erapids", "target_nodes": 1}],
         "tags": {"owner": "ml-platform", "cost-center": "cc-1", "data-classification": "internal"},
     })
-    # cw.provider, cw.gpu_node_selector, cw.gpu_tolerations: the GpuCluster contract
+    # cw.provider, cw.gpu_node_selector, cw.gpu_tolerations, cw.system_node_selector: the GpuCluster contract
 """
 
 # No `from __future__ import annotations`: Pulumi's schema inference reads the annotations of
@@ -61,12 +66,14 @@ from pulumi.runtime.config import is_config_secret
 
 from pulumi_aiops.args import CoreWeaveGpuClusterArgs
 from pulumi_aiops.aws.iam import POLICY_VERSION, statement
+from pulumi_aiops.capacity import COREWEAVE_SYSTEM_LABEL
 from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.coreweave import (
     ApiAccess,
     Autoscaling,
     CoreWeaveClusterConfig,
+    CpuNodePoolConfig,
     DatasetBucketConfig,
     NodePoolConfig,
 )
@@ -145,8 +152,9 @@ def build_kubeconfig(cluster_name: str, endpoint: pulumi.Input[str],
     return pulumi.Output.secret(pulumi.Output.all(endpoint, token).apply(render))
 
 
-def nodepool_manifest(pool: NodePoolConfig, extra_labels: dict[str, str] | None = None) -> dict[str, Any]:
-    """The ``spec`` of a CKS NodePool for ``pool``, per CoreWeave's NodePool schema."""
+def nodepool_manifest(pool: NodePoolConfig | CpuNodePoolConfig,
+                      extra_labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """The ``spec`` of a CKS NodePool for ``pool`` (GPU or CPU), per CoreWeave's NodePool schema."""
     labels = {**pool.node_labels, **(extra_labels or {})}
     return {
         "computeClass": "default",
@@ -159,6 +167,17 @@ def nodepool_manifest(pool: NodePoolConfig, extra_labels: dict[str, str] | None 
         "nodeTaints": [{"key": t.key, "value": t.value, "effect": t.effect.value} for t in pool.node_taints],
         "lifecycle": {"scaleDownStrategy": pool.scale_down_strategy.value},
     }
+
+
+def _tolerations_of(pools: Sequence[CpuNodePoolConfig]) -> list[dict[str, str]]:
+    """Tolerations of every taint the CPU pools carry (none by default), without repeats."""
+    out: list[dict[str, str]] = []
+    for pool in pools:
+        for t in pool.node_taints:
+            tol = {"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect.value}
+            if tol not in out:
+                out.append(tol)
+    return out
 
 
 def dataset_bucket_policy(bucket: str, ds: DatasetBucketConfig | None = None, *,
@@ -203,8 +222,8 @@ class CoreWeaveGpuCluster(GpuCluster):
 
     Attributes beyond the contract: ``config`` (the validated args), ``vpc`` (the created
     ``NetworkingVpc``, or ``None`` with ``vpc.vpcId``), ``cks_cluster``, ``coreweave_provider``,
-    ``node_pools`` (pool name → CustomResource), ``datasets`` (bucket name → bucket); ``ready``
-    (the CKS cluster and the NodePools: what a workload waits for).
+    ``node_pools`` and ``cpu_node_pools`` (pool name → CustomResource), ``datasets`` (bucket name →
+    bucket); ``ready`` (the CKS cluster and the NodePools: what a workload waits for).
     """
 
     api_server_endpoint: pulumi.Output[str]
@@ -327,10 +346,29 @@ class CoreWeaveGpuCluster(GpuCluster):
                 instance_type=pool.instance_type, gpu_model=spec.gpu_model,
                 gpus_per_node=spec.gpu_count, min_nodes=pool.effective_min,
                 max_nodes=pool.effective_max, capacity_type=CapacityType.ON_DEMAND,
-                declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd))
+                declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd,
+                vcpus=spec.vcpus, memory_gib=spec.memory_gib))
+        # CPU pools: no GPU taint, the system label; where the workloads that need no GPU run.
+        system_labels = {COREWEAVE_SYSTEM_LABEL: "true"}
+        self.cpu_node_pools: dict[str, k8s.apiextensions.CustomResource] = {}
+        for cpu_pool in cfg.cpu_node_pools:
+            self.cpu_node_pools[cpu_pool.name] = k8s.apiextensions.CustomResource(
+                f"{name}-pool-{cpu_pool.name}",
+                api_version=NODEPOOL_API_VERSION,
+                kind=NODEPOOL_KIND,
+                metadata={"name": cpu_pool.name,
+                          "labels": {"app.kubernetes.io/managed-by": "pulumi-aiops",
+                                     "pulumi-aiops/cluster": cfg.name}},
+                spec=nodepool_manifest(cpu_pool, system_labels),
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=self.provider,
+                    ignore_changes=["spec.targetNodes"] if cpu_pool.autoscaling is Autoscaling.ENABLED else None),
+            )
+        self.system_node_selector = dict(system_labels) if cfg.cpu_node_pools else {}
+        self.system_tolerations = _tolerations_of(cfg.cpu_node_pools)
         # What a workload waits for: the control plane (the provider depends on it too) and the
-        # GPU pools; not the dataset buckets or anything else under this component.
-        self.ready = [self.cks_cluster, *self.node_pools.values()]
+        # node pools; not the dataset buckets or anything else under this component.
+        self.ready = [self.cks_cluster, *self.node_pools.values(), *self.cpu_node_pools.values()]
 
         self.datasets: dict[str, coreweave.ObjectStorageBucket] = {}
         for ds in cfg.datasets:

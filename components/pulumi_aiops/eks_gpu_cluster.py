@@ -266,6 +266,7 @@ class EksGpuCluster(GpuCluster):
         self.provider = cp.provider
         self.gpu_node_selector = {GPU_NODE_LABEL: "true"}
         self.gpu_tolerations = [gpu_toleration()]
+        self.system_node_selector, self.system_tolerations = {POOL_LABEL: "system"}, []  # the system node group
         self.gpu_capacity = [self._capacity(g) for g in cfg.gpu_node_groups]
 
         # -- in the cluster ------------------------------------------------------------------

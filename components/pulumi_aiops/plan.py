@@ -17,11 +17,16 @@ from typing import Any
 
 import yaml
 
+from pulumi_aiops import diagnostics
 from pulumi_aiops.catalog import HOURS_PER_MONTH, catalog
 from pulumi_aiops.errors import AiopsError
 from pulumi_aiops.testing import ResourceGraph, load_stack_config, run_program
 
 __all__ = ["PlanResult", "Project", "UnknownStackError", "find_project", "plan_stack"]
+
+#: Per-node figures of a pool row (CPU in millicores, memory in MiB): see ``pulumi_aiops.capacity``.
+_NODE_KEYS = ("allocatableCpuMillis", "allocatableMemoryMib", "platformPodsCpuMillis", "platformPodsMemoryMib",
+              "availableCpuMillis", "availableMemoryMib", "likelyAvailableMemoryMib")
 
 
 class UnknownStackError(AiopsError):
@@ -77,6 +82,8 @@ class PlanResult:
     graph: ResourceGraph
     config: dict[str, Any] = field(default_factory=dict)
     policy: Any = None  # a PolicyReport when policies were run
+    #: Warnings the program gave (``pulumi_aiops.diagnostics``), e.g. a server on a pool of maxNodes 0.
+    warnings: list[str] = field(default_factory=list)
 
     def gpu_capacity(self) -> list[dict[str, Any]]:
         """GPU capacity rows (stack output ``gpuCapacity``) with monthly list-price ceilings.
@@ -87,7 +94,7 @@ class PlanResult:
         rows = []
         for row in self.graph.stack_outputs.get("gpuCapacity") or []:
             r = dict(row)
-            for k in ("gpusPerNode", "minNodes", "maxNodes", "maxGpus"):
+            for k in ("gpusPerNode", "minNodes", "maxNodes", "maxGpus", "vcpus", "memoryGib", *_NODE_KEYS):
                 if isinstance(r.get(k), float):
                     r[k] = int(r[k])  # the engine carries numbers as floats
             r["declared"] = bool(r.get("declared", False))
@@ -120,6 +127,18 @@ class PlanResult:
             c["declaredPools"] += int(r["declared"])
             c["gpuModels"][r["gpuModel"]] = c["gpuModels"].get(r["gpuModel"], 0) + int(r["maxGpus"])
         return out
+
+    def system_capacity(self) -> list[dict[str, Any]]:
+        """The non-GPU pools (stack output ``systemCapacity``: EKS system node groups, CoreWeave
+        ``cpuNodePools``), with the same per-node allocatable and platform-pod figures."""
+        rows = []
+        for row in self.graph.stack_outputs.get("systemCapacity") or []:
+            r = dict(row)
+            for k in ("minNodes", "maxNodes", "vcpus", *_NODE_KEYS):
+                if isinstance(r.get(k), float) and r[k].is_integer():
+                    r[k] = int(r[k])
+            rows.append(r)
+        return rows
 
     def components(self) -> list[dict[str, Any]]:
         """Top-level components with the count by type of the custom resources under each."""
@@ -161,6 +180,8 @@ class PlanResult:
             "protectedResources": sorted(r.urn for r in custom if r.protect or r.retain_on_delete),
             "gpuCapacity": self.gpu_capacity(),
             "gpuCapacityByCloud": self.gpu_capacity_by_cloud(),
+            "systemCapacity": self.system_capacity(),
+            "warnings": list(self.warnings),
         }
         if self.policy is not None:
             data["policy"] = self.policy_summary()
@@ -194,5 +215,6 @@ def plan_stack(project: Project, stack: str) -> PlanResult:
     def program() -> None:
         runpy.run_path(str(program_file), run_name="__main__")
 
-    graph = run_program(program, config, project=project.name, stack=stack, secret_keys=secrets)
-    return PlanResult(project=project, stack=stack, graph=graph, config=config)
+    with diagnostics.collecting() as warnings:
+        graph = run_program(program, config, project=project.name, stack=stack, secret_keys=secrets)
+    return PlanResult(project=project, stack=stack, graph=graph, config=config, warnings=warnings)

@@ -220,6 +220,11 @@ class VectorStore(pulumi.ComponentResource):
                 fields["name"] = name
             cfg = validate_model(VectorStoreArgsModel, fields, where)
         assert cfg.name is not None
+        if cfg.qdrant is not None and isinstance(cfg.cluster, GpuCluster):  # on its system nodes, and fits them
+            from pulumi_aiops.config.placement import check_qdrant_placement
+
+            check_qdrant_placement(cfg.cluster, cfg.qdrant, f"{where}.qdrant", cfg.name,
+                                   cluster_path=f"{where}.cluster")
         super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
             pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))
         self._where = where
@@ -512,6 +517,11 @@ class VectorStore(pulumi.ComponentResource):
             "podDisruptionBudget": {"enabled": False},  # ours, below, is recorded and tested
             "config": {"cluster": {"enabled": q.replicas > 1}},
             "podLabels": labels,
+            # The cluster's system nodes (EKS system node group, CoreWeave cpuNodePools), never GPU nodes.
+            "nodeSelector": dict(cluster.system_node_selector),
+            "tolerations": [dict(t) for t in cluster.system_tolerations],
+            "resources": {"requests": {"cpu": q.resources.cpu, "memory": q.resources.memory},
+                          "limits": {"cpu": q.resources.cpu, "memory": q.resources.memory}},
         }
         self.release = k8s.helm.v3.Release(
             f"{self._name}-qdrant", name=release, chart=QDRANT_CHART, version=q.chart_version,

@@ -46,6 +46,9 @@ HOURS_PER_MONTH = 730.0
 _CATALOG_REL = Path("components") / "pulumi_aiops" / "catalog" / "gpu_instances.toml"
 #: AWS instance families with GPUs or ML accelerators: unknown ones must be priced in config.
 _AWS_ACCEL = re.compile(r"^(p\d|g\d|gr\d|trn\d|inf\d|dl\d)[a-z0-9-]*\.", re.IGNORECASE)
+#: CoreWeave CPU instance types (cd-gp-…, cd-hp-…, cd-hc-…, turin-gp…: CoreWeave's node templates in
+#: kubernetes/autoscaler cluster-autoscaler/cloudprovider/coreweave): no GPU, not in the GPU budget.
+_COREWEAVE_CPU = re.compile(r"^(cd-|turin-)", re.IGNORECASE)
 
 
 def catalog_path() -> Path | None:
@@ -224,7 +227,7 @@ def monthly_gpu_cost(resources: Sequence[Any], cfg: Mapping[str, Any], *,
             if n is None:
                 n = safe_get(spec, "targetNodes")
             n = as_number(n)
-            if not itype or n is None:
+            if not itype or n is None or _COREWEAVE_CPU.match(str(itype)):
                 continue
             p = price(r.urn, str(itype), False)
             if p is not None:
@@ -323,6 +326,9 @@ RULES: list[Rule] = [
                 R(NODE_POOL, "h100", {"spec": {"instanceType": "gd-8xh100ib-i128",
                                                "maxNodes": 2.0}}),
             ), config={"maxMonthlyUsd": 10000, "prices": {"gd-8xh100ib-i128": 6.0}}),
+            F("pass", resources=(
+                R(NODE_POOL, "cpu", {"spec": {"instanceType": "cd-gp-i64-erapids", "maxNodes": 3.0}}),
+            ), config={"maxMonthlyUsd": 10000}, note="a CoreWeave CPU pool is not GPU spend"),
         ),
     ),
 ]

@@ -141,4 +141,5 @@ class StubCluster(GpuCluster):
         self.gpu_node_selector = {}
         self.gpu_tolerations = [gpu_toleration()]
         self.gpu_capacity = []
+        self.system_node_selector = {"pulumi-aiops/system": "true"}  # a CPU pool for Qdrant
         self._register_contract_outputs()

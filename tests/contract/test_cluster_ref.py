@@ -64,13 +64,16 @@ def _ref_program() -> None:
     cw = CoreWeaveGpuCluster("cw", {"node_pools": [
         {"name": "l40s", "instance_type": "gd-8xl40s-i128", "target_nodes": 1}]})
     ModelServer("by-object", cast(Any, {**SERVER, "cluster": cw, "tags": TAGS}))
+    # The ref carries the same GPU capacity (the requests follow the pool), as another program's
+    # cluster exports it (gpuCapacity output).
     ref = GpuClusterRef(cloud="coreweave", cluster_name="byo", kubeconfig=my_kubeconfig,
-                        gpu_node_selector=dict(cw.gpu_node_selector))
+                        gpu_node_selector=dict(cw.gpu_node_selector), gpu_capacity=list(cw.gpu_capacity))
     ModelServer("by-ref", cast(Any, {**SERVER, "cluster": ref, "tags": TAGS}))
     # a mapping (camelCase, the shape another language sends) works the same
     ModelServer("by-mapping", cast(Any, {**SERVER, "tags": TAGS, "cluster": {
         "cloud": "coreweave", "clusterName": "byo", "kubeconfig": my_kubeconfig,
-        "gpuNodeSelector": {"pulumi-aiops/gpu": "true"}, "gpuTolerations": [gpu_toleration()]}}))
+        "gpuNodeSelector": {"pulumi-aiops/gpu": "true"}, "gpuTolerations": [gpu_toleration()],
+        "gpuCapacity": [c.to_output() for c in cw.gpu_capacity]}}))
 
 
 @pytest.fixture(scope="module")

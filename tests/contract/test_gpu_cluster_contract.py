@@ -15,7 +15,10 @@ from pulumi_aiops.contract import GpuCluster
 from pulumi_aiops.testing import ResourceGraph, run_program
 
 TOKEN = "CW-SECRET-contract-test"
-SERVER: dict[str, Any] = {"model": "Qwen/Qwen2.5-1.5B-Instruct", "gpus": 1, "replicas": 2, "max_model_len": 8192}
+# Requests given (they fit a g6.xlarge and an L40S node): left out, each server would get its share
+# of its own pool's node, which differs by cloud (tests/test_fit.py checks that).
+SERVER: dict[str, Any] = {"model": "Qwen/Qwen2.5-1.5B-Instruct", "gpus": 1, "replicas": 2, "max_model_len": 8192,
+                          "resources": {"cpu": "3", "memory": "12Gi"}}
 K8S_KINDS = {
     "kubernetes:core/v1:Namespace": "Namespace",
     "kubernetes:core/v1:ServiceAccount": "ServiceAccount",
@@ -33,7 +36,8 @@ def _program() -> None:
     eks = EksGpuCluster("eks", {"gpu_node_groups": [{"name": "l4", "instance_type": "g6.xlarge"}]})
     cw = CoreWeaveGpuCluster("cw", {"node_pools": [
         {"name": "l40s", "instance_type": "gd-8xl40s-i128", "target_nodes": 0, "max_nodes": 1,
-         "min_nodes": 0, "autoscaling": "enabled"}]})
+         "min_nodes": 0, "autoscaling": "enabled"}],
+        "cpu_node_pools": [{"name": "cpu", "instance_type": "cd-gp-i64-erapids", "target_nodes": 1}]})
     for cluster in (eks, cw):
         ModelServer(f"{cluster.cluster_name}-chat", cast(Any, {"cluster": cluster, "name": "chat", **SERVER}))
 
@@ -55,7 +59,7 @@ def _shape(value: Any, *, free_keys: bool = False) -> Any:
     if isinstance(value, Mapping) and free_keys:
         return ["map", sorted({f"{type(k).__name__}:{type(v).__name__}" for k, v in value.items()})]
     if isinstance(value, Mapping):
-        return {k: _shape(v) for k, v in sorted(value.items())}
+        return {k: _shape(v, free_keys=k == "poolSelector") for k, v in sorted(value.items())}
     if isinstance(value, list):
         shapes = {json.dumps(_shape(v), sort_keys=True) for v in value}
         return ["list", sorted(shapes)]
@@ -66,11 +70,12 @@ def test_contract_outputs_have_the_same_shape(graph: ResourceGraph) -> None:
     outs = {}
     for name in ("eks", "cw"):
         outs[name] = graph.component_outputs[_component(graph, name).urn]
-    contract = ("cloud", "clusterName", "kubeconfig", "gpuNodeSelector", "gpuTolerations", "gpuCapacity")
+    contract = ("cloud", "clusterName", "kubeconfig", "gpuNodeSelector", "gpuTolerations", "gpuCapacity",
+                "systemNodeSelector", "systemTolerations")
     for name, out in outs.items():
         assert set(contract) <= set(out), name
     def shape(out: dict[str, Any]) -> dict[str, Any]:
-        return {k: _shape(out[k], free_keys=k == "gpuNodeSelector") for k in contract}
+        return {k: _shape(out[k], free_keys=k in ("gpuNodeSelector", "systemNodeSelector")) for k in contract}
 
     assert shape(outs["eks"]) == shape(outs["cw"])
     # the kubeconfig is a secret on both clouds
@@ -99,7 +104,8 @@ def test_contract_attributes_are_the_same_types() -> None:
     assert set(seen) == {"eks", "cw"}
     for is_contract, keys, selector, tolerations in seen.values():
         assert is_contract
-        assert keys == {"cloud", "clusterName", "kubeconfig", "gpuNodeSelector", "gpuTolerations", "gpuCapacity"}
+        assert keys == {"cloud", "clusterName", "kubeconfig", "gpuNodeSelector", "gpuTolerations", "gpuCapacity",
+                        "systemNodeSelector", "systemTolerations"}
         assert selector and all(isinstance(k, str) and isinstance(v, str) for k, v in selector.items())
         assert tolerations == [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
 

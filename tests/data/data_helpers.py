@@ -45,6 +45,7 @@ class ContractCluster(GpuCluster):
         self.gpu_node_selector = {"nvidia.com/gpu.present": "true"}
         self.gpu_tolerations = [gpu_toleration()]
         self.gpu_capacity = []
+        self.system_node_selector = {"pulumi-aiops/system": "true"}  # where a non-GPU workload runs
         self._register_contract_outputs()
 
 

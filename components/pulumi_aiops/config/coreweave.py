@@ -13,6 +13,9 @@ Secure defaults, each overridable by name:
 * ``nodePools``: CKS NodePools of catalogue instance types (or others, with their GPUs declared
   by hand in ``gpuSpec``), carrying the GPU taint ``nvidia.com/gpu=true:NoSchedule``;
   ``targetNodes`` must lie within ``minNodes..maxNodes``;
+* ``cpuNodePools``: CKS NodePools of CoreWeave CPU instance types, without the GPU taint: the
+  cluster's system nodes, where Qdrant, the gateway and observability run (a workload that
+  needs no GPU is refused on a CoreWeave cluster without one);
 * ``datasets``: optional AI Object Storage buckets, versioned, with a bucket policy;
 * ``tags``: put on the taggable CoreWeave resources (the dataset buckets).
 
@@ -29,6 +32,8 @@ Example stack config::
         nodePools:
           - {name: h100, instanceType: gd-8xh100ib-i128, targetNodes: 1, minNodes: 0, maxNodes: 2,
              autoscaling: enabled}
+        cpuNodePools:
+          - {name: cpu, instanceType: cd-gp-i64-erapids, targetNodes: 1}
         datasets:
           - {name: acme-training-data, readers: ["arn:aws:iam::acme:static/trainer"]}
 """
@@ -58,6 +63,7 @@ __all__ = [
     "Autoscaling",
     "CksConfig",
     "CoreWeaveClusterConfig",
+    "CpuNodePoolConfig",
     "DatasetBucketConfig",
     "HostPrefixConfig",
     "HostPrefixIpamConfig",
@@ -141,6 +147,15 @@ _LABEL_KEY_RE = re.compile(
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 )
 _LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+
+
+def _check_labels(v: dict[str, str]) -> dict[str, str]:
+    for k, val in v.items():
+        if not _LABEL_KEY_RE.match(k) or len(k) > 253:
+            raise ConfigValueError("is not a valid Kubernetes label key", loc=(k,), value=k)
+        if not _LABEL_VALUE_RE.match(val):
+            raise ConfigValueError("is not a valid Kubernetes label value", loc=(k,), value=val)
+    return v
 
 
 def _zone(value: str) -> str:
@@ -528,12 +543,7 @@ class NodePoolConfig(AiopsModel):
     @field_validator("node_labels")
     @classmethod
     def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        for k, val in v.items():
-            if not _LABEL_KEY_RE.match(k) or len(k) > 253:
-                raise ConfigValueError("is not a valid Kubernetes label key", loc=(k,), value=k)
-            if not _LABEL_VALUE_RE.match(val):
-                raise ConfigValueError("is not a valid Kubernetes label value", loc=(k,), value=val)
-        return v
+        return _check_labels(v)
 
     @property
     def effective_min(self) -> int:
@@ -582,6 +592,78 @@ class NodePoolConfig(AiopsModel):
     @property
     def gpus_per_node(self) -> int:
         return self.gpu_type().gpu_count
+
+
+class CpuNodePoolConfig(AiopsModel):
+    """A CKS NodePool of CPU instances, without the GPU taint: where the workloads that need no
+    GPU run (Qdrant, the gateway, observability). Its nodes carry ``pulumi-aiops/system: "true"``,
+    the cluster's system node selector."""
+
+    model_config = ConfigDict(title="CoreWeaveCpuNodePoolArgs")
+
+    name: str = Field(description="NodePool name (Kubernetes name, unique among nodePools and cpuNodePools). "
+                                  "Required.")
+    instance_type: str = Field(
+        description="A CoreWeave CPU instance type, e.g. cd-gp-i64-erapids (64 vCPU) or cd-gp-a192-genoa "
+                    "(192 vCPU); availability differs by zone (CoreWeave's instance availability matrix). Required.")
+    target_nodes: int = Field(ge=0, description="Desired node count. Required.")
+    min_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
+    max_nodes: int | None = Field(None, ge=0, description="@default targetNodes")
+    autoscaling: Autoscaling = Field(Autoscaling.DISABLED, description="@default disabled")
+    node_labels: dict[str, str] = Field(default_factory=dict, description="@default {}")
+    node_taints: list[NodeTaintConfig] = Field(
+        default_factory=list,
+        description="Taints; the system workloads tolerate them (systemTolerations). @default [] (no GPU taint)")
+    scale_down_strategy: ScaleDownStrategy = Field(ScaleDownStrategy.IDLE_ONLY, description="@default IdleOnly")
+
+    @field_validator("autoscaling", mode="before")
+    @classmethod
+    def _bool_ok(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            return Autoscaling.ENABLED if v else Autoscaling.DISABLED
+        return v
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _resource_name(v, 63)
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, v: str) -> str:
+        from pulumi_aiops.capacity import COREWEAVE_CPU_INSTANCE_TYPES
+
+        if v not in COREWEAVE_CPU_INSTANCE_TYPES:
+            gpu = " (a GPU type: put it in nodePools)" if v in known_instance_types(Cloud.COREWEAVE) else ""
+            raise ConfigValueError(f"is not a CoreWeave CPU instance type this library knows{gpu}; known: "
+                                   f"{', '.join(COREWEAVE_CPU_INSTANCE_TYPES)}")
+        return v
+
+    @field_validator("node_labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return _check_labels(v)
+
+    @property
+    def effective_min(self) -> int:
+        return self.target_nodes if self.min_nodes is None else self.min_nodes
+
+    @property
+    def effective_max(self) -> int:
+        return self.target_nodes if self.max_nodes is None else self.max_nodes
+
+    @model_validator(mode="after")
+    def _sizes(self) -> CpuNodePoolConfig:
+        lo, hi = self.effective_min, self.effective_max
+        if lo > hi:
+            raise ConfigValueError(f"must not exceed maxNodes ({hi})", loc=("minNodes",), value=lo)
+        if not lo <= self.target_nodes <= hi:
+            raise ConfigValueError(f"must lie within minNodes..maxNodes ({lo}..{hi})",
+                                   loc=("targetNodes",), value=self.target_nodes)
+        if self.autoscaling is Autoscaling.ENABLED and (self.min_nodes is None or self.max_nodes is None):
+            raise ConfigValueError("needs both minNodes and maxNodes",
+                                   loc=("autoscaling",), value=self.autoscaling.value)
+        return self
 
 
 # -- datasets ---------------------------------------------------------------------------------
@@ -647,6 +729,10 @@ class CoreWeaveClusterConfig(AiopsModel):
     vpc: VpcConfig = Field(default_factory=VpcConfig, description="@default a new VPC, see VpcConfig")
     cks: CksConfig = Field(default_factory=CksConfig, description="@default see CksConfig")
     node_pools: list[NodePoolConfig] = Field(default_factory=list, description="GPU NodePools. @default []")
+    cpu_node_pools: list[CpuNodePoolConfig] = Field(
+        default_factory=list,
+        description="CPU NodePools without the GPU taint, for the workloads that need no GPU (Qdrant, the gateway, "
+                    "observability): the cluster's system nodes. @default [] (none: such workloads are refused)")
     datasets: list[DatasetBucketConfig] = Field(default_factory=list, description="@default []")
     tags: dict[str, str] = Field(
         default_factory=dict,
@@ -683,12 +769,14 @@ class CoreWeaveClusterConfig(AiopsModel):
                 raise ConfigValueError(
                     f"is not the name of a vpc.vpcPrefixes entry; known: {', '.join(names) or 'none'}",
                     loc=loc, value=ref)
-        seen: dict[str, int] = {}
-        for i, p in enumerate(self.node_pools):
-            if p.name in seen:
-                raise ConfigValueError(f"is already the name of nodePools[{seen[p.name]}]; pool names must be unique",
-                                       loc=("nodePools", i, "name"), value=p.name)
-            seen[p.name] = i
+        seen: dict[str, str] = {}
+        pools = [("nodePools", i, p.name) for i, p in enumerate(self.node_pools)]
+        pools += [("cpuNodePools", i, p.name) for i, p in enumerate(self.cpu_node_pools)]
+        for key, i, name in pools:
+            if name in seen:
+                raise ConfigValueError(f"is already the name of {seen[name]}; pool names must be unique",
+                                       loc=(key, i, "name"), value=name)
+            seen[name] = f"{key}[{i}]"
         buckets: dict[str, int] = {}
         for i, d in enumerate(self.datasets):
             if d.name in buckets:

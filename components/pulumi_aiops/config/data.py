@@ -60,6 +60,7 @@ __all__ = [
     "OpenSearchVectorConfig",
     "OpenSearchVectorSpec",
     "QdrantConfig",
+    "QdrantResourcesConfig",
     "QdrantSpec",
     "StandbyReplicas",
     "TeamAccess",
@@ -338,8 +339,18 @@ class AuroraVectorConfig(AuroraVectorSpec):
     )
 
 
+class QdrantResourcesConfig(AiopsModel):
+    """CPU and memory of each Qdrant pod (requests = limits); checked against the cluster's system nodes."""
+
+    model_config = ConfigDict(title="VectorStoreQdrantResourcesArgs")
+
+    cpu: str = Field("1", pattern=r"^\d+(\.\d+)?m?$", description="CPU, e.g. '2' or '500m'. @default 1")
+    memory: str = Field("2Gi", pattern=r"^\d+(Mi|Gi|Ti)$", description="Memory, e.g. '8Gi'. @default 2Gi")
+
+
 class QdrantSpec(AiopsModel):
-    """Qdrant from its official Helm chart, on a GPU cluster of either cloud."""
+    """Qdrant from its official Helm chart, on a GPU cluster of either cloud: on its system nodes
+    (EKS's system node group, a CoreWeave cluster's cpuNodePools), never on GPU nodes."""
 
     model_config = ConfigDict(title="VectorStoreQdrantArgs")
 
@@ -348,6 +359,8 @@ class QdrantSpec(AiopsModel):
     replicas: int = Field(1, ge=1, le=9, description="StatefulSet replicas. @default 1")
     storage_size: str = Field("20Gi", pattern=r"^\d+(Mi|Gi|Ti)$", description="PVC size. @default 20Gi")
     storage_class: str | None = Field(None, description="StorageClass. @default the cluster default")
+    resources: QdrantResourcesConfig = Field(
+        default_factory=QdrantResourcesConfig, description="Per pod. @default 1 CPU, 2Gi")
 
 
 class QdrantConfig(QdrantSpec):

@@ -15,12 +15,17 @@ Example stack config::
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from pulumi_aiops.capacity import parse_cpu_millis, parse_memory_mib
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError
 from pulumi_aiops.contract import GpuClusterInput
+
+if TYPE_CHECKING:
+    from pulumi_aiops.config.placement import ServerPlacement
 
 __all__ = [
     "ALLOWED_REGISTRIES",
@@ -32,6 +37,8 @@ __all__ = [
     "WorkloadsConfig",
     "check_image",
     "check_workload_placement",
+    "placements",
+    "workload_warnings",
 ]
 
 #: The vLLM OpenAI-compatible server image, pinned.
@@ -41,6 +48,7 @@ ALLOWED_REGISTRIES: tuple[str, ...] = ("docker.io/vllm/", "nvcr.io/nvidia/", "nv
 
 _DNS_LABEL_RE = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _QUANTITY_RE = re.compile(r"^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$")
+_CPU_RE = re.compile(r"^\d+(\.\d+)?m?$")
 _DIGEST_RE = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
@@ -70,20 +78,44 @@ def check_image(image: str, allowed: tuple[str, ...] | list[str] = ALLOWED_REGIS
 
 
 class ResourceRequests(AiopsModel):
-    """CPU and memory per replica (requests = limits, Guaranteed QoS)."""
+    """CPU and memory per replica (requests = limits, Guaranteed QoS).
+
+    Left out, each follows the pool the server runs on: its share of what one node leaves for
+    workloads (``gpus / gpusPerNode`` of the node's allocatable CPU and memory after the
+    platform's own DaemonSets, less 10 % headroom; see :mod:`pulumi_aiops.capacity`). Given, they
+    are checked against what a node of the pool can offer.
+    """
 
     model_config = ConfigDict(title="ModelServerResourcesArgs")
 
-    cpu: str = Field("8", description="CPU cores. @default 8")
-    memory: str = Field("64Gi", description="Memory. @default 64Gi")
-    shm: str = Field("16Gi", description="/dev/shm size (tensor-parallel NCCL). @default 16Gi")
+    cpu: str | None = Field(
+        None, description="CPU cores, e.g. '4' or '3500m'. @default the server's share of a node of its pool")
+    memory: str | None = Field(
+        None, description="Memory, e.g. '16Gi'. @default the server's share of a node of its pool")
+    shm: str | None = Field(
+        None, description="/dev/shm size (tensor-parallel NCCL); memory-backed, so it counts against memory. "
+                          "@default a quarter of memory, at most 16Gi")
 
     @field_validator("cpu", "memory", "shm")
     @classmethod
-    def _quantity(cls, v: str) -> str:
-        if not _QUANTITY_RE.match(str(v)):
+    def _quantity(cls, v: str | None) -> str | None:
+        if v is not None and not _QUANTITY_RE.match(str(v)):
             raise ConfigValueError("is not a Kubernetes quantity, e.g. '8', '500m', '64Gi'")
-        return str(v)
+        return None if v is None else str(v)
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, v: str | None) -> str | None:
+        if v is not None and (not _CPU_RE.match(v) or parse_cpu_millis(v) <= 0):
+            raise ConfigValueError("is not a CPU quantity above 0, e.g. '4' or '3500m'")
+        return v
+
+    @field_validator("memory", "shm")
+    @classmethod
+    def _memory(cls, v: str | None) -> str | None:
+        if v is not None and parse_memory_mib(v) < 1:
+            raise ConfigValueError("is not a memory quantity of at least 1Mi, e.g. '16Gi'")
+        return v
 
 
 class ModelServerSpec(AiopsModel):
@@ -93,6 +125,11 @@ class ModelServerSpec(AiopsModel):
     name: str | None = Field(
         None, description="Kubernetes name of the server (DNS label). @default the component's name")
     model: str = Field(description="Hugging Face model id or path, e.g. meta-llama/Llama-3.1-8B-Instruct. Required.")
+    pool: str | None = Field(
+        None,
+        description="The GPU pool (EKS GPU node group or CKS NodePool name) the server runs on: pins it there with a "
+                    "node selector (EKS aiops.io/node-pool, CKS compute.coreweave.com/node-pool). @default any GPU "
+                    "pool of the cluster with enough GPUs per node; requests must then fit the smallest of them")
     gpus: int = Field(1, ge=1, le=8, description="GPUs per replica (= tensor parallel size). @default 1")
     replicas: int = Field(1, ge=1, le=64, description="@default 1")
     image: str = Field(DEFAULT_VLLM_IMAGE, description=f"Pinned image. @default {DEFAULT_VLLM_IMAGE}")
@@ -102,13 +139,22 @@ class ModelServerSpec(AiopsModel):
     extra_args: list[str] = Field(default_factory=list, description="More vLLM CLI args. @default []")
     hf_token_secret: str | None = Field(
         None, description="Existing Secret (key HF_TOKEN) for gated models. @default none")
-    resources: ResourceRequests = Field(default_factory=ResourceRequests, description="@default 8 CPU, 64Gi")
+    resources: ResourceRequests = Field(
+        default_factory=ResourceRequests,
+        description="CPU, memory and /dev/shm per replica. @default the server's share of a node of its pool")
     tags: dict[str, str] = Field(
         default_factory=dict,
         description="Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels "
                     "where key and value are valid label syntax, else as annotations; never on the pod template "
                     "(a tag change must not restart GPU pods). In stack config they add to the governance tags. "
                     "@default {}")
+
+    @field_validator("model")
+    @classmethod
+    def _model(cls, v: str) -> str:
+        if not v:
+            raise ConfigValueError("is empty; give a Hugging Face model id or a path, e.g. Qwen/Qwen2.5-7B-Instruct")
+        return v
 
     @field_validator("name", "namespace", "hf_token_secret")
     @classmethod
@@ -180,41 +226,80 @@ class WorkloadsConfig(AiopsModel):
         return self
 
 
-def _max_gpus_per_node(cluster: Any) -> int:
-    """The most GPUs one node of ``cluster``'s GPU pools has (0 without GPU pools)."""
-    from pulumi_aiops.catalog import resolve
-
-    if cluster.cloud == "coreweave":
-        pools = [("coreweave", p.instance_type, p.gpu_spec) for p in cluster.node_pools]
-    else:
-        pools = [("aws", g.instance_type, g.gpu_spec) for g in getattr(cluster, "gpu_node_groups", [])]
-    counts = []
-    for cloud, itype, declared in pools:
-        try:
-            counts.append(resolve(cloud, itype, declared).gpu_count)
-        except (KeyError, ValueError):  # the cluster's own validation reports unknown types
-            continue
-    return max(counts, default=0)
+def _server_path(i: int, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    return ("workloads", "modelServers", i, *loc)
 
 
 def check_workload_placement(platform: Any) -> None:
-    """Every workload of ``platform`` (a ``PlatformConfig``) names a declared cluster whose GPU
-    pools can hold one replica. Raises :class:`ConfigValueError` at the workload's key path."""
+    """Every workload of ``platform`` (a ``PlatformConfig``) names a declared cluster and fits the
+    nodes it is placed on (:mod:`pulumi_aiops.config.placement`): a model server's pool exists
+    and can hold ``replicas × gpus``, its requests fit a node of the pool; a Qdrant store has
+    system nodes to run on and its requests fit them. Raises :class:`ConfigValueError` at the
+    workload's key path; warnings: :func:`workload_warnings`."""
+    placements(platform)
+
+
+def workload_warnings(platform: Any) -> list[tuple[str, Hashable]]:
+    """``(message, key)`` of each warning of the workloads of a valid ``platform``, with the
+    stack-config key path (``aiops:platform.workloads.modelServers[0].pool: …``)."""
+    from pulumi_aiops.config.base import _render_path, _short
+    from pulumi_aiops.config.placement import check_system_requests, system_pools_of
+
+    out = []
+    for i, placement in enumerate(placements(platform)):
+        for f in placement.warnings:
+            path = _render_path("aiops:platform", _server_path(i, f.loc))
+            out.append((f"{path}: {_short(f.value)} {f.msg}", f.key))
     clusters = {c.name: c for c in platform.clusters()}
+    for i, vs in enumerate(platform.vector_stores):
+        q = getattr(vs, "qdrant", None)
+        if q is None or q.cluster not in clusters:
+            continue
+        pools = system_pools_of(clusters[q.cluster])
+        for msg in check_system_requests(q.resources.cpu, q.resources.memory, pools, cluster=q.cluster,
+                                         loc_cpu=(), loc_mem=(), what="a Qdrant pod"):
+            path = _render_path("aiops:platform", ("vectorStores", i, "qdrant", "resources", "memory"))
+            out.append((f"{path}: {_short(q.resources.memory)} {msg}", ("tight-qdrant", q.cluster, vs.name)))
+        unsized = [p for p in pools if p.budget is None]
+        if unsized:
+            path = _render_path("aiops:platform", ("vectorStores", i, "qdrant", "cluster"))
+            names = ", ".join(f"{p.pool} ({p.instance_type})" for p in unsized)
+            out.append((f"{path}: {q.cluster!r} has system nodes of a size this library does not know ({names}): "
+                        "the Qdrant pod's requests are not checked against them", ("unsized-qdrant", vs.name)))
+    return out
+
+
+def placements(platform: Any) -> list[ServerPlacement]:
+    """The placement of each model server of ``platform``, in order (raises like
+    :func:`check_workload_placement`)."""
+    from pulumi_aiops.config.placement import check_system_requests, gpu_pools_of, place_server, system_pools_of
+
+    clusters = {c.name: c for c in platform.clusters()}
+    out = []
     for i, s in enumerate(platform.workloads.model_servers):
-        where = ("workloads", "modelServers", i)
         cluster = clusters.get(s.cluster)
         if cluster is None:
             raise ConfigValueError(
                 f"is not a declared cluster; declared: {', '.join(clusters) or 'none'}",
-                loc=(*where, "cluster"), value=s.cluster)
-        per_node = _max_gpus_per_node(cluster)
-        if per_node == 0:
+                loc=_server_path(i, ("cluster",)), value=s.cluster)
+        try:
+            out.append(place_server(s, gpu_pools_of(cluster), cluster=s.cluster, cloud=cluster.cloud))
+        except ConfigValueError as exc:
+            raise ConfigValueError(exc.msg, loc=_server_path(i, exc.loc), value=exc.value) from None
+    for i, vs in enumerate(platform.vector_stores):
+        q = getattr(vs, "qdrant", None)
+        if q is None or q.cluster not in clusters:
+            continue  # the vector-store checks report a missing cluster
+        cluster = clusters[q.cluster]
+        where = ("vectorStores", i, "qdrant")
+        pools = system_pools_of(cluster)
+        if not pools:
             raise ConfigValueError(
-                f"has no GPU node pools/groups, so the server could never be scheduled; add one to "
-                f"cluster {s.cluster!r}", loc=(*where, "cluster"), value=s.cluster)
-        if s.gpus > per_node:
-            raise ConfigValueError(
-                f"is more GPUs per replica than one node of cluster {s.cluster!r} has "
-                f"(at most {per_node}); lower gpus or add a larger GPU pool",
-                loc=(*where, "gpus"), value=s.gpus)
+                "is a CoreWeave cluster without cpuNodePools: every GPU NodePool carries the GPU taint, so Qdrant "
+                f"would find no node; add a CPU pool to cluster {q.cluster!r} (cpuNodePools, e.g. "
+                "{name: cpu, instanceType: cd-gp-i64-erapids, targetNodes: 1})",
+                loc=(*where, "cluster"), value=q.cluster)
+        check_system_requests(q.resources.cpu, q.resources.memory, pools, cluster=q.cluster,
+                              loc_cpu=(*where, "resources", "cpu"), loc_mem=(*where, "resources", "memory"),
+                              what="a Qdrant pod")
+    return out

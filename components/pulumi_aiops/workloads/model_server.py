@@ -12,6 +12,16 @@ GPU node selector come from the cluster:
 * a ClusterIP Service (never a LoadBalancer: expose it through the gateway);
 * a PodDisruptionBudget allowing one replica down at a time.
 
+**Fitting the node.** ``pool`` pins the server to one GPU pool of the cluster (a node selector on
+the pool label); without it the server may land on any GPU pool with enough GPUs per node, so it
+must fit the smallest of them. CPU and memory requests left out of ``resources`` are the
+server's share of what a node of that pool leaves for workloads (``gpus / gpusPerNode`` of the
+node's allocatable after the platform's DaemonSets, less 10 % headroom:
+:mod:`pulumi_aiops.capacity`); given ones are checked against it, and ``replicas × gpus``
+against the pool's ``maxNodes``. A request that cannot fit is a :class:`ConfigError` naming the
+pool, what its node offers and the request, before anything is registered; a pool whose
+``maxNodes`` is 0 is a warning (``aiops plan --strict`` makes it an error).
+
 Tags (``args["tags"]``, the governance tags in a stack) go on every object's metadata: as
 labels where key and value are valid Kubernetes label syntax (so cost tools can aggregate by
 them, e.g. by Namespace label), else as annotations; a key that is not a valid label key is
@@ -30,6 +40,7 @@ Example::
     from pulumi_aiops.workloads import ModelServer
 
     ModelServer("chat", {"cluster": cluster, "model": "meta-llama/Llama-3.1-8B-Instruct", "gpus": 1,
+                         "pool": "l4",  # optional: pin to the cluster's "l4" GPU pool
                          "tags": {"owner": "ml-platform", "cost-center": "cc-1"}})
     # reach it in-cluster at http://chat.chat.svc.cluster.local:8000/v1
 """
@@ -43,10 +54,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from pulumi_aiops import diagnostics
 from pulumi_aiops.args import ModelServerArgs
-from pulumi_aiops.config.base import validate_model
-from pulumi_aiops.config.workloads import ModelServerArgsModel, ModelServerSpec
-from pulumi_aiops.contract import GPU_TAINT_KEY, resolve_cluster
+from pulumi_aiops.config.base import ConfigValueError, validate_model
+from pulumi_aiops.config.placement import FALLBACK_CPU, FALLBACK_MEMORY, ServerPlacement, place_server
+from pulumi_aiops.config.workloads import ModelServerArgsModel, ModelServerSpec, ResourceRequests
+from pulumi_aiops.contract import GPU_TAINT_KEY, GpuCluster, resolve_cluster
 
 __all__ = ["GPU_RESOURCE", "TYPE_TOKEN", "ModelServer", "ModelServerArgs", "model_server_manifests", "tag_metadata"]
 
@@ -93,6 +106,8 @@ def model_server_manifests(
 
     The only inputs that depend on the cluster are ``node_selector`` and ``tolerations``;
     ``spec.tags`` go on each object's metadata (see :func:`tag_metadata`), not on the pod template.
+    Requests are ``spec.resources``, resolved against the pool by :class:`ModelServer` (a spec
+    given here without them gets the unchecked fallback, 2 CPU / 8Gi / 2Gi shm).
     """
     ns = spec.namespace or name
     labels = {"app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": name,
@@ -101,7 +116,8 @@ def model_server_manifests(
     tag_labels, tag_annotations, _ = tag_metadata(spec.tags)
     selector = {"app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": name}
     res = spec.resources
-    amount = {"cpu": res.cpu, "memory": res.memory, GPU_RESOURCE: str(spec.gpus)}
+    cpu, memory = res.cpu or FALLBACK_CPU, res.memory or FALLBACK_MEMORY
+    amount = {"cpu": cpu, "memory": memory, GPU_RESOURCE: str(spec.gpus)}
     args = ["--model", spec.model, "--served-model-name", name, "--host", "0.0.0.0",
             "--port", str(spec.port), "--tensor-parallel-size", str(spec.gpus),
             "--download-dir", f"{_CACHE}/huggingface"]
@@ -164,7 +180,7 @@ def model_server_manifests(
         "volumes": [
             {"name": "cache", "emptyDir": {}},
             {"name": "tmp", "emptyDir": {"sizeLimit": "2Gi"}},
-            {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": res.shm}},
+            {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": res.shm or "2Gi"}},
         ],
     }
     meta: dict[str, Any] = {"name": name, "namespace": ns, "labels": {**tag_labels, **labels}}
@@ -200,12 +216,32 @@ def model_server_manifests(
     }
 
 
+def _place(spec: ModelServerArgsModel, where: str) -> ServerPlacement:
+    """:func:`~pulumi_aiops.config.placement.place_server` on the cluster's capacity, with
+    errors as :class:`ConfigError` under ``where`` and warnings given once per run."""
+    from pulumi_aiops.config.base import _render_path, _short
+    from pulumi_aiops.errors import ConfigError
+
+    value: Any = spec.cluster
+    pools = list(value.gpu_capacity)
+    known = isinstance(value, GpuCluster) or bool(pools)
+    name = value.cluster_name
+    try:
+        placement = place_server(spec, pools, cluster=name, cloud=value.cloud, capacity_known=known)
+    except ConfigValueError as exc:
+        raise ConfigError(f"{_render_path(where, exc.loc)}: {_short(exc.value)} {exc.msg}") from None
+    for f in placement.warnings:
+        diagnostics.warn(f"{_render_path(where, f.loc)}: {_short(f.value)} {f.msg}", key=f.key)
+    return placement
+
+
 class ModelServer(pulumi.ComponentResource):
     """A vLLM OpenAI-compatible server on a GPU cluster, identical on every cloud.
 
     Attributes: :attr:`namespace`, :attr:`deployment`, :attr:`service`, :attr:`endpoint`
     (the in-cluster ``http://<svc>.<ns>.svc.cluster.local:<port>/v1`` URL), ``cluster_name``,
-    and ``provider`` (the cluster's, or the one created from a ``GpuClusterRef``).
+    ``provider`` (the cluster's, or the one created from a ``GpuClusterRef``) and ``resources``
+    (the requests per replica the server got: ``cpu``, ``memory``, ``shm``).
     """
 
     endpoint: pulumi.Output[str]
@@ -227,12 +263,17 @@ class ModelServer(pulumi.ComponentResource):
         for key in skipped:
             pulumi.log.warn(f"ModelServer({name!r}).tags: {key!r} is not a valid Kubernetes label key; "
                             "this tag is not put on the Kubernetes objects")
+        # Before anything is registered: the pool exists and the requests fit a node of it.
+        placement = _place(spec, f"ModelServer({name!r})")
+        spec = spec.model_copy(update={"resources": ResourceRequests.model_validate(placement.resources())})
         super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
             pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))
+        self.resources = placement.resources()
         cluster = resolve_cluster(spec.cluster, self, name)
         self.cluster_name = cluster.cluster_name
         self.provider = cluster.provider
-        docs = model_server_manifests(spec, server, cluster.gpu_node_selector, cluster.gpu_tolerations)
+        docs = model_server_manifests(spec, server, {**cluster.gpu_node_selector, **placement.pool_selector},
+                                      cluster.gpu_tolerations)
         k = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
 
         # The first object waits for the cluster's readiness resources (control plane, GPU pools),
