@@ -18,7 +18,7 @@ def test_generated_args_are_up_to_date(repo_root: Path) -> None:
     text = (repo_root / "components/pulumi_aiops/args.py").read_text()
     assert text == render(), (
         "components/pulumi_aiops/args.py is stale: "
-        "python -m pulumi_aiops.config.args_gen > components/pulumi_aiops/args.py")
+        "python -m pulumi_aiops.config.args_gen --write")
 
 
 @pytest.mark.parametrize("public", sorted(COMPONENT_ARGS))

@@ -1,7 +1,7 @@
 """The public arguments of every pulumi-aiops component, as TypedDicts.
 
 Generated from the pydantic models in :mod:`pulumi_aiops.config` by
-``python -m pulumi_aiops.config.args_gen > components/pulumi_aiops/args.py``; do not edit.
+``python -m pulumi_aiops.config.args_gen --write``; do not edit.
 Keys are snake_case (camelCase is accepted too); ``pulumi.Input`` fields take outputs of
 your own resources. Each component validates its args before it registers anything.
 """

@@ -7,9 +7,10 @@ from. Field docstrings are the models' descriptions (with their ``@default``); w
 (:data:`~pulumi_aiops.config.base.Wired`) become ``pulumi.Input[...]``; component references
 (``pydantic.InstanceOf[X]``) keep their class.
 
-Regenerate after changing a model::
+Regenerate after changing a model (``--write`` renders first, then replaces the file; a shell
+redirect would empty ``args.py`` before the component modules that import it are loaded)::
 
-    python -m pulumi_aiops.config.args_gen > components/pulumi_aiops/args.py
+    python -m pulumi_aiops.config.args_gen --write
 
 A test fails when the file is stale.
 
@@ -24,6 +25,7 @@ import enum
 import importlib
 import types
 import typing
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -172,7 +174,7 @@ def render() -> str:
         '"""The public arguments of every pulumi-aiops component, as TypedDicts.',
         "",
         "Generated from the pydantic models in :mod:`pulumi_aiops.config` by",
-        "``python -m pulumi_aiops.config.args_gen > components/pulumi_aiops/args.py``; do not edit.",
+        "``python -m pulumi_aiops.config.args_gen --write``; do not edit.",
         "Keys are snake_case (camelCase is accepted too); ``pulumi.Input`` fields take outputs of",
         "your own resources. Each component validates its args before it registers anything.",
         '"""',
@@ -217,5 +219,19 @@ def render() -> str:
     return text.replace("{typing_names}", ", ".join(sorted(wanted, key=lambda n: (n != "TYPE_CHECKING", n))))
 
 
+def write() -> Path:
+    """Render, then write ``pulumi_aiops/args.py`` (rendering imports the component modules, which
+    import ``args.py``: so never truncate it before the new text is ready)."""
+    target = Path(__file__).resolve().parent.parent / "args.py"
+    text = render()
+    target.write_text(text)
+    return target
+
+
 if __name__ == "__main__":
-    print(render(), end="")
+    import sys
+
+    if "--write" in sys.argv[1:]:
+        print(f"wrote {write()}")
+    else:
+        print(render(), end="")
