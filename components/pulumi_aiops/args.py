@@ -53,6 +53,15 @@ from pulumi_aiops.config.eks import (
     NatGateways,
     SystemAmiType,
 )
+from pulumi_aiops.config.gateway import (
+    BedrockAccessLike,
+    ContentFilterCategory,
+    DatabaseMode,
+    ModelServerLike,
+    OtlpProtocol,
+    RouteProvider,
+    RoutingStrategy,
+)
 from pulumi_aiops.config.governance import (
     DataClassification,
     Environment,
@@ -98,11 +107,25 @@ __all__ = [
     "FeatureDefinitionArgs",
     "FeatureGroupArgs",
     "FeatureStoreArgs",
+    "GatewayAuroraArgs",
+    "GatewayAuroraNetworkArgs",
+    "GatewayDatabaseArgs",
+    "GatewayExistingDatabaseArgs",
+    "GatewayGuardrailsArgs",
+    "GatewayIngressArgs",
+    "GatewayIrsaArgs",
+    "GatewayPromptInjectionArgs",
+    "GatewayResourcesArgs",
+    "GatewayRouteArgs",
+    "GatewayRouterArgs",
+    "GatewayTeamArgs",
+    "GatewayTelemetryArgs",
     "GpuNodeGroupArgs",
     "GpuSpecArgs",
     "GuardrailArgs",
     "InvocationLoggingArgs",
     "KnowledgeBaseArgs",
+    "LlmGatewayArgs",
     "ModelServerArgs",
     "ModelServerResourcesArgs",
     "NvidiaDevicePluginArgs",
@@ -1013,3 +1036,245 @@ class KnowledgeBaseArgs(TypedDict, total=False):
     """The platform's Bedrock access; the embedding model must be on its allowlist. @default none"""
     tags: dict[str, str]
     """Tags for every taggable resource. @default {}"""
+
+
+class GatewayResourcesArgs(TypedDict, total=False):
+    """CPU and memory per gateway pod (requests = limits)."""
+
+    cpu: str
+    """CPU, e.g. '1' or '500m'. @default 1"""
+    memory: str
+    """Memory, e.g. '2Gi'. @default 2Gi"""
+
+
+class GatewayRouterArgs(TypedDict, total=False):
+    """LiteLLM's router: strategy, retries, timeouts, fallbacks and cooldowns (``router_settings``)."""
+
+    routing_strategy: RoutingStrategy
+    """How a route's deployments share traffic. @default simple-shuffle"""
+    num_retries: int
+    """Retries of a failed call on the same route before its fallbacks. LiteLLM backs off before retrying a route with one deployment (about 2 s per retry, measured with 1.108.7), so every request pays it while that backend is down; fallbacks answer at once. Raise it for routes with several deployments or no fallback. @default 0"""
+    timeout_seconds: float
+    """Timeout of one call. @default 120"""
+    allowed_fails: int
+    """Failures per minute before a deployment cools down. @default 3"""
+    cooldown_seconds: float
+    """How long a failing deployment rests. @default 30"""
+    fallbacks: dict[str, list[str]]
+    """Route → routes tried in order when it fails (errors, 5xx, timeouts, rate limits). @default {}"""
+    context_window_fallbacks: dict[str, list[str]]
+    """Route → routes with a larger context window, tried when the prompt is too long. @default {}"""
+    content_policy_fallbacks: dict[str, list[str]]
+    """Route → routes tried when the provider refuses on content policy. @default {}"""
+    pre_call_checks: bool
+    """Check rpm/tpm and context windows before calling a deployment (LiteLLM's enable_pre_call_checks; per-route rpm is enforced only with it). @default true"""
+
+
+class GatewayPromptInjectionArgs(TypedDict, total=False):
+    """LiteLLM's ``litellm_content_filter`` guardrail, in ``pre_call`` mode on every request."""
+
+    enabled: bool
+    """@default true"""
+    categories: list[ContentFilterCategory]
+    """Content-filter categories that block the request. @default prompt_injection_jailbreak, prompt_injection_system_prompt, prompt_injection_data_exfiltration"""
+    blocked_phrases: list[str]
+    """More phrases that block a request (case-insensitive), on top of the library's own (see pulumi_aiops.gateway.litellm_config). @default []"""
+
+
+class GatewayGuardrailsArgs(TypedDict, total=False):
+    """Prompt-injection protection of every route (Bedrock routes also carry BedrockAccess's guardrail)."""
+
+    prompt_injection: GatewayPromptInjectionArgs
+    """@default on, three prompt-injection categories"""
+
+
+class GatewayTeamArgs(TypedDict, total=False):
+    """A team with its own budget and limits, reconciled into LiteLLM's database after each deploy."""
+
+    id: Required[str]
+    """LiteLLM team_id (stable; keys are issued under it). Required."""
+    alias: str
+    """Display name. @default the id"""
+    max_budget_usd: float
+    """Spend limit per budget period. @default unlimited"""
+    budget_duration: str
+    """Budget period: 30s, 30m, 30h, 30d or 1mo. @default none (the budget never resets)"""
+    rpm_limit: int
+    """Requests per minute for the team. @default unlimited"""
+    tpm_limit: int
+    """Tokens per minute for the team. @default unlimited"""
+    models: list[str]
+    """Routes the team may call. @default [] (all)"""
+
+
+class GatewayAuroraArgs(TypedDict, total=False):
+    """Aurora PostgreSQL Serverless v2 for LiteLLM: encrypted with its own key, protected, private."""
+
+    engine_version: str
+    """@default 16.6"""
+    min_capacity: float
+    """Minimum ACUs. @default 0.5"""
+    max_capacity: float
+    """Maximum ACUs. @default 4"""
+    database_name: str
+    """@default litellm"""
+    backup_retention_days: int
+    """@default 7"""
+
+
+class GatewayExistingDatabaseArgs(TypedDict, total=False):
+    """A PostgreSQL database you run, by reference."""
+
+    host: Required[pulumi.Input[str]]
+    """Host name or address. Required."""
+    port: int
+    """@default 5432"""
+    database_name: str
+    """@default litellm"""
+    username: str
+    """@default litellm"""
+    cidrs: Required[list[str]]
+    """Address ranges the database answers from (the gateway's NetworkPolicy lets it reach only these, on port). Required."""
+
+
+class GatewayDatabaseArgs(TypedDict, total=False):
+    """LiteLLM's Postgres: virtual keys, teams, budgets and spend live there."""
+
+    mode: DatabaseMode
+    """none, aurora or existing. @default none"""
+    aurora: GatewayAuroraArgs
+    """mode aurora. @default 0.5-4 ACU"""
+    existing: GatewayExistingDatabaseArgs
+    """mode existing. @default none"""
+
+
+class GatewayIngressArgs(TypedDict, total=False):
+    """An Ingress with TLS in front of the gateway's Service."""
+
+    host: Required[str]
+    """DNS name, e.g. llm.example.com. Required."""
+    tls_secret_name: Required[str]
+    """Secret (kubernetes.io/tls) in the gateway's namespace. Required."""
+    class_name: str
+    """IngressClass, e.g. alb or nginx. @default the cluster's default"""
+    annotations: dict[str, str]
+    """Controller annotations. @default {}"""
+    source_namespaces: list[str]
+    """Namespaces of in-cluster proxies (e.g. ingress-nginx) the NetworkPolicy admits. @default []"""
+    source_cidrs: list[str]
+    """Address ranges the load balancer connects from (e.g. the VPC CIDR with the AWS Load Balancer Controller in IP mode). @default []"""
+
+
+class GatewayTelemetryArgs(TypedDict, total=False):
+    """Prometheus metrics and OpenTelemetry traces."""
+
+    prometheus: bool
+    """LiteLLM's Prometheus metrics, on metricsPort. @default true"""
+    metrics_port: int
+    """Port of /metrics (no auth). @default 9090"""
+    monitoring_namespaces: list[str]
+    """Namespaces whose pods may scrape metricsPort. @default [monitoring]"""
+    service_monitor: bool
+    """Create a ServiceMonitor (needs the Prometheus Operator's CRDs: set it where the observability stack runs). @default false"""
+    service_monitor_labels: dict[str, str]
+    """Labels the Prometheus selects ServiceMonitors by (e.g. release: kube-prometheus-stack). @default {}"""
+    otlp_endpoint: str
+    """OTLP traces endpoint, e.g. http://otel-collector.monitoring.svc:4318/v1/traces (or Langfuse's /api/public/otel/v1/traces); spans follow the gen_ai semantic conventions. @default none (no traces)"""
+    otlp_protocol: OtlpProtocol
+    """http/protobuf or grpc. @default http/protobuf"""
+    capture_message_content: bool
+    """Put prompts and completions on spans (gen_ai.input/output.messages). @default false"""
+
+
+class GatewayRouteArgs(TypedDict, total=False):
+    """One route of LlmGateway: a model name clients ask for, and where it goes."""
+
+    name: Required[str]
+    """The model name clients ask for (`model` in the request). Required."""
+    provider: Required[RouteProvider]
+    """bedrock, model-server or openai-compatible. Required."""
+    model: str
+    """bedrock: the model id (in BedrockAccess's allowlist); openai-compatible: the upstream model name; model-server: overrides the server's served model name. @default the server's"""
+    api_base: pulumi.Input[str]
+    """openai-compatible: the API's base URL (https; http only for an in-cluster service). Required for openai-compatible, not allowed otherwise. @default none"""
+    context_length: int
+    """Context window in tokens (LiteLLM's max_input_tokens), used by context-window fallbacks and pre-call checks. @default the server's maxModelLen; unknown otherwise"""
+    rpm: int
+    """Requests per minute this deployment takes. @default unlimited"""
+    tpm: int
+    """Tokens per minute this deployment takes. @default unlimited"""
+    timeout_seconds: float
+    """Per-request timeout of this deployment. @default router.timeoutSeconds"""
+    server: ModelServerLike
+    """model-server: the ModelServer object (in Python), or its values: endpoint, servedModelName, contextLength. @default none"""
+    api_key: pulumi.Input[str]
+    """openai-compatible: the API key, as a secret output (pulumi.Config().require_secret(…)); a plain string is refused. It goes into a Kubernetes Secret, never the ConfigMap. @default none"""
+
+
+class GatewayIrsaArgs(TypedDict, total=False):
+    """IRSA for Bedrock routes on a cluster that is not an EksGpuCluster object."""
+
+    oidc_provider_arn: Required[pulumi.Input[str]]
+    """The IAM OIDC provider of the cluster's issuer. Required."""
+    oidc_issuer_url: Required[pulumi.Input[str]]
+    """The issuer URL (https://…). Required."""
+
+
+class GatewayAuroraNetworkArgs(TypedDict, total=False):
+    """Where the gateway's Aurora database lives."""
+
+    vpc_id: Required[pulumi.Input[str]]
+    """The VPC (e.g. EksGpuCluster.vpc_id). Required."""
+    subnet_ids: Required[pulumi.Input[list[pulumi.Input[str]]]]
+    """Private subnets (at least two AZs). Required."""
+    client_security_group_ids: Required[list[pulumi.Input[str]]]
+    """Security groups of the nodes the gateway runs on (e.g. the EKS cluster security group): only they may connect on 5432. Required."""
+
+
+class LlmGatewayArgs(TypedDict, total=False):
+    """The LiteLLM gateway on a GPU cluster's system nodes: the args of LlmGateway."""
+
+    name: str
+    """Kubernetes name of the gateway (DNS label). @default the component's name"""
+    namespace: str
+    """Namespace created for the gateway. @default llm-gateway"""
+    image: str
+    """LiteLLM image (with its database tooling). @default ghcr.io/berriai/litellm-database:v1.108.7"""
+    min_replicas: int
+    """HorizontalPodAutoscaler minimum. @default 2"""
+    max_replicas: int
+    """HorizontalPodAutoscaler maximum. @default 6"""
+    target_cpu_percent: int
+    """HPA CPU utilisation target. @default 70"""
+    resources: GatewayResourcesArgs
+    """@default 1 CPU, 2Gi"""
+    allowed_namespaces: list[str]
+    """Namespaces whose pods may call the gateway (its NetworkPolicy admits no one else, except the ingress below). @default []"""
+    router: GatewayRouterArgs
+    """@default simple-shuffle, no retries, 120 s timeout, no fallbacks"""
+    guardrails: GatewayGuardrailsArgs
+    """@default prompt-injection filter on"""
+    teams: list[GatewayTeamArgs]
+    """Teams, budgets and limits (need a database). @default []"""
+    database: GatewayDatabaseArgs
+    """@default none"""
+    ingress: GatewayIngressArgs
+    """@default none (in-cluster callers only)"""
+    telemetry: GatewayTelemetryArgs
+    """@default Prometheus metrics, no traces"""
+    admin_ui: bool
+    """Serve LiteLLM's admin UI (needs the database). @default false"""
+    tags: dict[str, str]
+    """Governance tags: labels (or annotations) on the Kubernetes objects, tags on the AWS resources. In stack config they add to the governance tags. @default {}"""
+    cluster: Required[GpuClusterLike]
+    """The cluster to run on: an EksGpuCluster or CoreWeaveGpuCluster object (or a GpuClusterRef); the gateway runs on its system nodes. Required."""
+    routes: Required[list[GatewayRouteArgs]]
+    """Routes: model names and where they go. Required."""
+    bedrock: BedrockAccessLike
+    """BedrockAccess (object, or its values) whose allowlist and guardrail the Bedrock routes use. Required with bedrock routes. @default none"""
+    irsa: GatewayIrsaArgs
+    """With bedrock routes on a cluster that is not an EksGpuCluster object: the cluster's OIDC provider, for an IRSA role. @default EKS Pod Identity on an EksGpuCluster"""
+    aurora_network: GatewayAuroraNetworkArgs
+    """database.mode aurora: the VPC, subnets and client security groups. @default from an EksGpuCluster object"""
+    existing_password: pulumi.Input[str]
+    """database.mode existing: the password, as a secret output. @default none"""

@@ -51,6 +51,7 @@ COMPONENT_ARGS: dict[str, str] = {
     "FeatureStoreArgs": "pulumi_aiops.feature_store:FeatureStoreArgsModel",
     "BedrockAccessArgs": "pulumi_aiops.bedrock_access:BedrockAccessArgsModel",
     "KnowledgeBaseArgs": "pulumi_aiops.knowledge_base:KnowledgeBaseArgsModel",
+    "LlmGatewayArgs": "pulumi_aiops.config.gateway:LlmGatewayArgsModel",
 }
 
 _SUFFIXES = ("Config", "Spec", "Model")
