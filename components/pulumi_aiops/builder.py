@@ -196,6 +196,87 @@ def _build_workloads(p: Platform) -> None:
             key: {"cluster": s.cluster_name, "endpoint": s.endpoint} for key, s in servers.items()}
 
 
+def _gateway_secrets(config: PlatformConfig) -> dict[str, pulumi.Output[str]]:
+    """The gateway's secrets from secret config (outside API keys, an existing database's password),
+    checked before anything is registered: each must be set, and set with ``--secret``."""
+    from pulumi_aiops.errors import ConfigError
+
+    gw = config.gateway
+    if gw is None:
+        return {}
+    wanted = [(f"routes[{i}].apiKeySecret", r.api_key_secret) for i, r in enumerate(gw.routes)
+              if r.api_key_secret is not None]
+    if gw.existing_password_secret is not None:
+        wanted.append(("existingPasswordSecret", gw.existing_password_secret))
+    cfg = pulumi.Config("aiops")
+    out: dict[str, pulumi.Output[str]] = {}
+    problems: list[str] = []
+    for path, key in wanted:
+        where = f"aiops:platform.gateway.{path}"
+        if cfg.get(key) is None:
+            problems.append(f"{where}: {key!r} names no config value; set it with "
+                            f"`pulumi config set --secret aiops:{key} …`")
+        elif not pulumi.runtime.is_config_secret(f"aiops:{key}"):
+            problems.append(f"{where}: aiops:{key} is set in plain text in the stack file; a credential must be "
+                            f"a secret: `pulumi config set --secret aiops:{key} …`")
+        else:
+            out[key] = cfg.require_secret(key)
+    if problems:
+        raise ConfigError(problems)
+    return out
+
+
+def _build_gateway(p: Platform, secrets: dict[str, pulumi.Output[str]]) -> None:
+    """The LLM gateway (:class:`~pulumi_aiops.llm_gateway.LlmGateway`) on its cluster's system nodes.
+
+    Model-server routes get the :class:`~pulumi_aiops.workloads.ModelServer` objects, Bedrock routes
+    the :class:`~pulumi_aiops.bedrock_access.BedrockAccess`, outside APIs their keys from secret
+    config; an Aurora database lives in the (EKS) cluster's VPC. Sets ``p.components["gateway"]``:
+    an observability stack can call its ``service_monitor_spec()``, or the config sets
+    ``telemetry.serviceMonitor``.
+    """
+    gw = p.config.gateway
+    if gw is None:
+        return
+    from pulumi_aiops.config.base import validate_model
+    from pulumi_aiops.config.gateway import DatabaseMode, GatewayRouteSpec, LlmGatewayArgsModel, RouteProvider
+    from pulumi_aiops.llm_gateway import LlmGateway
+
+    cluster: Any = p.clusters[gw.cluster]
+    servers = p.components.get("modelServers", {})
+    routes: list[dict[str, Any]] = []
+    for r in gw.routes:
+        route: dict[str, Any] = {k: getattr(r, k) for k in GatewayRouteSpec.model_fields}
+        if r.provider is RouteProvider.MODEL_SERVER:
+            route["server"] = servers[f"{gw.cluster}/{r.server}"]  # the config checked the name
+            ms = next(m for m in p.config.workloads.model_servers if m.cluster == gw.cluster and m.name == r.server)
+            # vLLM serves the model under the server's name; its context window is maxModelLen.
+            route["model"] = r.model or ms.name
+            if r.context_length is None and ms.max_model_len is not None:
+                route["context_length"] = ms.max_model_len
+        if r.api_key_secret is not None:
+            route["api_key"] = secrets[r.api_key_secret]
+        routes.append(route)
+    fields = {k: getattr(gw, k) for k in gw.model_fields if k in LlmGatewayArgsModel.model_fields
+              and k not in ("cluster", "routes", "tags")}
+    wiring: dict[str, Any] = {"cluster": cluster, "routes": routes, "tags": {**p.tags(), **gw.tags}}
+    if any(r.provider is RouteProvider.BEDROCK for r in gw.routes):
+        wiring["bedrock"] = p.components["bedrock"]
+    if gw.database.mode is DatabaseMode.AURORA:
+        wiring["aurora_network"] = {"vpc_id": cluster.vpc_id, "subnet_ids": cluster.private_subnet_ids,
+                                    "client_security_group_ids": [cluster.cluster_security_group_id]}
+    if gw.existing_password_secret is not None:
+        wiring["existing_password"] = secrets[gw.existing_password_secret]
+    args: Any = validate_model(LlmGatewayArgsModel, {**fields, **wiring}, "aiops:platform.gateway")
+    gateway = LlmGateway("gateway", args)
+    p.components["gateway"] = gateway
+    p.outputs["gateway"] = {"cluster": gw.cluster, "endpoint": gateway.endpoint, "namespace": gw.namespace,
+                            "routes": sorted({r.name for r in gw.routes}),
+                            "masterKeySecretName": gateway.master_key_secret_name}
+    # Its own output: a secret inside the map above would make the whole map secret.
+    p.outputs["gatewayMasterKey"] = gateway.master_key
+
+
 def build_platform(config: PlatformConfig) -> Platform:
     """Create every component the config declares; return them."""
     from pulumi_aiops import diagnostics
@@ -204,11 +285,13 @@ def build_platform(config: PlatformConfig) -> Platform:
 
     for message, key in workload_warnings(config):
         diagnostics.warn(message, key=key)
+    gateway_secrets = _gateway_secrets(config)
     p = Platform(config)
     _build_clusters(p)
     _build_data(p)
     _build_bedrock(p)
     _build_workloads(p)
+    _build_gateway(p, gateway_secrets)
     p.outputs["clusters"] = {n: c.contract_outputs() for n, c in p.clusters.items()}
     p.outputs["gpuCapacity"] = [g.to_output() for c in p.clusters.values() for g in c.gpu_capacity]
     # The non-GPU pools (EKS system node groups, CoreWeave cpuNodePools), sized like the GPU ones.

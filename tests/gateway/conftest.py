@@ -9,7 +9,22 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from pulumi_aiops.gateway.litellm_config import LOCAL_DATA_ENV
 
 for _k, _v in LOCAL_DATA_ENV.items():
     os.environ.setdefault(_k, _v)
+
+#: A loopback port nothing listens on.
+BLACKHOLE = "http://127.0.0.1:9"
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any HTTP(S) client in a test of this folder that tries to leave loopback goes to a closed
+    loopback port (proxies are honoured by httpx, requests, urllib and aiohttp with trust_env)."""
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(var, BLACKHOLE)
+    for var in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(var, "127.0.0.1,localhost")

@@ -31,7 +31,7 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from pulumi_aiops.catalog import Cloud
-from pulumi_aiops.contract import GpuCluster, gpu_toleration
+from pulumi_aiops.contract import GpuCapacity, GpuCluster, gpu_toleration
 from pulumi_aiops.testing import ResourceGraph, run_program, unwrap_secret
 
 #: Where LiteLLM's console script lives (the venv's bin, beside this interpreter).
@@ -61,7 +61,10 @@ class ContractCluster(GpuCluster):
                                      opts=pulumi.ResourceOptions(parent=self))
         self.gpu_node_selector = {"nvidia.com/gpu.present": "true"}
         self.gpu_tolerations = [gpu_toleration()]
-        self.gpu_capacity = []
+        # One CoreWeave L40S pool, so a ModelServer can be placed on the cluster.
+        self.gpu_capacity = [GpuCapacity(cluster=name, cloud=Cloud.COREWEAVE, pool="l40s",
+                                         instance_type="gd-8xl40s-i128", gpu_model="L40S", gpus_per_node=8,
+                                         min_nodes=0, max_nodes=1)]
         self.system_node_selector = {"pulumi-aiops/system": "true"} if system else {}
         self._register_contract_outputs()
 

@@ -777,9 +777,6 @@ class GatewayConfig(GatewaySpec):
 
     cluster: str = Field(description="Name of the cluster (any cloud) to run on. Required.")
     routes: list[GatewayRouteConfig] = Field(description="Routes: model names and where they go. Required.")
-    aurora_vpc_cluster: str | None = Field(
-        None, description="database.mode aurora: the EKS cluster whose VPC hosts the database. @default the gateway's "
-                          "cluster when it is EKS, else the `eks` cluster")
     existing_password_secret: str | None = Field(
         None, description="database.mode existing: name of the secret config key (aiops namespace) holding the "
                           "database password. @default none")
@@ -914,12 +911,11 @@ def check_gateway_references(platform: Any) -> None:
             if r.model not in allow:
                 raise ConfigValueError(f"is not in bedrock.models ({', '.join(allow)}); allowlist it there first",
                                        loc=("gateway", "routes", i, "model"), value=r.model)
-    if gw.database.mode is DatabaseMode.AURORA:
-        eks = [c.name for c in platform.clusters() if c.cloud == "aws"]
-        host = gw.aurora_vpc_cluster or (gw.cluster if gw.cluster in eks else (eks[0] if eks else None))
-        if host is None or host not in eks:
-            raise ConfigValueError(f"needs an EKS cluster's VPC for Aurora; EKS clusters: {eks or 'none'}",
-                                   loc=("gateway", "auroraVpcCluster"), value=gw.aurora_vpc_cluster)
+    if gw.database.mode is DatabaseMode.AURORA and clusters[gw.cluster].cloud != "aws":
+        raise ConfigValueError(
+            "is aurora, but the gateway runs on a CoreWeave cluster, which cannot reach a private Aurora in an AWS "
+            "VPC; run the gateway on an EKS cluster, or use mode existing with a database the cluster reaches",
+            loc=("gateway", "database", "mode"), value=gw.database.mode.value)
     if bedrock is not None and any(r.provider is RouteProvider.BEDROCK for r in gw.routes) and \
             clusters[gw.cluster].cloud != "aws":
         raise ConfigValueError(

@@ -23,6 +23,7 @@ from pulumi_aiops.config.bedrock import BedrockConfig
 from pulumi_aiops.config.coreweave import CoreWeaveClusterConfig
 from pulumi_aiops.config.data import DataLakeConfig, FeatureStoreConfig, VectorStoreConfig
 from pulumi_aiops.config.eks import EksClusterConfig
+from pulumi_aiops.config.gateway import GatewayConfig
 from pulumi_aiops.config.governance import Environment, GovernanceConfig
 from pulumi_aiops.config.workloads import WorkloadsConfig
 from pulumi_aiops.errors import ConfigError
@@ -60,6 +61,9 @@ class PlatformConfig(AiopsModel):
     )
     feature_store: FeatureStoreConfig | None = Field(
         None, description="SageMaker Feature Store. @default none"
+    )
+    gateway: GatewayConfig | None = Field(
+        None, description="The LLM gateway (LiteLLM) in front of every model. @default none"
     )
 
     @field_validator("allowed_regions")
@@ -181,6 +185,14 @@ class PlatformConfig(AiopsModel):
         if self.feature_store is not None and self.data_lake is None:
             raise ConfigValueError("needs dataLake: the offline store lives in the lake's curated bucket",
                                    loc=("featureStore",), value="{…}")
+        return self
+
+    @model_validator(mode="after")
+    def _gateway_references(self) -> PlatformConfig:
+        """The gateway's cluster, model servers, Bedrock models and database (owned by the gateway section)."""
+        from pulumi_aiops.config.gateway import check_gateway_references
+
+        check_gateway_references(self)
         return self
 
     @model_validator(mode="after")

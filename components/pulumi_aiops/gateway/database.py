@@ -97,7 +97,8 @@ def aurora_database(name: str, spec: GatewayAuroraSpec, *, parent: pulumi.Resour
         backup_retention_period=spec.backup_retention_days, preferred_backup_window="03:00-04:00",
         copy_tags_to_snapshot=True, skip_final_snapshot=False, final_snapshot_identifier=f"{name}-gateway-final",
         db_subnet_group_name=subnets.name, vpc_security_group_ids=[sg.id],
-        db_cluster_parameter_group_name=params.name, enabled_cloudwatch_logs_exports=["postgresql"],
+        # The group's id is its name.
+        db_cluster_parameter_group_name=params.id, enabled_cloudwatch_logs_exports=["postgresql"],
         tags=tags, opts=stateful)
     monitoring = aws.iam.Role(
         f"{name}-db-monitoring", assume_role_policy=service_trust("monitoring.rds.amazonaws.com"),
