@@ -38,6 +38,7 @@ COMPONENTS: tuple[str, ...] = (
     "pulumi_aiops.data_lake:DataLake",
     "pulumi_aiops.bedrock_access:BedrockAccess",
     "pulumi_aiops.vector_store:VectorStore",
+    "pulumi_aiops.llm_gateway:LlmGateway",
 )
 # Not hosted: KnowledgeBase and FeatureStore take other components (a DataLake, a VectorStore,
 # BedrockAccess) as objects, which a schema cannot carry by value; use them from Python.
