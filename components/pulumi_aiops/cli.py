@@ -283,6 +283,18 @@ def build_parser() -> argparse.ArgumentParser:
     preflight.add_argument("--strict", action="store_true", help="exit 3 when a check could not run")
     preflight.add_argument("--cwd", type=Path, default=None, help="project directory (default: here)")
     preflight.set_defaults(func=_cmd_preflight)
+    redteam = sub.add_parser(
+        "redteam", formatter_class=fmt, help="attack an LLM gateway with garak and judge the attack success rates",
+        description="Run NVIDIA's garak (the `redteam` extra) against an OpenAI-compatible gateway endpoint with "
+                    "offline probes\n(prompt injection, DAN, encoding, latent and web injection), read its "
+                    "report.jsonl and print the\nattack success rate per probe; --max-asr makes a probe above it "
+                    "fail the run.",
+        epilog="exit codes:\n  0  every probe at or under --max-asr\n  1  a probe above --max-asr\n"
+               "  2  bad arguments or report\n  3  garak did not run")
+    from pulumi_aiops.gateway import redteam as _redteam
+
+    _redteam.add_arguments(redteam)
+    redteam.set_defaults(func=_redteam.main)
     return parser
 
 

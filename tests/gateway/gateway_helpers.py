@@ -118,8 +118,10 @@ def rendered_from(graph: ResourceGraph, name: str = "gw") -> RenderedGateway:
 class Stub:
     """An OpenAI-compatible chat server on loopback.
 
-    ``mode``: ``ok`` answers ``from <name>``; ``500`` answers HTTP 500. ``required_key``: answer 401
-    unless ``Authorization: Bearer <key>``. ``latency_s``: sleep before answering."""
+    ``mode``: ``ok`` answers ``from <name>``; ``500`` answers HTTP 500; ``echo`` answers with the
+    request's messages (a model that does whatever a prompt says: the worst case for a guardrail).
+    ``required_key``: answer 401 unless ``Authorization: Bearer <key>``. ``latency_s``: sleep before
+    answering."""
 
     name: str
     mode: str = "ok"
@@ -169,11 +171,14 @@ class Stub:
                 if stub.mode == "500":
                     self._send(500, {"error": {"message": "primary is broken", "type": "server_error"}})
                     return
+                content = f"from {stub.name}"
+                if stub.mode == "echo":
+                    content = "\n".join(_text(m.get("content")) for m in body.get("messages", []))
                 self._send(200, {
                     "id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
                     "model": body.get("model"),
                     "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": f"from {stub.name}"}}],
+                                 "message": {"role": "assistant", "content": content}}],
                     "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -188,6 +193,12 @@ class Stub:
 
     def prompts(self) -> list[str]:
         return [m.get("content", "") for r in self.requests for m in r["body"].get("messages", [])]
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, list):  # content parts
+        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return str(content or "")
 
 
 class OtlpSink:
