@@ -351,7 +351,7 @@ def _all_text(results: dict[str, Any], diffs: dict[str, Any], notes: dict[str, s
     for s, note in sorted(notes.items()):
         if s not in results:
             out += [f"==== stack {s} ====", "", note, ""]
-    out.append(f"All stacks ({len(results)}, evaluated in {jobs} process{"" if jobs == 1 else "es"}):")
+    out.append(f"All stacks ({len(results)}, evaluated in {jobs} process{'' if jobs == 1 else 'es'}):")
     width = max(len(s) for s in results)
     for s, res, cost, pol in _all_rows(results):
         out.append(f"  {s:<{width}}  {res:>5} resources  {cost:<32}  {pol}")
