@@ -39,8 +39,9 @@ SCHEMA_VERSION = 1
 SECRET = "[secret]"
 #: :func:`get_path` answer for a path that is not there.
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
-#: Secret strings shorter than this are not scrubbed from other strings (too likely to clash).
-_MIN_SCRUB = 6
+#: Secret strings shorter than this are not scrubbed from other strings (too likely to clash with
+#: ordinary words; tokens, keys, passwords and kubeconfigs are longer).
+_MIN_SCRUB = 12
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -146,13 +147,13 @@ def _secret_strings(value: Any, inside: bool = False) -> Iterator[str]:
 
 def secret_values(graph: ResourceGraph, config: Mapping[str, Any] | None = None,
                   secret_keys: set[str] | None = None) -> set[str]:
-    """The secret strings the graph holds (inputs, outputs, exports) and the secret config values."""
+    """The secret strings resources receive as inputs, and the values of the stack's secret config keys.
+
+    (Exports are not searched: a secret export such as ``clusters`` is secret as a whole because it
+    holds a kubeconfig, but its other strings are pool and cluster names.)"""
     found: set[str] = set()
     for r in graph:
         found.update(_secret_strings(r.inputs))
-        found.update(_secret_strings(r.outputs))
-    found.update(_secret_strings(graph.stack_outputs))
-    found.update(_secret_strings(graph.component_outputs))
     for key in secret_keys or ():
         v = (config or {}).get(key)
         found.update(_secret_strings(v, inside=True))
