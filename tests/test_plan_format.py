@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pulumi
 import pytest
 
-import pulumi
 from pulumi_aiops.cli import main
 from pulumi_aiops.plan import PlanResult, find_project
 from pulumi_aiops.plan_format import SECRET, build_plan, get_path, join_path, leaves, split_path
