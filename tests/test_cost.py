@@ -108,7 +108,8 @@ def test_a_hand_declared_type_without_a_price_is_unpriced_never_zero(tmp_path: P
     assert not [i for i in cost["items"] if i["name"].endswith("/metal")]
     assert main(["plan", "--stack", "dev", "--cwd", str(proj), "--no-policy"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"unpriced \(not counted, never \$0\):\n(.*\n)*\s+eks/metal: g4dn\.metal: declared by hand", out)
+    assert re.search(r"unpriced \(not counted, never shown as zero\):\n(.*\n)*"
+                     r"\s+eks/metal: g4dn\.metal: declared by hand", out)
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -124,3 +125,4 @@ def test_the_plan_prints_the_range_with_its_assumptions(stack: str, capsys: pyte
     for u in cost["unpriced"]:
         assert f"    {u['name']}: {u['reason']}" in out
     assert "  not included: " in out
+    assert "$0" not in out, "an unpriced item never reads as $0, and a zero minimum reads 'up to'"

@@ -170,3 +170,13 @@ def test_cli_json_is_the_full_plan_with_policy_and_no_secret(capsys: pytest.Capt
     jsonschema.validate(doc, SCHEMA)
     assert doc["policy"]["violations"] and doc["cost"]["items"]
     assert not [s for s in graph_secrets(planned("prod")) if s in out]
+
+
+def test_no_secret_in_the_markdown_plan_or_the_all_report(capsys: pytest.CaptureFixture[str]) -> None:
+    secrets = set().union(*(graph_secrets(planned(s)) for s in STACKS))
+    assert main(["plan", "--stack", "prod", "--markdown"]) == 0
+    assert main(["plan", "--all", "--json", "--no-policy"]) == 0
+    assert main(["plan", "--all", "--markdown", "--no-policy"]) == 0
+    out = capsys.readouterr().out
+    assert "| monthly cost |" in out and '"kind": "aiops-plan-all"' in out
+    assert not [s for s in secrets if s in out]

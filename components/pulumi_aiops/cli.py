@@ -225,7 +225,7 @@ def _cost_phrase(cost: dict[str, Any] | None) -> str:
     if not cost:
         return "not estimated"
     lo, hi = cost["minMonthlyUsd"], cost["maxMonthlyUsd"]
-    text = f"${lo:,.0f}" if lo == hi else f"${lo:,.0f} – ${hi:,.0f}"
+    text = f"${lo:,.0f}" if lo == hi else f"up to ${hi:,.0f}" if lo == 0 else f"${lo:,.0f} – ${hi:,.0f}"
     n = len(cost.get("unpriced", []))
     return text + (f" + {_n(n, 'unpriced item')}" if n else "")
 

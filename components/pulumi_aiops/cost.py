@@ -120,7 +120,7 @@ def _eks_items(est: _Estimate, graph: ResourceGraph) -> None:
         ext = fixed_prices()["eks-control-plane-extended"]
         est.fixed("eks-control-plane", "EKS control plane", len(clusters), len(clusters), "clusters",
                   f"Kubernetes {', '.join(versions)} in standard support; a version in extended support "
-                  f"bills ${ext.usd:.2f}/cluster-hour", [c.urn for c in clusters])
+                  f"bills {ext.usd:.2f} USD per cluster-hour", [c.urn for c in clusters])
 
 
 def _nat_items(est: _Estimate, graph: ResourceGraph) -> None:
@@ -259,7 +259,11 @@ def _usd(v: float) -> str:
 
 
 def _range(lo: float, hi: float) -> str:
-    return _usd(lo) if lo == hi else f"{_usd(lo)} – {_usd(hi)}"
+    """``$lo – $hi``; "up to $hi" when the minimum is nothing (a pool at 0 nodes, an Aurora cluster
+    that pauses), so that no $0 appears beside an amount: unpriced items are never shown as $0."""
+    if lo == hi:
+        return _usd(lo)
+    return f"up to {_usd(hi)}" if lo == 0 else f"{_usd(lo)} – {_usd(hi)}"
 
 
 def render_cost(cost: dict[str, Any]) -> list[str]:
@@ -277,11 +281,11 @@ def render_cost(cost: dict[str, Any]) -> list[str]:
             q = i["quantity"]
             qty = f"{q['min']:g}" if q["min"] == q["max"] else f"{q['min']:g}..{q['max']:g}"
             unit = i["quantityUnit"][:-1] if q["max"] == 1 and i["quantityUnit"].endswith("s") else i["quantityUnit"]
-            lines.append(f"    {i['name']}: {qty} {unit} × ${i['unitPriceUsd']:g}/{i['unit']} → "
+            lines.append(f"    {i['name']}: {qty} {unit} × {i['unitPriceUsd']:g} USD/{i['unit']} → "
                          f"{_range(i['minMonthlyUsd'], i['maxMonthlyUsd'])}")
             lines.append(f"      assumes {i['assumption']}")
     if cost["unpriced"]:
-        lines.append("  unpriced (not counted, never $0):")
+        lines.append("  unpriced (not counted, never shown as zero):")
         for u in cost["unpriced"]:
             lines.append(f"    {u['name']}: {u['reason']}")
     lines.append("  not included: " + "; ".join(cost["excludes"]))

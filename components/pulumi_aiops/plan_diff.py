@@ -400,8 +400,7 @@ def _cost_line(cost: Mapping[str, Any]) -> str | None:
     def rng(r: Mapping[str, Any] | None) -> str:
         if r is None:
             return "not estimated"
-        lo, hi = r["minMonthlyUsd"], r["maxMonthlyUsd"]
-        s = f"${lo:,.0f}" if lo == hi else f"${lo:,.0f} – ${hi:,.0f}"
+        s = _money_range(r["minMonthlyUsd"], r["maxMonthlyUsd"])
         return s + (f" (+{r['unpriced']} unpriced)" if r.get("unpriced") else "")
 
     if cost["head"] is None and cost["base"] is None:
@@ -473,11 +472,14 @@ def render_text(d: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _money_range(lo: float, hi: float) -> str:
+    if lo == hi:
+        return f"${lo:,.0f}"
+    return f"up to ${hi:,.0f}" if lo == 0 else f"${lo:,.0f} – ${hi:,.0f}"
+
+
 def _pair(p: Any) -> str:
-    if p is None:
-        return "(none)"
-    lo, hi = p
-    return f"${lo:,.0f}" if lo == hi else f"${lo:,.0f} – ${hi:,.0f}"
+    return "(none)" if p is None else _money_range(*p)
 
 
 def _md(text: str) -> str:
