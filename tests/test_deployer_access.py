@@ -162,7 +162,7 @@ def test_aoss_endpoint_admits_the_deployer_and_the_index_waits() -> None:
     rules = _rules(graph, "docs-sg-deployer-")
     assert set(rules) == {f"docs-sg-deployer-{rule_key(RUNNER_SG)}", f"docs-sg-deployer-{rule_key(VPN)}"}
     assert all(r.inputs["securityGroupId"] == sg and r.inputs["fromPort"] == 443 for r in rules.values())
-    # The clients' rule is unchanged (its 0.1.0 name and position key stay as they were).
+    # The clients' rule is still there, under its own name.
     assert graph.named("docs-sg-in-" + _short("sg-0e5c"), RULE).inputs["referencedSecurityGroupId"] == "sg-0e5c"
     index = graph.one("pulumi-python:dynamic/aiops:AossIndex")
     assert all(r.urn in index.depends_on for r in rules.values())

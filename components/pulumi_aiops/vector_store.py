@@ -255,6 +255,8 @@ class VectorStore(pulumi.ComponentResource):
         self.kms_key: aws.kms.Key | None = None
         self.kms_key_arn: pulumi.Output[str] | None = None
         self._grants: set[str] = set()
+        #: The rules admitting ``deployerAccess`` to the AOSS endpoint (opensearch-serverless only).
+        self.deployer_rules: list[aws.vpc.SecurityGroupIngressRule] = []
         if cfg.backend is VectorBackend.OPENSEARCH_SERVERLESS:
             assert cfg.network is not None
             self._opensearch(cfg.network, cfg.environment)
