@@ -370,5 +370,6 @@ class EksGpuCluster(GpuCluster):
             max_nodes=g.max_size,
             capacity_type=CapacityType(g.capacity_type.value),
             declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd,
+            vcpus=spec.vcpus, memory_gib=spec.memory_gib,
         )
 
