@@ -17,6 +17,7 @@ __all__ = [
     "GPU_NODE_LABEL",
     "LEGACY_CLUSTER_TYPE",
     "LOGS_KEY_ACTIONS",
+    "NODE_KIND_TAG",
     "POOL_LABEL",
     "ROLE_ARN",
     "EksPiece",
@@ -31,6 +32,9 @@ GPU_NODE_LABEL = "nvidia.com/gpu.present"
 POOL_LABEL = "aiops.io/node-pool"
 #: Set on nodes whose AMI needs the device plugin DaemonSet (Bottlerocket ships its own).
 DEVICE_PLUGIN_LABEL = "aiops.io/nvidia-device-plugin"
+#: Tag on a system node group's launch template (value ``system``): the policy rule
+#: ``ec2-imdsv2-hop-limit`` allows hop limit 2 only on templates that carry it.
+NODE_KIND_TAG = "aiops.io/node-kind"
 #: Prefix of the ASG tags cluster-autoscaler reads to scale a group from zero.
 CA_NODE_TEMPLATE = "k8s.io/cluster-autoscaler/node-template"
 #: The type token of ``EksGpuCluster`` in 0.1.0, when it created every resource itself.
