@@ -1,0 +1,1 @@
+"""Observability: Prometheus, Grafana, GPU metrics, LLM traces and SLOs as code."""
