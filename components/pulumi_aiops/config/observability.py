@@ -549,11 +549,22 @@ class LangfuseSpec(AiopsModel):
     blob_storage_size: str = Field("50Gi", description="SeaweedFS (S3-compatible) volume. @default 50Gi")
     clickhouse_replicas: int = Field(1, ge=1, description="@default 1")
     keeper_replicas: int = Field(3, description="ClickHouse Keeper replicas: 1, 3 or 5. @default 3")
+    admin_email: str = Field(
+        "admin@aiops.local", description="Email of the first Langfuse user (owner of the initial organisation; "
+                                         "its password is generated and exported as a secret). @default "
+                                         "admin@aiops.local")
 
     _v = field_validator("chart_version")(_check(_CHART_VERSION_RE, "a chart version (x.y.z)"))
     _ns = field_validator("namespace")(_check(_DNS_LABEL_RE, "a DNS label"))
     _q = field_validator("postgres_storage_size", "clickhouse_storage_size", "blob_storage_size")(
         _check(_QUANTITY_RE, "a quantity in Ki, Mi, Gi or Ti"))
+
+    @field_validator("admin_email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        if not re.match(r"^[^@\s]+@[^@\s]+$", v):
+            raise ConfigValueError("is not an email address")
+        return v
 
     @field_validator("keeper_replicas")
     @classmethod
@@ -661,7 +672,7 @@ class SnsSubscription(AiopsModel):
     model_config = ConfigDict(title="SnsSubscriptionArgs")
 
     protocol: str = Field(description="email, https, sqs, lambda, … Required.")
-    endpoint: Wired[str] = Field(description="Address, URL or ARN. Required.")
+    endpoint: str = Field(description="Address, URL or ARN (a plain value: it names the subscription). Required.")
 
 
 class AwsMonitoringSpec(AiopsModel):
