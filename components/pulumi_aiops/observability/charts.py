@@ -229,7 +229,7 @@ def collector_values(spec: ObservabilitySpec, *, config: dict[str, Any], node_se
         "image": {"repository": "otel/opentelemetry-collector-contrib"},
         "replicaCount": spec.tracing.collector_replicas,
         **_place(node_selector, tolerations),
-        "config": config,
+        "alternateConfig": config,  # the whole config: the chart's default pipelines are not merged in
         "ports": {name: {"enabled": False} for name in ("jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin")}
                  | {"metrics": {"enabled": True}},
         "serviceMonitor": {"enabled": True},

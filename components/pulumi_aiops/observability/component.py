@@ -63,12 +63,7 @@ from pulumi_aiops.observability import charts
 from pulumi_aiops.observability.dashboards import COREWEAVE_METRICS_UID, FOLDER, PROMETHEUS_UID, dashboard_json
 from pulumi_aiops.observability.dashboards import dashboards as build_dashboards
 from pulumi_aiops.observability.defaults import default_slos, merge_slos
-from pulumi_aiops.observability.otel import (
-    CHART_DEFAULT_CONFIG,
-    check_collector_config,
-    collector_config,
-    helm_merge,
-)
+from pulumi_aiops.observability.otel import check_collector_config, collector_config
 from pulumi_aiops.observability.promql import metric_names
 from pulumi_aiops.observability.slo import PAGE, rule_groups
 
@@ -152,7 +147,7 @@ class Observability(pulumi.ComponentResource):
         self.collector_config: dict[str, Any] | None = None
         exporter = self._exporter(cfg)
         if exporter is not None:
-            self.collector_config = helm_merge(CHART_DEFAULT_CONFIG, collector_config(*exporter))
+            self.collector_config = collector_config(*exporter)
             problems = check_collector_config(self.collector_config)
             if problems:  # a library bug, caught before anything is registered
                 raise AiopsError(f"{where}: the collector config does not load: {problems}")
@@ -263,7 +258,7 @@ class Observability(pulumi.ComponentResource):
                 version=cfg.tracing.collector_chart_version, repository_opts={"repo": charts.OTEL_REPO},
                 namespace=ns,
                 values={"fullnameOverride": "otel-collector",
-                        **charts.collector_values(cfg, config=collector_config(*exporter), node_selector=sys_sel,
+                        **charts.collector_values(cfg, config=self.collector_config, node_selector=sys_sel,
                                                   tolerations=sys_tol, auth_secret=auth[0] if auth else None)},
                 atomic=False,
                 opts=pulumi.ResourceOptions.merge(after_stack, pulumi.ResourceOptions(

@@ -2,8 +2,8 @@
 
 No collector binary can be had here (nothing in Debian or npm; the one PyPI wheel is unofficial and
 lacks the OTLP receiver), so ``otelcol validate`` cannot run. Instead :func:`check_collector_config`
-checks the *effective* config (the chart's default ``config`` with ours merged over it the way
-Helm merges values, ``null`` deleting a key) against :data:`COMPONENTS`: the type name of every
+checks the config (the chart's ``alternateConfig``: used as is, never merged with the chart's
+defaults) against :data:`COMPONENTS`: the type name of every
 component the pipeline uses, in the collector version the chart pins, with the Go module that
 provides it in the ``otelcol-contrib`` distribution. It catches a component the distribution does
 not ship, a type renamed in that version (``otlphttp`` became ``otlp_http`` in core's
@@ -20,7 +20,6 @@ for ``health_check``).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,7 +28,6 @@ __all__ = [
     "COMPONENTS",
     "check_collector_config",
     "collector_config",
-    "helm_merge",
 ]
 
 COLLECTOR_VERSION = "0.158.0"
@@ -55,64 +53,26 @@ DEPRECATED_TYPES: dict[tuple[str, str], str] = {
 
 _KINDS = ("receivers", "processors", "exporters", "extensions", "connectors")
 
-#: The chart's default ``config`` (opentelemetry-collector 0.170.0 values.yaml), the part that
-#: our values merge over: receivers jaeger, otlp, prometheus, zipkin; processors batch and
-#: memory_limiter; exporter debug; extension health_check; logs, metrics and traces pipelines.
-CHART_DEFAULT_CONFIG: dict[str, Any] = {
-    "exporters": {"debug": {}},
-    "extensions": {"health_check": {"endpoint": "${env:MY_POD_IP}:13133"}},
-    "processors": {"batch": {}, "memory_limiter": {"check_interval": "5s", "limit_percentage": 80,
-                                                   "spike_limit_percentage": 25}},
-    "receivers": {
-        "jaeger": {"protocols": {"grpc": {"endpoint": "${env:MY_POD_IP}:14250"},
-                                 "thrift_http": {"endpoint": "${env:MY_POD_IP}:14268"},
-                                 "thrift_compact": {"endpoint": "${env:MY_POD_IP}:6831"}}},
-        "otlp": {"protocols": {"grpc": {"endpoint": "${env:MY_POD_IP}:4317"},
-                               "http": {"endpoint": "${env:MY_POD_IP}:4318"}}},
-        "prometheus": {"config": {"scrape_configs": [{
-            "job_name": "opentelemetry-collector", "scrape_interval": "10s",
-            "static_configs": [{"targets": ["${env:MY_POD_IP}:8888"]}]}]}},
-        "zipkin": {"endpoint": "${env:MY_POD_IP}:9411"},
-    },
-    "service": {
-        "extensions": ["health_check"],
-        "pipelines": {
-            "logs": {"exporters": ["debug"], "processors": ["memory_limiter", "batch"], "receivers": ["otlp"]},
-            "metrics": {"exporters": ["debug"], "processors": ["memory_limiter", "batch"],
-                        "receivers": ["otlp", "prometheus"]},
-            "traces": {"exporters": ["debug"], "processors": ["memory_limiter", "batch"],
-                       "receivers": ["otlp", "jaeger", "zipkin"]},
-        },
-    },
-}
-
-
-def helm_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """``override`` over ``base`` as Helm coalesces values: maps merge key by key, anything else
-    (lists included) replaces, and a ``None`` deletes the key."""
-    out = copy.deepcopy(dict(base))
-    for key, value in override.items():
-        if value is None:
-            out.pop(key, None)
-        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = helm_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
 def collector_config(exporter_name: str, exporter: Mapping[str, Any]) -> dict[str, Any]:
-    """Our ``config`` values: OTLP in (gRPC 4317, HTTP 4318), traces out through ``exporter``; the
-    chart's default jaeger/zipkin/prometheus receivers, debug exporter and logs/metrics pipelines
-    removed (``None``)."""
+    """The collector's whole config, given to the chart as ``alternateConfig`` (used as is, not
+    merged with the chart's default receivers and pipelines): OTLP in (gRPC 4317, HTTP 4318), traces
+    out through ``exporter``, the health check the chart's probes call (13133) and the collector's
+    own metrics on 8888 for its ServiceMonitor."""
     return {
-        "receivers": {"jaeger": None, "zipkin": None, "prometheus": None},
-        "exporters": {"debug": None, exporter_name: dict(exporter)},
-        "service": {"pipelines": {
-            "logs": None, "metrics": None,
-            "traces": {"receivers": ["otlp"], "processors": ["memory_limiter", "batch"],
-                       "exporters": [exporter_name]},
-        }},
+        "extensions": {"health_check": {"endpoint": "${env:MY_POD_IP}:13133"}},
+        "receivers": {"otlp": {"protocols": {"grpc": {"endpoint": "${env:MY_POD_IP}:4317"},
+                                             "http": {"endpoint": "${env:MY_POD_IP}:4318"}}}},
+        "processors": {"memory_limiter": {"check_interval": "5s", "limit_percentage": 80,
+                                          "spike_limit_percentage": 25},
+                       "batch": {}},
+        "exporters": {exporter_name: dict(exporter)},
+        "service": {
+            "extensions": ["health_check"],
+            "telemetry": {"metrics": {"readers": [{"pull": {"exporter": {"prometheus": {
+                "host": "${env:MY_POD_IP}", "port": 8888}}}}]}},
+            "pipelines": {"traces": {"receivers": ["otlp"], "processors": ["memory_limiter", "batch"],
+                                     "exporters": [exporter_name]}},
+        },
     }
 
 
