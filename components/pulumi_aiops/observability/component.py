@@ -412,7 +412,7 @@ class Observability(pulumi.ComponentResource):
             cert_manager = k8s.helm.v3.Release(
                 f"{n}-cert-manager", name="cert-manager", chart=charts.CERT_MANAGER_CHART,
                 version=CERT_MANAGER_VERSION, namespace="cert-manager", create_namespace=True,
-                values={"crds": {"enabled": True}, **charts._place(sys_sel, sys_tol)}, atomic=False, opts=k)
+                values={"crds": {"enabled": True}}, atomic=False, opts=k)
             prereqs.append(k8s.helm.v3.Release(
                 f"{n}-clickhouse-operator", name="clickhouse-operator", chart=charts.CLICKHOUSE_OPERATOR_CHART,
                 version=CLICKHOUSE_OPERATOR_VERSION, namespace="clickhouse-operator", create_namespace=True,
