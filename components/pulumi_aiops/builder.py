@@ -222,8 +222,8 @@ def _build_observability(p: Platform) -> None:
     monitor: AwsMonitoring | None = None
     if cfg.aws is not None or p.config.bedrock is not None or eks:
         groups: dict[str, Any] = {}
-        for cname, cluster in sorted(eks.items()):
-            for gname, group in sorted(getattr(cluster, "gpu_node_groups", {}).items()):
+        for cname, eks_cluster in sorted(eks.items()):
+            for gname, group in sorted(getattr(eks_cluster, "gpu_node_groups", {}).items()):
                 groups[f"{cname}-{gname}"] = group.node_group.resources.apply(
                     lambda rs: rs[0].autoscaling_groups[0].name)
         access = p.components.get("bedrock")

@@ -24,8 +24,8 @@ def _program(**more: Any) -> Any:
 
         # the user's own ASG (a GPU node group's), its name wired in as an output
         lt = aws.ec2.LaunchTemplate("my-gpu-lt", image_id="ami-0123456789abcdef0", instance_type="g6.xlarge")
-        asg = aws.autoscaling.Group("my-gpu-asg", name="eks-gpu-l4-asg", max_size=2, min_size=0, availability_zones=["us-east-1a"],
-                                    launch_template={"id": lt.id})
+        asg = aws.autoscaling.Group("my-gpu-asg", name="eks-gpu-l4-asg", max_size=2, min_size=0,
+                                    availability_zones=["us-east-1a"], launch_template={"id": lt.id})
         AwsMonitoring("mon", {"bedrock_models": MODELS, "autoscaling_groups": {"l4": asg.name},
                               "subscriptions": [{"protocol": "email", "endpoint": "oncall@example.com"}],
                               "tags": TAGS, **more})

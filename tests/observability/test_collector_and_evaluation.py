@@ -8,8 +8,14 @@ from typing import Any
 
 import pytest
 
-from pulumi_aiops.observability.evaluation import DRIFT, FEEDBACK, LAST_RUN, QUALITY, EvaluationExporter, \
-    parse_exposition
+from pulumi_aiops.observability.evaluation import (
+    DRIFT,
+    FEEDBACK,
+    LAST_RUN,
+    QUALITY,
+    EvaluationExporter,
+    parse_exposition,
+)
 from pulumi_aiops.observability.metrics import EVALUATION
 from pulumi_aiops.observability.otel import COMPONENTS, check_collector_config, collector_config
 
@@ -79,5 +85,5 @@ def test_the_exporter_refuses_what_the_contract_does_not_allow() -> None:
     with pytest.raises(ValueError, match="'meh' is not 'up' or 'down'"):
         e.add_feedback("chat", "meh")
     e.set_drift('a "quoted"\nmodel', 0.1)
-    ((name, labels, value),) = parse_exposition(e.render())
+    ((_, labels, value),) = parse_exposition(e.render())
     assert labels["model"] == 'a "quoted"\nmodel' and value == 0.1

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
-from stack_plans import ROOT, planned
 
 from pulumi_aiops.config import load_platform_config
 from pulumi_aiops.errors import ConfigError
 from pulumi_aiops.testing import unwrap_secret
+from stack_plans import ROOT, planned
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 

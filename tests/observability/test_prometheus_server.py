@@ -151,3 +151,25 @@ def test_every_dashboard_query_parses(server: tuple[str, EvaluationExporter, Pat
                 expr = re.sub(r"\$[a-z_]+", ".*", expr)
                 result = _query(base, expr)
                 assert result["status"] == "success", (name, panel["title"], expr, result)
+
+
+def test_a_rollout_gate_stops_on_the_drifting_model_and_passes_the_healthy_slos(
+        server: tuple[str, EvaluationExporter, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from pulumi_aiops.observability.gate import check, main
+
+    base, _, log = server
+
+    def stopped() -> list[str] | None:
+        problems = check(base, ["chat-drift"])
+        return problems if any("page firing" in p for p in problems) else None
+
+    problems = _until("the drift SLO's budget spent and its page firing", stopped, log)
+    assert all("chat" in p and "search" not in p for p in problems), problems
+    assert any("of the error budget left" in p for p in problems)
+    # the quality SLO's model is fine; the gateway has no data yet: it passes unless data is required
+    assert check(base, ["chat-quality", "gateway-availability"]) == []
+    assert check(base, ["gateway-availability"], require_data=True) == ["gateway-availability: no data"]
+    assert main(["--prometheus", base, "--slo", "chat-drift"]) == 1
+    assert main(["--prometheus", base, "--slo", "chat-quality"]) == 0
+    assert "FAIL chat-drift" in capsys.readouterr().out
+    assert main(["--prometheus", "http://127.0.0.1:9", "--slo", "x"]) == 2

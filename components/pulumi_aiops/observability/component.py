@@ -24,6 +24,7 @@ Through the GPU-cluster contract (:mod:`pulumi_aiops.contract`), on EKS and Core
 
 Every namespace it creates gets a default-deny NetworkPolicy and explicit allows. Example::
 
+    import pulumi
     from pulumi_aiops.observability import Observability
     from pulumi_aiops.observability.defaults import drift_slo
 
