@@ -24,7 +24,8 @@ def _manifest(type_: str, inputs: dict[str, Any]) -> dict[str, Any]:
 def test_manifests_validate_against_the_kubernetes_schema(stack: str) -> None:
     graph = planned(stack).graph
     objects = [r for r in graph if r.type.startswith("kubernetes:") and r.custom
-               and not r.type.startswith(("kubernetes:helm.sh", "kubernetes:compute.coreweave.com"))]
+               and not r.type.startswith(("kubernetes:helm.sh", "kubernetes:compute.coreweave.com",
+                                          "kubernetes:monitoring.coreos.com"))]
     for r in objects:
         doc = _manifest(r.type, r.inputs)
         try:

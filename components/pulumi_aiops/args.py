@@ -57,6 +57,13 @@ from pulumi_aiops.config.governance import (
     DataClassification,
     Environment,
 )
+from pulumi_aiops.config.observability import (
+    BadWhen,
+    ReceiverType,
+    SliAggregate,
+    SloKind,
+    TracingBackend,
+)
 from pulumi_aiops.contract import GpuClusterLike
 
 if TYPE_CHECKING:
@@ -65,7 +72,11 @@ if TYPE_CHECKING:
     from pulumi_aiops.vector_store import VectorStore
 
 __all__ = [
+    "AlertReceiverArgs",
+    "AlertmanagerArgs",
+    "AwsMonitoringArgs",
     "BedrockAccessArgs",
+    "BedrockAlarmThresholdsArgs",
     "BedrockPrivateEndpointsArgs",
     "ChunkingArgs",
     "ClusterAutoscalerArgs",
@@ -85,6 +96,7 @@ __all__ = [
     "DataLakeAuditArgs",
     "DataLakeLifecycleArgs",
     "DataLakeTeamArgs",
+    "DcgmExporterArgs",
     "DeniedTopicArgs",
     "DeployerAccessArgs",
     "EksAccessArgs",
@@ -101,15 +113,27 @@ __all__ = [
     "FeatureStoreArgs",
     "GpuNodeGroupArgs",
     "GpuSpecArgs",
+    "GrafanaArgs",
     "GuardrailArgs",
     "InvocationLoggingArgs",
     "KnowledgeBaseArgs",
+    "LangfuseArgs",
     "ModelServerArgs",
     "ModelServerResourcesArgs",
     "NvidiaDevicePluginArgs",
+    "ObservabilityArgs",
+    "ObservabilityPrometheusArgs",
+    "OtlpExporterArgs",
     "PiiEntityArgs",
     "ProvisionedThroughputArgs",
+    "ScrapeArgs",
+    "ScrapeTargetArgs",
+    "SecretKeyRefArgs",
+    "SliArgs",
+    "SloArgs",
+    "SnsSubscriptionArgs",
     "SystemNodeGroupArgs",
+    "TracingArgs",
     "VectorStoreArgs",
     "VectorStoreAuroraArgs",
     "VectorStoreNetworkArgs",
@@ -1035,3 +1059,282 @@ class KnowledgeBaseArgs(TypedDict, total=False):
     """The platform's Bedrock access; the embedding model must be on its allowlist. @default none"""
     tags: dict[str, str]
     """Tags for every taggable resource. @default {}"""
+
+
+class ObservabilityPrometheusArgs(TypedDict, total=False):
+    """Prometheus: storage, retention, scraping."""
+
+    retention: str
+    """How long samples are kept. @default 15d"""
+    retention_size: str
+    """Prometheus deletes old blocks past this size (units B, KB, MB, GB, TB). @default 45GB"""
+    storage_size: str
+    """Persistent volume per replica. @default 50Gi"""
+    replicas: int
+    """@default 1"""
+    scrape_interval: str
+    """@default 30s"""
+    evaluation_interval: str
+    """Rule evaluation interval. @default 30s"""
+    cpu: str
+    """CPU request. @default 500m"""
+    memory: str
+    """Memory request and limit. @default 4Gi"""
+
+
+class AlertReceiverArgs(TypedDict, total=False):
+    """Alertmanager's receiver: an SNS topic, a webhook, or none."""
+
+    type: ReceiverType
+    """none, sns or webhook. @default none (alerts show in Alertmanager only)"""
+    topic_arn: pulumi.Input[str]
+    """sns: the topic (e.g. AwsMonitoring's topic_arn). @default none"""
+    role_arn: pulumi.Input[str]
+    """sns: a role Alertmanager assumes to publish (sigv4.role_arn); without it Alertmanager uses its pod's credentials (EKS Pod Identity). @default none"""
+    webhook_url: pulumi.Input[str]
+    """webhook: the URL (kept secret). @default none"""
+    send_resolved: bool
+    """Also notify when an alert resolves. @default true"""
+
+
+class AlertmanagerArgs(TypedDict, total=False):
+    """Alertmanager: its receiver and storage."""
+
+    receiver: AlertReceiverArgs
+    """@default none"""
+    storage_size: str
+    """@default 10Gi"""
+    retention: str
+    """How long silences and notification state are kept. @default 120h"""
+
+
+class GrafanaArgs(TypedDict, total=False):
+    """Grafana: the admin user (password from pulumi-random), persistence, dashboards."""
+
+    admin_user: str
+    """@default admin"""
+    storage_size: str
+    """@default 10Gi"""
+    default_dashboards: bool
+    """kube-prometheus-stack's own dashboards too. @default true"""
+
+
+class DcgmExporterArgs(TypedDict, total=False):
+    """NVIDIA's DCGM exporter on the GPU nodes (EKS)."""
+
+    enabled: bool
+    """Install the exporter. @default true on EKS; false on CoreWeave, where CKS exports the DCGM metrics itself"""
+    chart_version: str
+    """@default 4.8.2"""
+    pod_label_allowlist: list[str]
+    """Regexes of pod labels copied onto GPU metrics. @default app.kubernetes.io/name, instance, component"""
+
+
+class SecretKeyRefArgs(TypedDict, total=False):
+    """A key of a Kubernetes Secret in the scrape target's namespace."""
+
+    name: Required[str]
+    """Secret name. Required."""
+    key: Required[str]
+    """Key in the Secret. Required."""
+
+
+class ScrapeTargetArgs(TypedDict, total=False):
+    """Services to scrape, selected by labels (a ServiceMonitor)."""
+
+    name: Required[str]
+    """Target name (DNS label): the ServiceMonitor is <name>. Required."""
+    namespace: str
+    """Namespace of the services; the ServiceMonitor is created there. @default none (any namespace; the ServiceMonitor goes in the monitoring namespace)"""
+    match_labels: Required[dict[str, str]]
+    """Labels the services carry. Required."""
+    port: str
+    """Name of the service port serving metrics. @default http"""
+    path: str
+    """@default /metrics"""
+    interval: str
+    """Scrape interval. @default the stack's scrape interval"""
+    bearer_token: SecretKeyRefArgs
+    """A Secret key holding a bearer token for the scrape (needs namespace). @default none"""
+
+
+class ScrapeArgs(TypedDict, total=False):
+    """What the stack scrapes besides Kubernetes itself."""
+
+    model_servers: bool
+    """Every ModelServer's vLLM /metrics (selected by the labels ModelServer sets). @default true"""
+    gateway: ScrapeTargetArgs
+    """The LLM gateway (LiteLLM /metrics). @default services labelled app.kubernetes.io/component=llm-gateway, port http, in any namespace"""
+    autoscaling: bool
+    """KEDA's operator metrics (service app.kubernetes.io/name=keda-operator, port metrics). @default true"""
+    evaluation: bool
+    """Services labelled aiops.io/evaluation=true, port metrics: evaluation jobs exporting the drift/quality contract. @default true"""
+    qdrant: list[ScrapeTargetArgs]
+    """Qdrant stores (the platform adds its own). @default []"""
+    extra: list[ScrapeTargetArgs]
+    """More targets. @default []"""
+
+
+class OtlpExporterArgs(TypedDict, total=False):
+    """Any OTLP/HTTP endpoint."""
+
+    endpoint: Required[str]
+    """Base URL; /v1/traces is appended. Required."""
+    headers: dict[str, pulumi.Input[str]]
+    """Headers (e.g. Authorization), kept in a Secret. @default {}"""
+
+
+class LangfuseArgs(TypedDict, total=False):
+    """Self-hosted Langfuse: its chart, with every credential generated by pulumi-random."""
+
+    chart_version: str
+    """@default 2.0.0"""
+    namespace: str
+    """@default langfuse"""
+    install_prerequisites: bool
+    """Install cert-manager and the ClickHouse operator the chart needs (skip when the cluster has them). @default true"""
+    postgres_storage_size: str
+    """@default 20Gi"""
+    clickhouse_storage_size: str
+    """@default 100Gi"""
+    blob_storage_size: str
+    """SeaweedFS (S3-compatible) volume. @default 50Gi"""
+    clickhouse_replicas: int
+    """@default 1"""
+    keeper_replicas: int
+    """ClickHouse Keeper replicas: 1, 3 or 5. @default 3"""
+    admin_email: str
+    """Email of the first Langfuse user (owner of the initial organisation; its password is generated and exported as a secret). @default admin@aiops.local"""
+
+
+class TracingArgs(TypedDict, total=False):
+    """LLM traces: an OpenTelemetry Collector receiving OTLP, exporting to Langfuse or any OTLP endpoint."""
+
+    backend: TracingBackend
+    """langfuse, otlp or none. @default langfuse"""
+    otlp: OtlpExporterArgs
+    """otlp: the endpoint. @default none"""
+    langfuse: LangfuseArgs
+    """langfuse: the deployment. @default {}"""
+    collector_chart_version: str
+    """@default 0.170.0"""
+    collector_replicas: int
+    """@default 2"""
+
+
+class SliArgs(TypedDict, total=False):
+    """A service-level indicator: good/total or bad/total PromQL, or a gauge and a threshold."""
+
+    good: str
+    """Ratio SLIs: PromQL of good events per second over {{window}} (the renderer puts each burn-rate window there), e.g. sum(rate(litellm_request_total_latency_metric_bucket{le="5.0"}[{{window}}])). Give good or bad. @default none"""
+    bad: str
+    """Ratio SLIs: PromQL of bad events per second over {{window}}. @default none"""
+    total: str
+    """Ratio SLIs: PromQL of all events per second over {{window}}; required with good or bad. @default none"""
+    gauge: str
+    """Threshold SLIs: PromQL instant vector of a gauge, e.g. DCGM_FI_DEV_GPU_UTIL. Drift SLOs: @default aiops_model_drift_score with selector's labels"""
+    threshold: float
+    """Threshold and drift SLIs: the gauge value past which a minute is bad. @default none (required for threshold and drift SLOs)"""
+    bad_when: BadWhen
+    """Threshold SLIs: above or below. @default above"""
+    aggregate: SliAggregate
+    """Threshold SLIs: how the series' bad (1) or good (0) states combine per group: avg (the share of series that are bad), max (any), min (all). @default avg, max for drift"""
+    by: list[str]
+    """Threshold SLIs: labels kept (one budget and alert per value). @default [], [model] for drift"""
+    selector: dict[str, str]
+    """Drift SLOs: label matchers on aiops_model_drift_score, e.g. {model: chat}. @default {} (every model)"""
+
+
+class SloArgs(TypedDict, total=False):
+    """A service-level objective: objective, window and indicator, rendered as burn-rate rules."""
+
+    name: Required[str]
+    """SLO name (lowercase, digits, -), the `slo` label of its series and alerts. Required."""
+    kind: SloKind
+    """ratio, threshold or drift. @default ratio"""
+    objective: Required[float]
+    """Target share of good events or minutes, strictly between 0 and 1, e.g. 0.999. Required."""
+    window: str
+    """The SLO window: 28d or 30d. @default 30d"""
+    description: str
+    """What the SLO promises, shown in alerts. @default ''"""
+    sli: SliArgs
+    """The indicator. @default {} (drift SLOs need only sli.threshold)"""
+    labels: dict[str, str]
+    """Extra labels on the alerts, e.g. {team: ml-platform}. @default {}"""
+
+
+class ObservabilityArgs(TypedDict, total=False):
+    """Prometheus, Alertmanager, Grafana, GPU metrics, traces and SLOs on a GPU cluster: the args of Observability."""
+
+    namespace: str
+    """@default monitoring"""
+    chart_version: str
+    """kube-prometheus-stack chart. @default 88.5.3"""
+    storage_class: str
+    """StorageClass of every volume. @default gp3-encrypted on EKS (EksGpuCluster's encrypted class), the cluster default on CoreWeave"""
+    prometheus: ObservabilityPrometheusArgs
+    """@default {}"""
+    alertmanager: AlertmanagerArgs
+    """@default {}"""
+    grafana: GrafanaArgs
+    """@default {}"""
+    dcgm: DcgmExporterArgs
+    """@default {}"""
+    scrape: ScrapeArgs
+    """@default {}"""
+    tracing: TracingArgs
+    """@default {}"""
+    default_slos: bool
+    """Add the platform's SLOs (gateway availability and latency, model-server TTFT, GPU saturation). @default true"""
+    slos: list[SloArgs]
+    """More SLOs; one named like a default SLO replaces it. @default []"""
+    tags: dict[str, str]
+    """Governance tags, as labels. @default {}"""
+    cluster: Required[GpuClusterLike]
+    """The cluster to observe: an EksGpuCluster or CoreWeaveGpuCluster (or a GpuClusterRef). The stack runs on its system nodes; the DCGM exporter on its GPU nodes. Required."""
+    coreweave_metrics_token: pulumi.Input[str]
+    """CoreWeave clusters: an API access token (secret) for the CoreWeave Metrics data source Grafana gets (DCGM metrics on CKS). @default none (no such data source)"""
+
+
+class BedrockAlarmThresholdsArgs(TypedDict, total=False):
+    """Per-model Bedrock alarm thresholds (5-minute periods). Design defaults: tune to your traffic."""
+
+    latency_p90_ms: float
+    """InvocationLatency p90, milliseconds. @default 20000"""
+    throttles: float
+    """InvocationThrottles per period. @default 10"""
+    server_errors: float
+    """InvocationServerErrors per period. @default 5"""
+    client_errors: float
+    """InvocationClientErrors per period. @default 50"""
+    evaluation_periods: int
+    """Consecutive breaching periods. @default 3"""
+
+
+class SnsSubscriptionArgs(TypedDict, total=False):
+    """A subscriber of the alarm topic."""
+
+    protocol: Required[str]
+    """email, https, sqs, lambda, … Required."""
+    endpoint: Required[str]
+    """Address, URL or ARN (a plain value: it names the subscription). Required."""
+
+
+class AwsMonitoringArgs(TypedDict, total=False):
+    """CloudWatch alarms and a dashboard for Bedrock models and GPU node groups: the args of AwsMonitoring."""
+
+    thresholds: BedrockAlarmThresholdsArgs
+    """@default {}"""
+    group_metrics_enabled: bool
+    """The node groups' ASGs publish group metrics (EnableMetricsCollection, done outside Pulumi): add an in-service < desired alarm. @default false"""
+    subscriptions: list[SnsSubscriptionArgs]
+    """@default []"""
+    bedrock_models: list[str]
+    """Model ids to watch (ModelId dimension). @default []"""
+    autoscaling_groups: dict[str, pulumi.Input[str]]
+    """GPU node groups: group name → its ASG's name (e.g. an EKS node group's resources[0].autoscalingGroups[0].name). @default {}"""
+    kms_key_arn: pulumi.Input[str]
+    """Key of the SNS topic; its policy must let cloudwatch.amazonaws.com use it. @default a new key with that policy"""
+    tags: dict[str, str]
+    """@default {}"""

@@ -202,6 +202,96 @@ def _build_workloads(p: Platform) -> None:
             key: {"cluster": s.cluster_name, "endpoint": s.endpoint} for key, s in servers.items()}
 
 
+def _build_observability(p: Platform) -> None:
+    """Observability on every declared cluster (or ``observability.clusters``), and CloudWatch alarms.
+
+    Sets ``p.components["awsMonitoring"]`` (:class:`~pulumi_aiops.observability.AwsMonitoring`:
+    Bedrock alarms for the allowlisted models and the EKS GPU node groups' health, created when the
+    stack has Bedrock or an EKS cluster, or declares ``observability.aws``) and
+    ``p.components["observability"]`` (cluster name → :class:`~pulumi_aiops.observability.Observability`).
+    Each stack gets wired: the cluster object, Qdrant stores on that cluster as scrape targets (their
+    read-only API key), on CoreWeave the stack's API token for the CoreWeave Metrics data source, and
+    on EKS, unless the config names a receiver, Alertmanager paging through the AwsMonitoring topic
+    with a Pod Identity role allowed to publish to it.
+    """
+    cfg = p.config.observability
+    if cfg is None:
+        return
+    from pulumi_aiops.catalog import Cloud
+    from pulumi_aiops.config.base import validate_model
+    from pulumi_aiops.config.data import VectorBackend
+    from pulumi_aiops.config.observability import AwsMonitoringArgsModel, AwsMonitoringSpec, ObservabilityArgsModel
+    from pulumi_aiops.observability import AwsMonitoring, Observability
+    from pulumi_aiops.observability.charts import ALERTMANAGER_SA
+
+    eks = {n: c for n, c in p.clusters.items() if c.cloud is Cloud.AWS}
+    monitor: AwsMonitoring | None = None
+    if cfg.aws is not None or p.config.bedrock is not None or eks:
+        groups: dict[str, Any] = {}
+        for cname, eks_cluster in sorted(eks.items()):
+            for gname, group in sorted(getattr(eks_cluster, "gpu_node_groups", {}).items()):
+                groups[f"{cname}-{gname}"] = group.node_group.resources.apply(
+                    lambda rs: rs[0].autoscaling_groups[0].name)
+        access = p.components.get("bedrock")
+        spec = cfg.aws or AwsMonitoringSpec()
+        mon_args = validate_model(AwsMonitoringArgsModel, {
+            **{k: getattr(spec, k) for k in AwsMonitoringSpec.model_fields},
+            "bedrock_models": list(access.models) if access is not None else [],
+            "autoscaling_groups": groups, "tags": p.tags()}, "aiops:platform.observability.aws")
+        monitor = AwsMonitoring("aws-monitoring", _model_args(mon_args))
+        p.components["awsMonitoring"] = monitor
+        p.outputs["alarms"] = {"topicArn": monitor.topic_arn, "dashboard": monitor.dashboard_name}
+
+    stacks: dict[str, Observability] = {}
+    fields = {k: getattr(cfg, k) for k in cfg.model_fields if k not in ("clusters", "aws")}
+    for cname in cfg.clusters or p.config.cluster_names():
+        cluster: Any = p.clusters[cname]
+        wiring: dict[str, Any] = {"cluster": cluster, "tags": {**p.tags(), **cfg.tags}}
+        qdrant = [{"name": f"qdrant-{vs.name}", "namespace": vs.qdrant.namespace, "port": "http",
+                   "match_labels": {"app.kubernetes.io/name": "qdrant",
+                                    "app.kubernetes.io/instance": f"qdrant-{vs.name}",
+                                    "app.kubernetes.io/component": "cluster-discovery"},
+                   "bearer_token": {"name": f"qdrant-{vs.name}-api-keys", "key": "read-only-api-key"}}
+                  for vs in p.config.vector_stores
+                  if vs.backend is VectorBackend.QDRANT and vs.qdrant is not None and vs.qdrant.cluster == cname]
+        if qdrant:  # the stack-config fields (python mode: no Outputs) plus the stores on this cluster
+            scrape = cfg.scrape.model_dump()
+            wiring["scrape"] = {**scrape, "qdrant": [*scrape["qdrant"], *qdrant]}
+        if cluster.cloud is Cloud.COREWEAVE:
+            from pulumi_aiops.coreweave_gpu_cluster import require_token
+
+            path, ccfg = next((pth, c) for pth, c in _coreweave_clusters(p) if c.name == cname)
+            wiring["coreweave_metrics_token"] = require_token(ccfg, path)
+        receiver_given = "receiver" in cfg.alertmanager.model_fields_set
+        if monitor is not None and cluster.cloud is Cloud.AWS and not receiver_given:
+            wiring["alertmanager"] = {**cfg.alertmanager.model_dump(exclude={"receiver"}),
+                                      "receiver": {"type": "sns", "topic_arn": monitor.topic_arn}}
+            _alertmanager_publisher(cluster, cfg.namespace, ALERTMANAGER_SA, monitor)
+        obs_args = validate_model(ObservabilityArgsModel, {**fields, **wiring},
+                                  "aiops:platform.observability")
+        stacks[cname] = Observability(f"{cname}-observability", _model_args(obs_args))
+    if stacks:
+        p.components["observability"] = stacks
+        p.outputs["observability"] = {
+            n: {"grafanaUrl": o.grafana_url, "prometheusUrl": o.prometheus_url,
+                "otlpHttpEndpoint": o.otlp_http_endpoint, "grafanaAdminPassword": o.grafana_admin_password,
+                "slos": [s.name for s in o.slos]}
+            for n, o in stacks.items()}
+
+
+def _alertmanager_publisher(cluster: Any, namespace: str, service_account: str, monitor: Any) -> None:
+    """A Pod Identity role for Alertmanager on an EKS cluster, allowed to publish to the alarm topic."""
+    import pulumi_aws as aws
+
+    from pulumi_aiops.aws.iam import document, statement
+
+    role = cluster.control_plane.workload_role("alertmanager", namespace, service_account)
+    aws.iam.RolePolicy(f"{cluster.cluster_name}-alertmanager-sns", role=role.id, policy=document([
+        statement("Allow", "sns:Publish", monitor.topic_arn, sid="PublishAlerts"),
+        statement("Allow", ["kms:GenerateDataKey*", "kms:Decrypt"], monitor.kms_key_arn, sid="EncryptedTopic"),
+    ]), opts=pulumi.ResourceOptions(parent=cluster))
+
+
 def build_platform(config: PlatformConfig) -> Platform:
     """Create every component the config declares; return them."""
     from pulumi_aiops import diagnostics
@@ -215,6 +305,7 @@ def build_platform(config: PlatformConfig) -> Platform:
     _build_data(p)
     _build_bedrock(p)
     _build_workloads(p)
+    _build_observability(p)
     p.outputs["clusters"] = {n: c.contract_outputs() for n, c in p.clusters.items()}
     p.outputs["gpuCapacity"] = [g.to_output() for c in p.clusters.values() for g in c.gpu_capacity]
     # The non-GPU pools (EKS system node groups, CoreWeave cpuNodePools), sized like the GPU ones.

@@ -38,6 +38,8 @@ COMPONENTS: tuple[str, ...] = (
     "pulumi_aiops.data_lake:DataLake",
     "pulumi_aiops.bedrock_access:BedrockAccess",
     "pulumi_aiops.vector_store:VectorStore",
+    "pulumi_aiops.observability:Observability",
+    "pulumi_aiops.observability:AwsMonitoring",
 )
 # Not hosted: KnowledgeBase and FeatureStore take other components (a DataLake, a VectorStore,
 # BedrockAccess) as objects, which a schema cannot carry by value; use them from Python.

@@ -51,6 +51,8 @@ COMPONENT_ARGS: dict[str, str] = {
     "FeatureStoreArgs": "pulumi_aiops.feature_store:FeatureStoreArgsModel",
     "BedrockAccessArgs": "pulumi_aiops.bedrock_access:BedrockAccessArgsModel",
     "KnowledgeBaseArgs": "pulumi_aiops.knowledge_base:KnowledgeBaseArgsModel",
+    "ObservabilityArgs": "pulumi_aiops.config.observability:ObservabilityArgsModel",
+    "AwsMonitoringArgs": "pulumi_aiops.config.observability:AwsMonitoringArgsModel",
 }
 
 _SUFFIXES = ("Config", "Spec", "Model")

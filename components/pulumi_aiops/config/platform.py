@@ -25,6 +25,7 @@ from pulumi_aiops.config.data import DataLakeConfig, FeatureStoreConfig, VectorS
 from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.eks import EksClusterConfig
 from pulumi_aiops.config.governance import Environment, GovernanceConfig
+from pulumi_aiops.config.observability import ObservabilityConfig
 from pulumi_aiops.config.workloads import WorkloadsConfig
 from pulumi_aiops.errors import ConfigError
 
@@ -67,6 +68,10 @@ class PlatformConfig(AiopsModel):
         description="Where `pulumi up` runs from: security groups and/or private CIDRs that every EKS cluster's "
         "security group (private API endpoint) and every opensearch-serverless store's VPC-endpoint security "
         "group admit on 443 (README 'Deploy for real'). @default none (only the nodes)",
+    )
+    observability: ObservabilityConfig | None = Field(
+        None, description="Prometheus, Grafana, GPU metrics, traces and SLOs on the clusters; CloudWatch alarms. "
+                          "@default none"
     )
 
     @field_validator("allowed_regions")
@@ -188,6 +193,24 @@ class PlatformConfig(AiopsModel):
         if self.feature_store is not None and self.data_lake is None:
             raise ConfigValueError("needs dataLake: the offline store lives in the lake's curated bucket",
                                    loc=("featureStore",), value="{…}")
+        return self
+
+    @model_validator(mode="after")
+    def _observability_clusters(self) -> PlatformConfig:
+        """``observability.clusters`` names declared clusters, each once."""
+        if self.observability is None:
+            return self
+        names = self.cluster_names()
+        for i, c in enumerate(self.observability.clusters):
+            if c not in names:
+                raise ConfigValueError(f"is not a cluster of this stack; clusters: {names}",
+                                       loc=("observability", "clusters", i), value=c)
+            if c in self.observability.clusters[:i]:
+                raise ConfigValueError("is listed twice", loc=("observability", "clusters", i), value=c)
+        if not names and self.observability.clusters == [] and self.observability.aws is None \
+                and self.bedrock is None:
+            raise ConfigValueError("has nothing to observe: declare a cluster or bedrock",
+                                   loc=("observability",), value="{…}")
         return self
 
     @model_validator(mode="after")
