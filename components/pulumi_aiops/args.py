@@ -762,6 +762,8 @@ class CoreWeaveGpuClusterArgs(TypedDict, total=False):
     """CPU NodePools without the GPU taint, for the workloads that need no GPU (Qdrant, the gateway, observability): the cluster's system nodes. @default [] (none: such workloads are refused)"""
     datasets: list[CoreWeaveDatasetArgs]
     """@default []"""
+    gpu_sharing: dict[str, GpuSharingArgs]
+    """Not available on CKS: CoreWeave manages the NVIDIA device plugin and GPU Operator and documents no per-NodePool time-slicing or MIG setting; any entry is refused. @default {} (whole GPUs)"""
     tags: dict[str, str]
     """Tags on the taggable CoreWeave resources (the dataset buckets); in stack config they add to the governance tags. @default {}"""
 

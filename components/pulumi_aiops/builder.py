@@ -202,9 +202,9 @@ def _build_serving_addons(p: Platform) -> None:
     servers = p.config.workloads.model_servers
     addons: dict[str, Any] = {}
     for cluster in sorted({s.cluster for s in servers if s.autoscaling is not None}):
-        addons[f"{cluster}/keda"] = Keda(f"{cluster}-keda", {
-            "cluster": p.clusters[cluster], "chart_version": serving.keda_chart_version,
-            "prometheus": serving.network.prometheus.model_dump()})
+        keda_args: Any = {"cluster": p.clusters[cluster], "chart_version": serving.keda_chart_version,
+                          "prometheus": serving.network.prometheus}
+        addons[f"{cluster}/keda"] = Keda(f"{cluster}-keda", keda_args)
     for cluster in sorted({s.cluster for s in servers if s.multi_node is not None}):
         addons[f"{cluster}/lws"] = LeaderWorkerSetController(f"{cluster}-lws", {
             "cluster": p.clusters[cluster], "chart_version": serving.lws_chart_version})

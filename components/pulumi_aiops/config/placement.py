@@ -326,10 +326,11 @@ def place_server(spec: Any, pools: Sequence[GpuCapacity], *, cluster: str, cloud
         replicas, loc, nodes = scale() if callable(scale) else (spec.replicas, ("replicas",), 1)
         pods = replicas * nodes
         if pods > slots:
-            group = f" (× {nodes} pods each)" if nodes > 1 else ""
+            group = f"(× {nodes} pods each) " if nodes > 1 else ""
+            what = "replicas" if loc == ("replicas",) else "it"
             raise ConfigValueError(
-                f"{group} × {spec.gpus} GPU(s) is {pods * spec.gpus} GPUs, more than the pool(s) can hold at "
-                f"maxNodes: at most {slots // nodes} replica(s) ({'; '.join(per_node_text)}); lower it or raise "
+                f"{group}× {spec.gpus} GPU(s) is {pods * spec.gpus} GPUs, more than the pool(s) can hold at "
+                f"maxNodes: at most {slots // nodes} replica(s) ({'; '.join(per_node_text)}); lower {what} or raise "
                 "maxNodes", loc=loc, value=replicas)
     return _finish(spec, cpu_q, mem_q, selector, tuple(placed), warnings)
 

@@ -249,7 +249,9 @@ class ModelVersionConfig(AiopsModel):
             "schema": MANIFEST_SCHEMA, "name": self.name, "version": self.version,
             "source": {"type": "huggingface", "repo": hf.repo, "revision": hf.revision},
             "license": self.license, "intendedUse": self.intended_use,
-            "files": [{"path": f.path, "sizeBytes": f.size_bytes, "sha256": f.sha256} for f in self.files],
+            # Sorted by path: the manifest (and its digest) does not depend on the order files are listed.
+            "files": [{"path": f.path, "sizeBytes": f.size_bytes, "sha256": f.sha256}
+                      for f in sorted(self.files, key=lambda f: f.path)],
         }
 
     def manifest_bytes(self) -> bytes:
