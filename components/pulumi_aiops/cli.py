@@ -68,6 +68,10 @@ def render_text(summary: dict[str, Any]) -> str:
         for r in summary["systemCapacity"]:
             lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']}, {r['minNodes']}..{r['maxNodes']} nodes")
             lines.append(_node_line(r))
+    if summary.get("modelServers"):
+        lines += ["", "Model servers (the model version each runs):"]
+        width = max(len(m["name"]) for m in summary["modelServers"])
+        lines += [f"  {m['name']:<{width}}  {m['model']}" for m in summary["modelServers"]]
     if summary.get("warnings"):
         lines += ["", f"Warnings ({len(summary['warnings'])}; --strict makes them errors):"]
         lines += [f"  {w}" for w in summary["warnings"]]

@@ -140,6 +140,13 @@ class PlanResult:
             rows.append(r)
         return rows
 
+    def model_servers(self) -> list[dict[str, Any]]:
+        """Each model server (stack output ``modelServers``) with the model version it runs
+        (``name@version`` from the registry, or a Hugging Face repo id) and its endpoint."""
+        servers = self.graph.stack_outputs.get("modelServers") or {}
+        return [{"name": key, "model": v.get("model"), "endpoint": v.get("endpoint"), "cluster": v.get("cluster")}
+                for key, v in sorted(servers.items())]
+
     def components(self) -> list[dict[str, Any]]:
         """Top-level components with the count by type of the custom resources under each."""
         groups: dict[str, Counter[str]] = defaultdict(Counter)
@@ -181,6 +188,7 @@ class PlanResult:
             "gpuCapacity": self.gpu_capacity(),
             "gpuCapacityByCloud": self.gpu_capacity_by_cloud(),
             "systemCapacity": self.system_capacity(),
+            "modelServers": self.model_servers(),
             "warnings": list(self.warnings),
         }
         if self.policy is not None:

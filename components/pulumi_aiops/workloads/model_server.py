@@ -307,11 +307,13 @@ def _network_policies(name: str, ns: str, spec: ModelServerSpec, plan: ServingPl
     gateway = {"namespaceSelector": {"matchLabels": dict(net.gateway_namespace_labels)}}
     prometheus = {"namespaceSelector": {"matchLabels": dict(net.prometheus.namespace_labels)},
                   "podSelector": {"matchLabels": dict(net.prometheus.pod_labels)}}
+    # A multi-node group serves (and exports metrics) from its leader only.
+    serving = {**selector, LWS_ROLE_LABEL: "leader"} if spec.multi_node is not None else selector
     docs = [
         default_deny(ns, meta_labels), allow_dns(ns, meta_labels),
-        allow("allow-gateway", ns, pod_labels=selector, ingress=[{"from": [gateway], "ports": port}],
+        allow("allow-gateway", ns, pod_labels=serving, ingress=[{"from": [gateway], "ports": port}],
               labels=meta_labels),
-        allow("allow-prometheus", ns, pod_labels=selector, ingress=[{"from": [prometheus], "ports": port}],
+        allow("allow-prometheus", ns, pod_labels=serving, ingress=[{"from": [prometheus], "ports": port}],
               labels=meta_labels),
     ]
     egress: list[dict[str, Any]] = [{"to": [{"ipBlock": {"cidr": c}} for c in net.egress_cidrs],

@@ -224,7 +224,18 @@ def fetch(client: Any, bucket: str, prefix: str, root: Path, entries: Iterable[F
           workers: int = 8) -> list[str]:
     root.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return [p for p in pool.map(lambda e: fetch_file(client, bucket, prefix, root, e), list(entries)) if p]
+        problems = [p for p in pool.map(lambda e: fetch_file(client, bucket, prefix, root, e), list(entries)) if p]
+    partial = root / PARTIAL_DIR
+    for d in sorted((p for p in partial.rglob("*") if p.is_dir()), reverse=True):
+        try:
+            d.rmdir()  # empty directories only; another pod's download in progress stays
+        except OSError:
+            pass
+    try:
+        partial.rmdir()
+    except OSError:
+        pass
+    return problems
 
 
 def publish(client: Any, bucket: str, prefix: str, root: Path, entries: list[FileEntry],
