@@ -64,10 +64,7 @@ def _peer_matches(peer: Mapping[str, Any], policy_ns: str, other: Pod) -> bool:
     if "ipBlock" in peer:
         return False
     ns_sel, pod_sel = peer.get("namespaceSelector"), peer.get("podSelector")
-    if ns_sel is None:
-        in_ns = other.namespace == policy_ns
-    else:
-        in_ns = selects(ns_sel, other.ns_labels())
+    in_ns = other.namespace == policy_ns if ns_sel is None else selects(ns_sel, other.ns_labels())
     return in_ns and (pod_sel is None or selects(pod_sel, other.labels))
 
 

@@ -189,7 +189,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_publish_then_fetch_round_trips_and_skips_what_is_already_right(
         module: types.ModuleType, s3: Any, tmp_path: Path) -> None:
     m = _version()
-    doc, entries = module.load_manifest(_write(tmp_path / "manifest.json", m.manifest_bytes()))
+    _doc, entries = module.load_manifest(_write(tmp_path / "manifest.json", m.manifest_bytes()))
     src = _tree(tmp_path / "src")
     assert module.publish(s3, "registry", "models/tiny/1/", src, entries, m.manifest_bytes()) == []
     assert s3.get_object(Bucket="registry", Key="models/tiny/1/manifest.json")["Body"].read() == m.manifest_bytes()

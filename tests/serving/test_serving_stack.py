@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
-
 from netpol import Pod, policies_of, reachable
+
 from pulumi_aiops.testing import ResourceGraph, run_program
 from stack_plans import ROOT, as_api_value, planned
 
@@ -119,7 +119,7 @@ def test_no_server_has_a_kubernetes_api_token(graph: ResourceGraph) -> None:
 def test_no_server_takes_weights_from_the_internet(graph: ResourceGraph) -> None:
     registry = graph.named("model-registry", "aiops:index:ModelRegistry")
     bucket = graph.named("model-registry-models", "aws:s3/bucket:Bucket")
-    for component, name in SERVERS.items():
+    for component, _name in SERVERS.items():
         for pod in _pods(graph, component):
             spec = pod["spec"]
             init = [c["name"] for c in spec["initContainers"]]

@@ -32,6 +32,7 @@ uploads it (the sync job's last step).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -226,15 +227,10 @@ def fetch(client: Any, bucket: str, prefix: str, root: Path, entries: Iterable[F
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         problems = [p for p in pool.map(lambda e: fetch_file(client, bucket, prefix, root, e), list(entries)) if p]
     partial = root / PARTIAL_DIR
-    for d in sorted((p for p in partial.rglob("*") if p.is_dir()), reverse=True):
-        try:
-            d.rmdir()  # empty directories only; another pod's download in progress stays
-        except OSError:
-            pass
-    try:
-        partial.rmdir()
-    except OSError:
-        pass
+    # Empty directories only: another pod's download in progress stays.
+    for d in [*sorted((p for p in partial.rglob("*") if p.is_dir()), reverse=True), partial]:
+        with contextlib.suppress(OSError):
+            d.rmdir()
     return problems
 
 
