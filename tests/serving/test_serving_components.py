@@ -211,3 +211,24 @@ def test_wired_registry_bucket_reaches_the_server_unresolved(monkeypatch: pytest
     deps = graph.named("chat-deployment").property_dependencies.get("spec", [])
     assert graph.named("their-models").urn in deps
 
+
+
+def test_the_registry_docstring_example_runs_and_trusts_the_ci_role() -> None:
+    import re
+    import textwrap
+
+    import pulumi_aiops.model_registry as mod
+
+    found = re.search(r"Example::\n\n((?:    [^\n]*\n|\n)+)", mod.__doc__ or "")
+    assert found
+    code = textwrap.dedent(found.group(1))
+
+    def program() -> None:
+        exec(compile(code, "<model_registry docstring>", "exec"), {})
+
+    graph = run_program(program, {"aws:region": "us-east-1"})
+    ci = graph.named("model-sync-ci", "aws:iam/role:Role").outputs["arn"]
+    trust = json.loads(graph.named("models-writer", "aws:iam/role:Role").inputs["assumeRolePolicy"])
+    assert {"AWS": [ci]} in [s["Principal"] for s in trust["Statement"]]
+    assert graph.named("models-manifest-qwen2.5-0.5b-instruct-2024-09-19").inputs["key"] == (
+        "models/qwen2.5-0.5b-instruct/2024-09-19/manifest.json")
