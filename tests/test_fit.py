@@ -440,3 +440,19 @@ def test_a_qdrant_vector_store_component_needs_system_nodes() -> None:
 
     with pytest.raises(ConfigError, match=r"^VectorStore\('qdr'\)\.cluster: 'cw' declares no system nodes"):
         run_program(program, CW_CONFIG, secret_keys=SECRETS)
+
+
+def test_a_declared_eks_pool_is_sized_from_its_gpu_spec_in_the_program_too() -> None:
+    """An EKS group of an unlisted type sizes its servers from gpuSpec's vcpus and memoryGib, in the
+    component path as in the config check (no fallback to an unchecked 2 CPU / 8Gi)."""
+    p = _platform("multicloud")
+    p["eks"]["gpuNodeGroups"] = [{"name": "t4", "instanceType": "g4dn.metal", "maxSize": 1,
+                                  "gpuSpec": {"gpuModel": "T4", "gpuCount": 8, "gpuMemoryGib": 16,
+                                              "vcpus": 96, "memoryGib": 384}}]
+    for s in p["workloads"]["modelServers"]:
+        s.pop("resources")
+    with diagnostics.collecting() as warnings:
+        g = _run_stack(p)
+    eks = _deployment(g, "eks-gpu-chat")["containers"][0]["resources"]["requests"]
+    assert parse_cpu_millis(eks["cpu"]) > 8000  # an eighth of a 96-vCPU node, not the 2 CPU fallback
+    assert not [w for w in warnings if "eks-gpu" in str(w) and "size" in str(w)]

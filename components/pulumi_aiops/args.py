@@ -98,6 +98,7 @@ __all__ = [
     "DataLakeLifecycleArgs",
     "DataLakeTeamArgs",
     "DeniedTopicArgs",
+    "DeployerAccessArgs",
     "EfaDevicePluginArgs",
     "EfsModelCacheArgs",
     "EksAccessArgs",
@@ -216,6 +217,17 @@ class EksAccessArgs(TypedDict, total=False):
     """Give the identity running `pulumi up` cluster admin (it installs the Helm charts). @default true"""
 
 
+class DeployerAccessArgs(TypedDict, total=False):
+    """The deployer's security groups and networks, admitted on 443 by the private endpoints."""
+
+    security_group_ids: list[pulumi.Input[str]]
+    """Security groups of the deployer (a CI runner's, a VPN endpoint's), in the endpoints' VPC or a peered one: ids or outputs; each rule is named by a hash of the id (an output one by its place among the outputs). @default []"""
+    cidrs: list[str]
+    """Networks of the deployer (IPv4 or IPv6): private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) unless allowPublicCidrs; never 0.0.0.0/0 or ::/0. Each rule is named by a hash of the CIDR. @default []"""
+    allow_public_cidrs: bool
+    """Accept public ranges in cidrs (e.g. a corporate range routed over Direct Connect or VPN). @default false"""
+
+
 class EksSystemNodeGroupArgs(TypedDict, total=False):
     """The CPU node group for cluster add-ons (CoreDNS, autoscaler, controllers)."""
 
@@ -231,6 +243,8 @@ class EksSystemNodeGroupArgs(TypedDict, total=False):
     """@default minSize"""
     root_volume_gib: int
     """@default 50"""
+    metadata_hop_limit: int
+    """IMDSv2 hop limit of the system nodes. 2 lets the pods there (the EBS CSI node driver) read instance metadata, which also puts the node role's credentials within their reach; 1 keeps every pod off IMDS and the EBS CSI driver falls back to Kubernetes metadata, which cannot count the ENIs and volumes attached when it computes a node's volume limit. GPU nodes always get 1. @default 2"""
 
 
 class GpuSpecArgs(TypedDict, total=False):
@@ -356,6 +370,8 @@ class EksGpuClusterArgs(TypedDict, total=False):
     """@default all types, 90 days"""
     access: EksAccessArgs
     """@default API mode, no extra admins"""
+    deployer_access: DeployerAccessArgs
+    """Security groups and CIDRs of the deployer (a CI runner or VPN host in the VPC) that the cluster security group admits on 443, so `pulumi up` reaches the private API endpoint (the stack's aiops:platform.deployerAccess is added to it). @default none (only the nodes)"""
     role_arn: pulumi.Input[str]
     """Bring your own cluster IAM role: its ARN, or an output of it. @default none (create one)"""
     node_role_arn: pulumi.Input[str]
@@ -418,6 +434,8 @@ class EksControlPlaneArgs(TypedDict, total=False):
     """@default all types, 90 days"""
     access: EksAccessArgs
     """@default API mode, no extra admins"""
+    deployer_access: DeployerAccessArgs
+    """Security groups and CIDRs of the deployer (a CI runner or VPN host in the VPC) that the cluster security group admits on 443, so `pulumi up` reaches the private API endpoint (the stack's aiops:platform.deployerAccess is added to it). @default none (only the nodes)"""
     role_arn: pulumi.Input[str]
     """Bring your own cluster IAM role: its ARN, or an output of it. @default none (create one)"""
     node_role_arn: pulumi.Input[str]
@@ -496,6 +514,8 @@ class SystemNodeGroupArgs(TypedDict, total=False):
     """@default minSize"""
     root_volume_gib: int
     """@default 50"""
+    metadata_hop_limit: int
+    """IMDSv2 hop limit of the system nodes. 2 lets the pods there (the EBS CSI node driver) read instance metadata, which also puts the node role's credentials within their reach; 1 keeps every pod off IMDS and the EBS CSI driver falls back to Kubernetes metadata, which cannot count the ENIs and volumes attached when it computes a node's volume limit. GPU nodes always get 1. @default 2"""
     subnet_ids: Required[pulumi.Input[list[pulumi.Input[str]]]]
     """Private subnets of the group: ids, outputs, or an output. Required."""
 
@@ -1173,6 +1193,8 @@ class VectorStoreArgs(TypedDict, total=False):
     """dev, staging or prod: AOSS standby replicas default to ENABLED in prod. @default dev"""
     tags: dict[str, str]
     """Governance tags for every taggable resource. @default {}"""
+    deployer_access: DeployerAccessArgs
+    """opensearch-serverless: security groups and CIDRs of the deployer that the VPC endpoint's security group admits on 443, so `pulumi up` can create the index (the builder passes aiops:platform.deployerAccess). @default none (only clientSecurityGroupIds)"""
 
 
 class FeatureDefinitionArgs(TypedDict, total=False):

@@ -62,7 +62,11 @@ def _build_clusters(p: Platform) -> None:
 
         for ecfg in eks:
             assert isinstance(ecfg, EksClusterConfig)
-            tagged: Any = ecfg.model_copy(update={"tags": {**p.tags(), **ecfg.tags}})  # a validated model
+            # A validated model: the stack's tags under the cluster's own, the stack's deployerAccess
+            # plus the cluster's own.
+            tagged: Any = ecfg.model_copy(update={
+                "tags": {**p.tags(), **ecfg.tags},
+                "deployer_access": p.config.deployer_access.merged(ecfg.deployer_access)})
             p.clusters[ecfg.name] = EksGpuCluster(ecfg.name, tagged)
     for _path, cfg in coreweave:
         # A validated model (tags in args, the stack's governance tags under the cluster's own).
@@ -106,6 +110,8 @@ def _build_data(p: Platform) -> None:
             host: Any = p.clusters[vs.network_cluster() or (cfg.eks.name if cfg.eks else "")]
             wiring["network"] = {"vpc_id": host.vpc_id, "subnet_ids": host.private_subnet_ids,
                                  "client_security_group_ids": [host.cluster_security_group_id]}
+            if vs.backend is VectorBackend.OPENSEARCH_SERVERLESS:  # `pulumi up` creates its index
+                wiring["deployer_access"] = cfg.deployer_access
         store_args = validate_model(VectorStoreArgsModel, {**dict(vs.spec()), **wiring},
                                     f"aiops:platform.vectorStores[{i}]")
         stores[vs.name] = VectorStore(f"vector-{vs.name}", _model_args(store_args))

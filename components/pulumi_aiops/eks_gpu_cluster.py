@@ -15,7 +15,9 @@ Secure defaults in the manner of terraform-aws-eks, each overridable by name (se
 * **Nodes**: a CPU system node group, plus GPU managed node groups on NVIDIA AMIs
   (``AL2023_x86_64_NVIDIA``), tainted ``nvidia.com/gpu=true:NoSchedule``, able to scale to
   zero, ON_DEMAND / SPOT / CAPACITY_BLOCK, each with a launch template that requires IMDSv2
-  (hop limit 1, so pods cannot reach the node's credentials) and an encrypted gp3 root volume.
+  (hop limit 1, so pods cannot reach the node's credentials) and an encrypted gp3 root volume;
+  the system nodes' template allows hop limit 2 (``systemNodeGroup.metadataHopLimit``), so the
+  EBS CSI node driver reads instance metadata.
 * **Add-ons**: vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver (with a
   Pod Identity role), the NVIDIA device plugin Helm chart, and the GPU autoscaler
   (cluster-autoscaler; why not Karpenter: :mod:`pulumi_aiops.eks.autoscaler`).
@@ -31,11 +33,12 @@ its old type as an alias, and every child that moved under a piece, or was renam
 position to a stable key, carries an alias to its 0.1.0 URN.
 
 **Reaching the API.** With the default private-only endpoint, ``pulumi up`` must run from
-inside the VPC (or over VPN/peering) to install the Helm charts; otherwise enable
-``endpoint.publicAccess`` with your CIDRs. The identity running ``pulumi up`` is made cluster
-admin (``access.bootstrapCreatorAdmin``), since it installs those charts. With a brought
-``roleArn`` the role must already allow the KMS key (kms:Encrypt, Decrypt, DescribeKey,
-ListGrants).
+inside the VPC (or over VPN/peering) to install the Helm charts, and the cluster security group
+must admit it: list the runner's security group or network in ``deployerAccess`` (rules on 443,
+named by a hash of each entry); otherwise enable ``endpoint.publicAccess`` with your CIDRs.
+The identity running ``pulumi up`` is made cluster admin (``access.bootstrapCreatorAdmin``),
+since it installs those charts. With a brought ``roleArn`` the role must already allow the KMS
+key (kms:Encrypt, Decrypt, DescribeKey, ListGrants).
 
 Example::
 
@@ -240,6 +243,7 @@ class EksGpuCluster(GpuCluster):
                 "vpc_id": vpc_id, "subnet_ids": subnets, "cluster_name": eks_name, "version": cfg.version,
                 "endpoint": cfg.endpoint, "encryption": cfg.encryption, "logging": cfg.logging,
                 "access": cfg.access, "role_arn": cfg.role_arn, "node_role_arn": cfg.node_role_arn,
+                "deployer_access": cfg.deployer_access,
                 "tags": tags,
             }),
             opts=child,
@@ -416,5 +420,6 @@ class EksGpuCluster(GpuCluster):
             max_nodes=g.max_size,
             capacity_type=CapacityType(g.capacity_type.value),
             declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd,
+            vcpus=spec.vcpus, memory_gib=spec.memory_gib,
         )
 

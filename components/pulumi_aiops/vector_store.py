@@ -11,6 +11,10 @@
   API keys from pulumi-random in a Kubernetes Secret, persistence, a PodDisruptionBudget and
   a ClusterIP service only.
 
+The OpenSearch Serverless index is created by ``pulumi up`` through the collection's VPC endpoint,
+whose security group admits ``network.clientSecurityGroupIds`` and ``deployerAccess`` (the
+deployer's security groups and CIDRs) on 443: list the CI runner or VPN host there.
+
 Every backend exposes ``endpoint``, ``credentials_secret_arn`` (AWS backends) or
 ``api_key_secret_name`` (Qdrant), :meth:`VectorStore.grant_read`,
 :meth:`VectorStore.grant_write` and :meth:`VectorStore.bedrock_storage_configuration`. The
@@ -26,12 +30,14 @@ Example::
     subnets = [aws.ec2.Subnet(f"rag-{az}", vpc_id=vpc.id, cidr_block=cidr, availability_zone=az)
                for az, cidr in (("us-east-1a", "10.20.1.0/24"), ("us-east-1b", "10.20.2.0/24"))]
     apps = aws.ec2.SecurityGroup("rag-apps", vpc_id=vpc.id, description="RAG applications")
+    runners = aws.ec2.SecurityGroup("ci-runners", vpc_id=vpc.id, description="CI runners (pulumi up)")
     deployer = "arn:aws:iam::123456789012:role/deployer"   # runs `pulumi up`; creates the index
     store = VectorStore("kb-docs", {
         "backend": "opensearch-serverless", "dimensions": 1024,
         "opensearch": {"admin_principals": [deployer]},
         "network": {"vpc_id": vpc.id, "subnet_ids": [s.id for s in subnets],
                     "client_security_group_ids": [apps.id]},
+        "deployer_access": {"security_group_ids": [runners.id]},  # the runners reach the endpoint on 443
         "tags": {"owner": "ml-platform", "cost-center": "cc-1234", "data-classification": "internal"},
     })
     writer = aws.iam.Role("kb-writer", assume_role_policy=aws.iam.get_policy_document_output(statements=[{
@@ -50,6 +56,7 @@ import pulumi_aws as aws
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.args import VectorStoreArgs, VectorStoreNetworkArgs
+from pulumi_aiops.aws.deployer_access import admit_deployer
 from pulumi_aiops.aws.formats import (
     IAM_ROLE_OR_USER,
     KMS_KEY_ARN,
@@ -66,6 +73,7 @@ from pulumi_aiops.aws.iam import statement
 from pulumi_aiops.aws.kms import kms_key
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known, validate_model
 from pulumi_aiops.config.data import StandbyReplicas, VectorBackend, VectorStoreSpec
+from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.governance import Environment
 from pulumi_aiops.contract import GpuCluster, GpuClusterInput, GpuClusterRef, resolve_cluster
 from pulumi_aiops.data_lake import policy_json, short_hash, stateful
@@ -161,11 +169,25 @@ class VectorStoreArgsModel(VectorStoreSpec):
         "@default dev")
     tags: dict[str, str] = Field(
         default_factory=dict, description="Governance tags for every taggable resource. @default {}")
+    deployer_access: DeployerAccessConfig = Field(
+        default_factory=DeployerAccessConfig,
+        description="opensearch-serverless: security groups and CIDRs of the deployer that the VPC endpoint's "
+        "security group admits on 443, so `pulumi up` can create the index (the builder passes "
+        "aiops:platform.deployerAccess). @default none (only clientSecurityGroupIds)")
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: dict[str, str]) -> dict[str, str]:
         return check_tags(v)
+
+    @model_validator(mode="after")
+    def _deployer(self) -> "VectorStoreArgsModel":
+        if not self.deployer_access.empty and self.backend is not VectorBackend.OPENSEARCH_SERVERLESS:
+            raise ConfigValueError(
+                f"applies to opensearch-serverless only: the {self.backend.value} backend is set up without a "
+                "connection from the deployer (Aurora through the RDS Data API, Qdrant through the cluster's API)",
+                loc=("deployerAccess",), value="{…}")
+        return self
 
     @model_validator(mode="after")
     def _placement(self) -> "VectorStoreArgsModel":
@@ -238,6 +260,8 @@ class VectorStore(pulumi.ComponentResource):
         self.kms_key: aws.kms.Key | None = None
         self.kms_key_arn: pulumi.Output[str] | None = None
         self._grants: set[str] = set()
+        #: The rules admitting ``deployerAccess`` to the AOSS endpoint (opensearch-serverless only).
+        self.deployer_rules: list[aws.vpc.SecurityGroupIngressRule] = []
         if cfg.backend is VectorBackend.OPENSEARCH_SERVERLESS:
             assert cfg.network is not None
             self._opensearch(cfg.network, cfg.environment)
@@ -390,6 +414,10 @@ class VectorStore(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         key_arn = self._key("OpenSearch Serverless collection encryption")
         sg = self._client_sg(network, 443, "aoss")
+        # The deployer creates the index through this endpoint (see AossIndex): admit it too.
+        self.deployer_rules = admit_deployer(
+            f"{self._name}-sg", sg.id, self.config.deployer_access, where=f"{self._where}.deployerAccess",
+            what=f"the OpenSearch Serverless endpoint of {coll}", tags=self.tags, opts=child)
         self.vpc_endpoint = aws.opensearch.ServerlessVpcEndpoint(
             f"{self._name}-vpce", name=_aoss_name(coll, "vpce"), vpc_id=self._vpc_id(network),
             subnet_ids=self._subnet_ids(network), security_group_ids=[sg.id], opts=child)
@@ -430,7 +458,7 @@ class VectorStore(pulumi.ComponentResource):
         self.index = AossIndex(
             f"{self._name}-index", endpoint=self.collection.collection_endpoint, region=region,
             index_name=os_cfg.index_name, dimensions=self.config.dimensions,
-            opts=stateful(self, depends_on=[admin, self.collection]))
+            opts=stateful(self, depends_on=[admin, self.collection, *self.deployer_rules]))
         self.endpoint = self.collection.collection_endpoint
 
     def _aurora(self, network: VectorStoreNetworkModel) -> None:

@@ -15,7 +15,8 @@ import yaml
 from pulumi_aiops.catalog import Cloud, catalog
 from pulumi_aiops.config.gpu_nodes import EFA_INTERFACES, INSTANCE_STORE_GB, MIG_PROFILES, mig_profiles_for
 
-EC2 = json.loads(gzip.open(Path(moto.__file__).parent / "ec2" / "resources" / "instance_types.json.gz").read())
+EC2 = json.loads(gzip.decompress((Path(moto.__file__).parent / "ec2" / "resources" / "instance_types.json.gz")
+                                  .read_bytes()))
 AWS_TYPES = sorted(name for (cloud, name) in catalog() if cloud is Cloud.AWS)
 
 

@@ -44,6 +44,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ModelWrapValidatorHandle
 from pulumi_aiops.catalog import Cloud, GpuInstanceType, catalog, resolve
 from pulumi_aiops.catalog.ec2 import ec2_instance_type_problem
 from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.gpu_nodes import (
     EFA_INTERFACES,
     INSTANCE_STORE_GB,
@@ -57,8 +58,10 @@ from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
     "CAPACITY_BLOCK_FAMILIES",
+    "GPU_HOP_LIMIT",
     "LOG_RETENTION_DAYS",
     "SUPPORTED_VERSIONS",
+    "SYSTEM_HOP_LIMIT",
     "AccessConfig",
     "Autoscaler",
     "ControlPlaneLogType",
@@ -88,6 +91,13 @@ LOG_RETENTION_DAYS = CLOUDWATCH_RETENTION_DAYS
 #: family is the part before the dot: ``p6-b200`` for ``p6-b200.48xlarge`` (P6-B200 launched in
 #: May 2025 through Capacity Blocks).
 CAPACITY_BLOCK_FAMILIES: frozenset[str] = frozenset({"p4d", "p4de", "p5", "p5e", "p5en", "p6-b200"})
+
+#: IMDSv2 hop limits of the node launch templates. GPU nodes: 1, so no pod reaches the node's
+#: instance-role credentials. System nodes: 2, so the EBS CSI node driver (not host-network) reads
+#: IMDS: with Kubernetes metadata instead it "will assume one ENI and one EBS volume (the root
+#: volume) is attached" when computing volume limits (aws-ebs-csi-driver docs/install.md, "Metadata").
+GPU_HOP_LIMIT = 1
+SYSTEM_HOP_LIMIT = 2
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -510,6 +520,15 @@ class SystemNodeGroupConfig(AiopsModel):
     max_size: int = Field(4, ge=1, le=100, description="@default 4")
     desired_size: int | None = Field(None, description="@default minSize")
     root_volume_gib: int = Field(50, ge=20, le=16384, description="@default 50")
+    metadata_hop_limit: int = Field(
+        SYSTEM_HOP_LIMIT,
+        ge=1,
+        le=2,
+        description="IMDSv2 hop limit of the system nodes. 2 lets the pods there (the EBS CSI node driver) read "
+        "instance metadata, which also puts the node role's credentials within their reach; 1 keeps every pod off "
+        "IMDS and the EBS CSI driver falls back to Kubernetes metadata, which cannot count the ENIs and volumes "
+        "attached when it computes a node's volume limit. GPU nodes always get 1. @default 2",
+    )
 
     @field_validator("instance_type")
     @classmethod
@@ -687,6 +706,12 @@ NODE_ROLE_ARN_FIELD: Any = Field(
 )
 AUTOSCALER_CHART_FIELD: Any = Field("9.46.6", description="cluster-autoscaler chart. @default 9.46.6")
 DEVICE_PLUGIN_CHART_FIELD: Any = Field("0.17.1", description="nvidia-device-plugin chart. @default 0.17.1")
+DEPLOYER_ACCESS_FIELD: Any = Field(
+    default_factory=DeployerAccessConfig,
+    description="Security groups and CIDRs of the deployer (a CI runner or VPN host in the VPC) that the cluster "
+    "security group admits on 443, so `pulumi up` reaches the private API endpoint (the stack's "
+    "aiops:platform.deployerAccess is added to it). @default none (only the nodes)",
+)
 
 
 class EksClusterConfig(AiopsModel):
@@ -704,6 +729,7 @@ class EksClusterConfig(AiopsModel):
     encryption: EncryptionConfig = Field(default_factory=EncryptionConfig, description="@default create a KMS key")
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="@default all types, 90 days")
     access: AccessConfig = Field(default_factory=AccessConfig, description="@default API mode, no extra admins")
+    deployer_access: DeployerAccessConfig = DEPLOYER_ACCESS_FIELD
     role_arn: RoleArn | None = ROLE_ARN_FIELD
     node_role_arn: RoleArn | None = NODE_ROLE_ARN_FIELD
     system_node_group: SystemNodeGroupConfig = Field(

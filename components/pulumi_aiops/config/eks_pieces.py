@@ -15,9 +15,11 @@ from typing import Any
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.eks import (
     _VPC_RE,
     AUTOSCALER_CHART_FIELD,
+    DEPLOYER_ACCESS_FIELD,
     DEVICE_PLUGIN_CHART_FIELD,
     NODE_ROLE_ARN_FIELD,
     ROLE_ARN_FIELD,
@@ -104,6 +106,7 @@ class EksControlPlaneConfig(AiopsModel):
     encryption: EncryptionConfig = Field(default_factory=EncryptionConfig, description="@default create a KMS key")
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="@default all types, 90 days")
     access: AccessConfig = Field(default_factory=AccessConfig, description="@default API mode, no extra admins")
+    deployer_access: DeployerAccessConfig = DEPLOYER_ACCESS_FIELD
     role_arn: RoleArn | None = ROLE_ARN_FIELD
     node_role_arn: RoleArn | None = NODE_ROLE_ARN_FIELD
     tags: Tags = Field(default_factory=dict, description=_TAGS_DOC)

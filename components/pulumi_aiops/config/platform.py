@@ -22,6 +22,7 @@ from pulumi_aiops.config.base import AiopsModel, ConfigValueError, validate_mode
 from pulumi_aiops.config.bedrock import BedrockConfig
 from pulumi_aiops.config.coreweave import CoreWeaveClusterConfig
 from pulumi_aiops.config.data import DataLakeConfig, FeatureStoreConfig, VectorStoreConfig
+from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.eks import EksClusterConfig
 from pulumi_aiops.config.governance import Environment, GovernanceConfig
 from pulumi_aiops.config.serving import ModelRegistryConfig, RegistryStorage
@@ -61,6 +62,12 @@ class PlatformConfig(AiopsModel):
     )
     feature_store: FeatureStoreConfig | None = Field(
         None, description="SageMaker Feature Store. @default none"
+    )
+    deployer_access: DeployerAccessConfig = Field(
+        default_factory=DeployerAccessConfig,
+        description="Where `pulumi up` runs from: security groups and/or private CIDRs that every EKS cluster's "
+        "security group (private API endpoint) and every opensearch-serverless store's VPC-endpoint security "
+        "group admit on 443 (README 'Deploy for real'). @default none (only the nodes)",
     )
     model_registry: ModelRegistryConfig | None = Field(
         None, description="Model versions as deployable artifacts (manifests beside the weights) and the roles that "

@@ -20,6 +20,7 @@ __all__ = [
     "LEGACY_CLUSTER_TYPE",
     "LOGS_KEY_ACTIONS",
     "MIG_CONFIG_LABEL",
+    "NODE_KIND_TAG",
     "POOL_LABEL",
     "ROLE_ARN",
     "SHARING_CONFIG_LABEL",
@@ -44,6 +45,9 @@ MIG_CONFIG_LABEL = "nvidia.com/mig.config"
 EFA_LABEL = "aiops.io/efa"
 #: The extended resource the EFA device plugin advertises.
 EFA_RESOURCE = "vpc.amazonaws.com/efa"
+#: Tag on a system node group's launch template (value ``system``): the policy rule
+#: ``ec2-imdsv2-hop-limit`` allows hop limit 2 only on templates that carry it.
+NODE_KIND_TAG = "aiops.io/node-kind"
 #: Prefix of the ASG tags cluster-autoscaler reads to scale a group from zero.
 CA_NODE_TEMPLATE = "k8s.io/cluster-autoscaler/node-template"
 #: The type token of ``EksGpuCluster`` in 0.1.0, when it created every resource itself.

@@ -45,6 +45,11 @@ TYPE_TOKEN = "aiops:index:ClusterAutoscaler"
 def autoscaler_policy(account: str, partition: str, region: str, cluster: str) -> str:
     """The least-privilege policy of cluster-autoscaler for EKS cluster ``cluster``.
 
+    Source: kubernetes/autoscaler ``cluster-autoscaler/cloudprovider/aws/README.md``, "Full Cluster
+    Autoscaler Features Policy (Recommended)" (auto-discovery, dynamic instance list), with
+    ``autoscaling:DescribeTags`` that auto-discovery needs, ``eks:DescribeNodegroup`` on this
+    cluster's node groups, and the two scaling writes restricted by tag as that README recommends
+    (EKS tags its managed node groups' ASGs ``k8s.io/cluster-autoscaler/<cluster>=owned``).
     Statement keys keep 0.1.0's order (the same text: no policy update on upgrade)."""
     return document_json([
         {
@@ -105,6 +110,7 @@ class ClusterAutoscaler(EksPiece):
         region = aws.get_region_output(opts=inv).region
         cluster = pulumi.Output.from_input(cfg.cluster_name)
 
+        # EKS Pod Identity trust (the EKS user guide: pods.eks.amazonaws.com, AssumeRole + TagSession).
         role = aws.iam.Role(
             f"{name}-cluster-autoscaler-role",
             assume_role_policy=service_trust("pods.eks.amazonaws.com", tag_session=True),

@@ -4,8 +4,12 @@
 Both work on any EKS cluster: the one an :class:`~pulumi_aiops.eks.control_plane.EksControlPlane`
 creates, or one a team already runs (give its name, a node role and subnets, as values or
 outputs; like pulumi-eks's ``ManagedNodeGroup(cluster=…)``, but with plain wiring values so it is
-usable from any language). Every launch template requires IMDSv2 with a hop limit of 1 (pods
-cannot reach the node's credentials) and an encrypted gp3 root volume.
+usable from any language). Every launch template requires IMDSv2 and an encrypted gp3 root
+volume. GPU nodes get a hop limit of 1, so no pod reaches the node's credentials; system nodes 2
+(``metadataHopLimit``), so the EBS CSI node driver can read instance metadata (with Kubernetes
+metadata instead it assumes one ENI and one volume attached when it computes the node's volume
+limit: aws-ebs-csi-driver ``docs/install.md``, "Metadata"); their launch template carries the tag
+``aiops.io/node-kind=system`` that the ``ec2-imdsv2-hop-limit`` policy reads.
 
 A GPU group runs an NVIDIA AMI, carries the ``nvidia.com/gpu=true:NoSchedule`` taint and the
 ``nvidia.com/gpu.present=true`` label, buys ON_DEMAND, SPOT or CAPACITY_BLOCK capacity (the
@@ -37,7 +41,7 @@ from pulumi_aiops.args import GpuNodeGroupArgs, SystemNodeGroupArgs
 from pulumi_aiops.aws.formats import SUBNET_ID, checked, checked_list
 from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
-from pulumi_aiops.config.eks import Autoscaler, EksCapacityType, GpuNodeGroupConfig
+from pulumi_aiops.config.eks import GPU_HOP_LIMIT, Autoscaler, EksCapacityType, GpuNodeGroupConfig
 from pulumi_aiops.config.eks_pieces import GpuNodeGroupPieceConfig, SystemNodeGroupPieceConfig
 from pulumi_aiops.config.gpu_nodes import (
     EFA_INTERFACES,
@@ -55,6 +59,7 @@ from pulumi_aiops.eks._common import (
     EFA_RESOURCE,
     GPU_NODE_LABEL,
     MIG_CONFIG_LABEL,
+    NODE_KIND_TAG,
     POOL_LABEL,
     ROLE_ARN,
     SHARING_CONFIG_LABEL,
@@ -148,6 +153,8 @@ class _ManagedGroup(EksPiece):
         *,
         ami_type: str,
         root_volume_gib: int,
+        hop_limit: int,
+        lt_tags: dict[str, str] | None = None,
         lt_extra: dict[str, Any] | None = None,
         **group: Any,
     ) -> tuple[aws.ec2.LaunchTemplate, aws.eks.NodeGroup]:
@@ -162,7 +169,7 @@ class _ManagedGroup(EksPiece):
             metadata_options={
                 "http_endpoint": "enabled",
                 "http_tokens": "required",
-                "http_put_response_hop_limit": 1,
+                "http_put_response_hop_limit": hop_limit,
                 "instance_metadata_tags": "disabled",
             },
             block_device_mappings=[
@@ -179,7 +186,7 @@ class _ManagedGroup(EksPiece):
             tag_specifications=[
                 {"resource_type": rt, "tags": node_tags} for rt in ("instance", "volume", "network-interface")
             ],
-            tags=tags,
+            tags={**tags, **(lt_tags or {})},
             opts=self._opts(),
             **(lt_extra or {}),
         )
@@ -267,6 +274,7 @@ class GpuNodeGroup(_ManagedGroup):
             g,
             ami_type=g.ami_type.value,
             root_volume_gib=g.root_volume_gib,
+            hop_limit=GPU_HOP_LIMIT,
             lt_extra=extra,
             capacity_type=g.capacity_type.value,
             instance_types=None if cb else [g.instance_type],
@@ -323,6 +331,9 @@ class SystemNodeGroup(_ManagedGroup):
             s,
             ami_type=s.ami_type.value,
             root_volume_gib=s.root_volume_gib,
+            # An in-place update: a new launch-template version, which EKS rolls out node by node.
+            hop_limit=s.metadata_hop_limit,
+            lt_tags={NODE_KIND_TAG: "system"},
             capacity_type="ON_DEMAND",
             instance_types=[s.instance_type],
             scaling_config={

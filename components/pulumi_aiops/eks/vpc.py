@@ -271,6 +271,10 @@ class Vpc(EksPiece):
             tags=t(),
             opts=self._opts(new=True, protect=True, retain_on_delete=True),
         )
+        # The VPC user guide, "IAM role for publishing flow logs to CloudWatch Logs": trust
+        # vpc-flow-logs.amazonaws.com with the confused-deputy conditions it shows (aws:SourceAccount,
+        # aws:SourceArn on this account's flow logs); its five logs actions, scoped to this log group
+        # but DescribeLogGroups (which takes no log-group resource).
         role = aws.iam.Role(
             f"{n}-flow-logs-role",
             assume_role_policy=pulumi.Output.all(account, partition, region).apply(
