@@ -232,3 +232,18 @@ def test_the_registry_docstring_example_runs_and_trusts_the_ci_role() -> None:
     assert {"AWS": [ci]} in [s["Principal"] for s in trust["Statement"]]
     assert graph.named("models-manifest-qwen2.5-0.5b-instruct-2024-09-19").inputs["key"] == (
         "models/qwen2.5-0.5b-instruct/2024-09-19/manifest.json")
+
+
+def test_the_gpu_operator_offers_time_slicing_per_pool_and_denies_by_default() -> None:
+    from serving_programs import gpu_operator_graph
+
+    graph = gpu_operator_graph()
+    op = graph.named("gpu-gpu-operator").inputs["values"]["devicePlugin"]["config"]
+    assert (op["create"], op["default"]) == (True, "default") and "replicas: 2" in op["data"]["time-slicing-2"]
+    labels = graph.named("gpu-gpu-l4", "aws:eks/nodeGroup:NodeGroup").inputs["labels"]
+    assert labels["nvidia.com/device-plugin.config"] == "time-slicing-2"
+    assert "nvidia.com/mig.config" not in labels
+    policies = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in graph.of_type(
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy") if r.inputs["metadata"]["namespace"] == "gpu-operator"}
+    assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    assert {"allow-dns", "allow-apiserver", "allow-intra-namespace"} <= set(policies)

@@ -52,9 +52,9 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
      "more than a replica gets on pool 'l4-shared' (g6.xlarge): 1 GPU(s) × 5.5 GiB (a 1/4 time-sliced share of a 22 "
      "GiB GPU) × 0.9 (vLLM's --gpu-memory-utilization) = 5.0 GiB"),
     ("too many replicas for the pool at max scale",
-     lambda p: p["workloads"]["modelServers"][1]["autoscaling"].update(maxReplicas=3),
-     f"{S}[1].autoscaling.maxReplicas: 3 (× 2 pods each) × 4 GPU(s) is 24 GPUs, more than the pool(s) can hold at "
-     "maxNodes: at most 2 replica(s)"),
+     lambda p: p["workloads"]["modelServers"][1]["autoscaling"].update(maxReplicas=4),
+     f"{S}[1].autoscaling.maxReplicas: 4 (× 2 pods each) × 4 GPU(s) is 32 GPUs, more than the pool(s) can hold at "
+     "maxNodes: at most 3 replica(s) (l4x4-efa: 6 node(s) × 1 per node)"),
     ("cache smaller than the model", lambda p: p["workloads"]["modelServers"][0]["cache"].update(size="100Mi"),
      f"{S}[0].cache.size: '100Mi' is smaller than qwen2.5-0.5b-instruct@1 (999,597,690 bytes)"),
     # time-slicing on a pool without GPUs, and other sharing mistakes
@@ -157,6 +157,18 @@ def test_a_registry_on_another_cloud_is_refused() -> None:
     assert str(err.value).startswith(
         f"{S}[0].model: 'qwen2.5-0.5b-instruct@1' is kept in CoreWeave AI Object Storage (modelRegistry.storage "
         "coreweave), which a server on cluster 'eks' (aws) cannot read")
+
+
+def test_a_pool_with_no_room_for_a_rolling_update_is_a_warning() -> None:
+    from pulumi_aiops.config.workloads import workload_warnings
+
+    p = copy.deepcopy(BASE)
+    p["eks"]["gpuNodeGroups"][1]["maxSize"] = 4
+    warnings = [m for m, _ in workload_warnings(load_platform_config(p))]
+    assert warnings == [
+        f"{S}[1].autoscaling.maxReplicas: 2 fills the pool(s) at maxNodes (l4x4-efa: 4 node(s) × 1 per node): a "
+        "rolling update starts each new replica before the old one goes (maxSurge 1, maxUnavailable 0), so at this "
+        "scale a rollout waits for room; raise maxNodes by 2 node(s) (or lower the count) to roll without waiting"]
 
 
 def test_a_sleeping_server_on_a_pool_that_keeps_nodes_is_a_warning() -> None:

@@ -325,6 +325,12 @@ def place_server(spec: Any, pools: Sequence[GpuCapacity], *, cluster: str, cloud
         scale = getattr(spec, "scale_limits", None)
         replicas, loc, nodes = scale() if callable(scale) else (spec.replicas, ("replicas",), 1)
         pods = replicas * nodes
+        if slots >= pods and pods + nodes > slots:
+            warnings.append(Finding(loc, replicas, (
+                f"fills the pool(s) at maxNodes ({'; '.join(per_node_text)}): a rolling update starts each new "
+                "replica before the old one goes (maxSurge 1, maxUnavailable 0), so at this scale a rollout waits "
+                f"for room; raise maxNodes by {nodes} node(s) (or lower the count) to roll without waiting"),
+                ("no-surge-room", cluster, spec.name or spec.model)))
         if pods > slots:
             group = f"(× {nodes} pods each) " if nodes > 1 else ""
             what = "replicas" if loc == ("replicas",) else "it"
