@@ -190,7 +190,6 @@ class PlanResult:
             "gpuCapacity": self.gpu_capacity(),
             "gpuCapacityByCloud": self.gpu_capacity_by_cloud(),
             "systemCapacity": self.system_capacity(),
-            "modelServers": self.model_servers(),
             "warnings": list(self.warnings),
         }
         if self.policy is not None:

@@ -235,14 +235,17 @@ def test_changing_the_version_changes_only_the_pod_template_and_the_manifest_ref
 
 def test_the_plan_shows_which_version_each_server_runs() -> None:
     from pulumi_aiops.cli import render_text
+    from pulumi_aiops.plan_format import build_plan
 
     result = planned("serving")
     servers = result.model_servers()
     assert {(s["name"], s["model"]) for s in servers} == {
         ("eks/chat-small", "qwen2.5-0.5b-instruct@1"), ("eks/chat-large", "qwen2.5-7b-instruct@1")}
-    text = render_text(result.summary())
-    assert "  eks/chat-small  qwen2.5-0.5b-instruct@1" in text
-    assert "  eks/chat-large  qwen2.5-7b-instruct@1" in text
+    text = render_text(build_plan(result, cost=False))
+    assert "  eks-chat-small  qwen2.5-0.5b-instruct@1" in text
+    assert "  eks-chat-large  qwen2.5-7b-instruct@1" in text
+    # a development server shows the repo it downloads
+    assert "  eks-gpu-chat  Qwen/Qwen2.5-1.5B-Instruct" in render_text(build_plan(planned("multicloud"), cost=False))
 
 
 # -- scaling: KEDA on vLLM's metrics, and the pools follow ---------------------------------------
