@@ -8,7 +8,10 @@ selector and the registry access come from the cluster:
   NetworkPolicy** and explicit allows only: DNS; the LLM gateway's namespace (by its labels,
   ``network.gatewayNamespaceLabels``) and the Prometheus pods (for ``/metrics``) to the server's port;
   the weight fetch to the registry (443; EKS Pod Identity's agent; CoreWeave's LOTA on 80); a
-  multi-node group's pods to one another. No other namespace reaches a server;
+  multi-node group's pods to one another. No other namespace reaches a server. A NetworkPolicy
+  applies to a whole pod, so vLLM's container could reach what the fetch may: serving stays offline
+  by ``HF_HUB_OFFLINE=1`` and a local ``--model``; to make it a network guarantee too, give the VPC an
+  S3 interface endpoint and narrow ``network.egressCidrs`` to the VPC's CIDR;
 * a ServiceAccount without an automounted token;
 * a Deployment (or, with ``multiNode``, a LeaderWorkerSet): non-root, no privilege escalation, all
   capabilities dropped, read-only root filesystem, seccomp ``RuntimeDefault``, Guaranteed resources
