@@ -35,7 +35,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "Qwen/Qwen2.5-1.5B-Instruct"  # as in stacks/Pulumi.multicloud.yaml
-PER_SERVER = 5  # Namespace, ServiceAccount, Deployment, Service, PodDisruptionBudget
+PER_SERVER = 10  # Namespace, ServiceAccount, Deployment, Service, PodDisruptionBudget, 5 NetworkPolicies
 
 
 def _rss_mb() -> float:

@@ -57,12 +57,21 @@ from pulumi_aiops.config.governance import (
     DataClassification,
     Environment,
 )
+from pulumi_aiops.config.gpu_nodes import (
+    LocalStorage,
+    MigStrategy,
+)
 from pulumi_aiops.config.observability import (
     BadWhen,
     ReceiverType,
     SliAggregate,
     SloKind,
     TracingBackend,
+)
+from pulumi_aiops.config.serving import (
+    AutoscalingMetric,
+    CacheMode,
+    RegistryStorage,
 )
 from pulumi_aiops.contract import GpuClusterLike
 
@@ -74,12 +83,14 @@ if TYPE_CHECKING:
 __all__ = [
     "AlertReceiverArgs",
     "AlertmanagerArgs",
+    "AutoscalingArgs",
     "AwsMonitoringArgs",
     "BedrockAccessArgs",
     "BedrockAlarmThresholdsArgs",
     "BedrockPrivateEndpointsArgs",
     "ChunkingArgs",
     "ClusterAutoscalerArgs",
+    "ClusterModelCacheArgs",
     "ContentFilterArgs",
     "CoreWeaveCksArgs",
     "CoreWeaveCpuNodePoolArgs",
@@ -90,6 +101,7 @@ __all__ = [
     "CoreWeaveNodePoolArgs",
     "CoreWeaveNodeTaintArgs",
     "CoreWeaveOidcArgs",
+    "CoreWeaveRegistryArgs",
     "CoreWeaveVpcArgs",
     "CoreWeaveVpcPrefixArgs",
     "DataLakeArgs",
@@ -99,12 +111,16 @@ __all__ = [
     "DcgmExporterArgs",
     "DeniedTopicArgs",
     "DeployerAccessArgs",
+    "EfaDevicePluginArgs",
+    "EfsModelCacheArgs",
     "EksAccessArgs",
     "EksControlPlaneArgs",
+    "EksEfsModelCacheArgs",
     "EksEncryptionArgs",
     "EksEndpointArgs",
     "EksGpuClusterArgs",
     "EksGpuNodeGroupArgs",
+    "EksGpuOperatorArgs",
     "EksLoggingArgs",
     "EksNetworkArgs",
     "EksSystemNodeGroupArgs",
@@ -112,27 +128,44 @@ __all__ = [
     "FeatureGroupArgs",
     "FeatureStoreArgs",
     "GpuNodeGroupArgs",
+    "GpuOperatorArgs",
+    "GpuSharingArgs",
     "GpuSpecArgs",
     "GrafanaArgs",
     "GuardrailArgs",
+    "HuggingFaceSourceArgs",
     "InvocationLoggingArgs",
+    "KedaArgs",
     "KnowledgeBaseArgs",
     "LangfuseArgs",
+    "LeaderWorkerSetControllerArgs",
+    "MigArgs",
+    "ModelCacheArgs",
+    "ModelFileArgs",
+    "ModelRegistryArgs",
+    "ModelRegistryRefArgs",
     "ModelServerArgs",
     "ModelServerResourcesArgs",
+    "ModelSourceArgs",
+    "ModelVersionArgs",
+    "MultiNodeArgs",
     "NvidiaDevicePluginArgs",
     "ObservabilityArgs",
     "ObservabilityPrometheusArgs",
     "OtlpExporterArgs",
     "PiiEntityArgs",
+    "PrometheusArgs",
     "ProvisionedThroughputArgs",
+    "RegistrySyncArgs",
     "ScrapeArgs",
     "ScrapeTargetArgs",
     "SecretKeyRefArgs",
+    "ServingNetworkArgs",
     "SliArgs",
     "SloArgs",
     "SnsSubscriptionArgs",
     "SystemNodeGroupArgs",
+    "TimeSlicingArgs",
     "TracingArgs",
     "VectorStoreArgs",
     "VectorStoreAuroraArgs",
@@ -284,6 +317,60 @@ class EksGpuNodeGroupArgs(TypedDict, total=False):
     """Subnets of this group (e.g. the reservation's AZ), in the brought VPC: ids, outputs, or an output of the whole list. @default [] = all private subnets"""
     availability_zones: list[str]
     """AZs of this group in a created VPC (e.g. a Capacity Block's AZ); needs network.availabilityZones. @default [] = all AZs"""
+    efa: bool
+    """Attach an EFA interface per network card of the instance type, in a cluster placement group, for multi-node serving (the EFA device plugin advertises vpc.amazonaws.com/efa); the group must sit in one AZ (one availabilityZones entry, or its subnetIds). @default false"""
+    local_storage: LocalStorage
+    """raid0: nodeadm stripes the NVMe instance store and puts the kubelet and containerd on it, so pods' emptyDir volumes (the per-node model cache) are local NVMe (AL2023 AMIs, instance types with an instance store). @default none"""
+
+
+class TimeSlicingArgs(TypedDict, total=False):
+    """CUDA time-slicing of every GPU of a pool's nodes."""
+
+    replicas: Required[int]
+    """How many pods may share each GPU. Required."""
+
+
+class MigArgs(TypedDict, total=False):
+    """MIG partitioning of every GPU of a pool's nodes into identical instances."""
+
+    profile: Required[str]
+    """A MIG profile of the pool's GPU, e.g. 1g.10gb (H100/A100-80GB), 1g.18gb (H200), 1g.23gb (B200). Required."""
+
+
+class GpuSharingArgs(TypedDict, total=False):
+    """How the GPUs of one pool are shared: time-slicing or MIG (one of them)."""
+
+    time_slicing: TimeSlicingArgs
+    """CUDA time-slicing. @default none"""
+    mig: MigArgs
+    """MIG partitions (needs gpuOperator). @default none"""
+
+
+class EksGpuOperatorArgs(TypedDict, total=False):
+    """The NVIDIA GPU Operator in the mode EKS's NVIDIA AMIs need: drivers and the container toolkit"""
+
+    enabled: bool
+    """Install the GPU Operator (needed for MIG). @default false"""
+    chart_version: str
+    """@default v25.10.1"""
+    mig_strategy: MigStrategy
+    """@default single"""
+
+
+class EksEfsModelCacheArgs(TypedDict, total=False):
+    """An EFS file system for shared model caches: encrypted with its own KMS key, mount targets in"""
+
+    enabled: bool
+    """@default false"""
+    throughput_mode: str
+    """EFS throughput mode: elastic or bursting. @default elastic"""
+
+
+class ClusterModelCacheArgs(TypedDict, total=False):
+    """Shared model-cache storage the cluster provides to its model servers."""
+
+    efs: EksEfsModelCacheArgs
+    """@default off"""
 
 
 class EksGpuClusterArgs(TypedDict, total=False):
@@ -323,6 +410,12 @@ class EksGpuClusterArgs(TypedDict, total=False):
     """cluster-autoscaler chart. @default 9.46.6"""
     device_plugin_version: str
     """nvidia-device-plugin chart. @default 0.17.1"""
+    gpu_sharing: dict[str, GpuSharingArgs]
+    """How the GPUs of a GPU node group are shared, by group name: timeSlicing (replicas per GPU, through the device plugin's config, selected by the node label nvidia.com/device-plugin.config) or mig (a MIG profile, through the GPU Operator's MIG manager, label nvidia.com/mig.config). @default {} (whole GPUs)"""
+    gpu_operator: EksGpuOperatorArgs
+    """The NVIDIA GPU Operator (drivers and toolkit off: the AMI's), providing the device plugin and the MIG manager instead of the standalone device plugin chart. @default off"""
+    model_cache: ClusterModelCacheArgs
+    """Shared storage for model servers' weight caches (EFS). @default none"""
     tags: dict[str, str]
     """Extra tags on every taggable resource. @default {}"""
 
@@ -412,6 +505,14 @@ class GpuNodeGroupArgs(TypedDict, total=False):
     """Subnets of the group (private; for a Capacity Block, those of its AZ): ids, outputs, or an output of the whole list. Required."""
     availability_zones: list[str]
     """Not used on its own (it knows no subnet's AZ): put the AZ's subnets in subnetIds. @default [] (must stay empty)"""
+    efa: bool
+    """Attach an EFA interface per network card of the instance type, in a cluster placement group, for multi-node serving (the EFA device plugin advertises vpc.amazonaws.com/efa); the group must sit in one AZ (one availabilityZones entry, or its subnetIds). @default false"""
+    local_storage: LocalStorage
+    """raid0: nodeadm stripes the NVMe instance store and puts the kubelet and containerd on it, so pods' emptyDir volumes (the per-node model cache) are local NVMe (AL2023 AMIs, instance types with an instance store). @default none"""
+    gpu_sharing: GpuSharingArgs
+    """How this group's GPUs are shared (time-slicing or MIG): the node label that selects the device plugin's or the MIG manager's configuration. @default none (whole GPUs)"""
+    security_group_ids: list[pulumi.Input[str]]
+    """Security groups of the EFA interfaces (efa: true): the cluster security group (EKS adds none of its own when the launch template names network interfaces); it must admit all traffic from itself. @default [] (required with efa)"""
 
 
 class SystemNodeGroupArgs(TypedDict, total=False):
@@ -461,6 +562,49 @@ class NvidiaDevicePluginArgs(TypedDict, total=False):
 
     version: str
     """nvidia-device-plugin chart. @default 0.17.1"""
+    time_slicing_replicas: list[int]
+    """Time-slicing configurations to offer (replicas per GPU); a node selects one with the label nvidia.com/device-plugin.config=time-slicing-<replicas> (GpuNodeGroup gpuSharing sets it). @default [] (whole GPUs only)"""
+
+
+class GpuOperatorArgs(TypedDict, total=False):
+    """The NVIDIA GPU Operator on an EKS cluster, in the EKS-AMI mode (drivers and toolkit off)."""
+
+    enabled: bool
+    """Install the GPU Operator (needed for MIG). @default false"""
+    chart_version: str
+    """@default v25.10.1"""
+    mig_strategy: MigStrategy
+    """@default single"""
+    time_slicing_replicas: list[int]
+    """Time-slicing configurations the operator's device plugin offers (time-slicing-<replicas>), selected per node by the label nvidia.com/device-plugin.config. @default []"""
+    system_node_selector: dict[str, str]
+    """Where the operator and NFD master run. @default anywhere"""
+
+
+class EfaDevicePluginArgs(TypedDict, total=False):
+    """The EFA device plugin (aws/eks-charts) on nodes labelled ``aiops.io/efa=true``."""
+
+    chart_version: str
+    """@default v0.5.30"""
+
+
+class EfsModelCacheArgs(TypedDict, total=False):
+    """An EFS file system, its mount targets, the EFS CSI driver and a StorageClass for shared"""
+
+    enabled: bool
+    """@default true"""
+    throughput_mode: str
+    """EFS throughput mode: elastic or bursting. @default elastic"""
+    cluster_name: Required[pulumi.Input[str]]
+    """The EKS cluster's name, or an output of it (e.g. `aws.eks.Cluster.name`). Required."""
+    vpc_id: Required[pulumi.Input[str]]
+    """The cluster's VPC (id or output). Required."""
+    subnet_ids: Required[dict[str, pulumi.Input[str]]]
+    """Private subnets for the mount targets, by a stable key (the AZ, or the subnet id): one mount target each. Required."""
+    client_security_group_id: Required[pulumi.Input[str]]
+    """The security group of the nodes that mount it (the cluster security group). Required."""
+    tags: dict[str, str]
+    """Tags on every taggable resource (owner, cost-center, data-classification). @default {}"""
 
 
 class CoreWeaveHostPrefixIpamArgs(TypedDict, total=False):
@@ -662,6 +806,8 @@ class CoreWeaveGpuClusterArgs(TypedDict, total=False):
     """CPU NodePools without the GPU taint, for the workloads that need no GPU (Qdrant, the gateway, observability): the cluster's system nodes. @default [] (none: such workloads are refused)"""
     datasets: list[CoreWeaveDatasetArgs]
     """@default []"""
+    gpu_sharing: dict[str, GpuSharingArgs]
+    """Not available on CKS: CoreWeave manages the NVIDIA device plugin and GPU Operator and documents no per-NodePool time-slicing or MIG setting; any entry is refused. @default {} (whole GPUs)"""
     tags: dict[str, str]
     """Tags on the taggable CoreWeave resources (the dataset buckets); in stack config they add to the governance tags. @default {}"""
 
@@ -677,13 +823,143 @@ class ModelServerResourcesArgs(TypedDict, total=False):
     """/dev/shm size (tensor-parallel NCCL); memory-backed, so it counts against memory. @default a quarter of memory, at most 16Gi"""
 
 
+class ModelCacheArgs(TypedDict, total=False):
+    """The weight cache of a server (see :class:`CacheMode` for the trade-offs)."""
+
+    mode: CacheMode
+    """node or shared. @default node"""
+    size: str
+    """Volume size (Gi/Ti), e.g. 100Gi. @default the model's size + 20 %, rounded up to a GiB"""
+    storage_class: str
+    """StorageClass of the shared volume (ReadWriteMany). @default the cluster's: aiops-efs-models on EKS (eks.modelCache.efs), shared-vast on CoreWeave"""
+
+
+class AutoscalingArgs(TypedDict, total=False):
+    """KEDA scaling of a server on inference load."""
+
+    min_replicas: int
+    """0 lets the server sleep. @default 1"""
+    max_replicas: Required[int]
+    """Required."""
+    metric: AutoscalingMetric
+    """@default queue"""
+    target: float
+    """Queue: waiting requests per replica; ttft: seconds at p90. @default 5 (queue), 1.0 (ttft)"""
+    cooldown_seconds: int
+    """How long load must stay low before a replica goes (and before the last one goes, with minReplicas 0). @default 900"""
+    polling_seconds: int
+    """KEDA's polling interval. @default 30"""
+
+
+class MultiNodeArgs(TypedDict, total=False):
+    """A model bigger than one node: one replica is a group of ``nodes`` pods (a LeaderWorkerSet),"""
+
+    nodes: Required[int]
+    """Pods (nodes) per replica. Required."""
+    tensor_parallel: int
+    """@default gpus (one node)"""
+    pipeline_parallel: int
+    """@default nodes"""
+    image: str
+    """An image with the fabric's NCCL plugin (aws-ofi-nccl for EFA); the stock vLLM image falls back to NCCL over TCP. @default the server's image"""
+
+
+class PrometheusArgs(TypedDict, total=False):
+    """Where Prometheus is, for KEDA's queries and for the server's NetworkPolicy."""
+
+    address: str
+    """@default http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090"""
+    namespace_labels: dict[str, str]
+    """Labels of Prometheus's namespace. @default {kubernetes.io/metadata.name: monitoring}"""
+    pod_labels: dict[str, str]
+    """Labels of the Prometheus pods (prometheus-operator sets app.kubernetes.io/name: prometheus). @default {app.kubernetes.io/name: prometheus}"""
+
+
+class ServingNetworkArgs(TypedDict, total=False):
+    """Who may reach a server: the LLM gateway's namespace and Prometheus, nobody else."""
+
+    gateway_namespace_labels: dict[str, str]
+    """Labels of the LLM gateway's namespace. @default {aiops.io/llm-gateway: 'true'}"""
+    prometheus: PrometheusArgs
+    """@default kube-prometheus-stack"""
+    egress_cidrs: list[str]
+    """Where the weight fetch may reach on 443 (the registry: S3 or CoreWeave Object Storage; narrow it to your VPC with an S3 interface endpoint). @default [0.0.0.0/0]"""
+
+
+class HuggingFaceSourceArgs(TypedDict, total=False):
+    """A Hugging Face model repository pinned to one commit."""
+
+    repo: Required[str]
+    """Repository id, e.g. Qwen/Qwen2.5-0.5B-Instruct. Required."""
+    revision: Required[str]
+    """The commit (40 hex digits) the files were taken from; a branch or tag could move. Required."""
+
+
+class ModelSourceArgs(TypedDict, total=False):
+    """Where a model version's files came from."""
+
+    hugging_face: Required[HuggingFaceSourceArgs]
+    """A Hugging Face repo and revision. Required."""
+
+
+class ModelFileArgs(TypedDict, total=False):
+    """One file of a model version."""
+
+    path: Required[str]
+    """Path relative to the model directory, e.g. model.safetensors. Required."""
+    size_bytes: Required[int]
+    """Size in bytes. Required."""
+    sha256: Required[str]
+    """SHA-256 of the file, 64 lowercase hex digits. Required."""
+
+
+class ModelVersionArgs(TypedDict, total=False):
+    """One version of a model: the manifest the registry stores beside its weights."""
+
+    name: Required[str]
+    """Model name (lowercase letters, digits, '.', '-'), e.g. qwen2.5-0.5b-instruct. Required."""
+    version: Required[str]
+    """Version label, e.g. 2024-09-19 or 3; name@version is how a server refers to it. Required."""
+    source: Required[ModelSourceArgs]
+    """Where the files came from. Required."""
+    license: Required[str]
+    """The model's licence (an SPDX id or the repo's licence tag, e.g. apache-2.0). Required."""
+    intended_use: Required[str]
+    """What the model may be used for (and not), as reviewed. Required."""
+    files: Required[list[ModelFileArgs]]
+    """Every file of the version. Required."""
+
+
+class ModelRegistryRefArgs(TypedDict, total=False):
+    """A model registry by value: what a server needs to fetch and verify a version."""
+
+    storage: RegistryStorage
+    """@default bucket"""
+    bucket: Required[pulumi.Input[str]]
+    """The bucket (an output of the registry is fine). Required."""
+    prefix: str
+    """Key prefix of every version. @default models/"""
+    region: pulumi.Input[str]
+    """The bucket's region (AWS) or zone (CoreWeave), for the S3 client. @default the pod's"""
+    endpoint_url: str
+    """S3 endpoint for a non-AWS store (CoreWeave in-cluster: http://cwlota.com). @default AWS"""
+    reader_role_arn: pulumi.Input[str]
+    """The read-only IAM role (AWS): the server's pods get it through EKS Pod Identity. @default none"""
+    credentials_secret: str
+    """Secret with a reader's access key in each serving namespace (CoreWeave). @default none"""
+    models: list[ModelVersionArgs]
+    """The versions. @default []"""
+
+
 class ModelServerArgs(TypedDict, total=False):
     """A vLLM OpenAI-compatible server on a GPU cluster: the args of ModelServer."""
 
     name: str
     """Kubernetes name of the server (DNS label). @default the component's name"""
     model: Required[str]
-    """Hugging Face model id or path, e.g. meta-llama/Llama-3.1-8B-Instruct. Required."""
+    """The model: name@version, a version of the model registry (weights fetched from the registry, verified, served offline); or, for development, a Hugging Face repo id such as Qwen/Qwen2.5-7B-Instruct (downloaded from the internet at each start; pin revision). Required."""
+    revision: str
+    """The commit (40 hex digits) of a Hugging Face repo model (development only). @default none (the repo's main branch, a warning)"""
     pool: str
     """The GPU pool (EKS GPU node group or CKS NodePool name) the server runs on: pins it there with a node selector (EKS aiops.io/node-pool, CKS compute.coreweave.com/node-pool). @default any GPU pool of the cluster with enough GPUs per node; requests must then fit the smallest of them"""
     gpus: int
@@ -704,10 +980,87 @@ class ModelServerArgs(TypedDict, total=False):
     """Existing Secret (key HF_TOKEN) for gated models. @default none"""
     resources: ModelServerResourcesArgs
     """CPU, memory and /dev/shm per replica. @default the server's share of a node of its pool"""
+    cache: ModelCacheArgs
+    """Where a registry model's weights are cached on the nodes: node (the pod's local disk) or shared (a ReadWriteMany volume). @default node"""
+    autoscaling: AutoscalingArgs
+    """Scale on inference load with KEDA (vLLM metrics from Prometheus); minReplicas 0 lets the server sleep. @default none (replicas, fixed)"""
+    multi_node: MultiNodeArgs
+    """Serve a model bigger than one node: a LeaderWorkerSet of nodes pods per replica, tensor parallel within a node and pipeline parallel across. @default none (one pod per replica)"""
+    network: ServingNetworkArgs
+    """Who may reach the server (the gateway's namespace, Prometheus) and where the weight fetch may go. @default workloads.serving.network (stack config), else the defaults"""
     tags: dict[str, str]
     """Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels where key and value are valid label syntax, else as annotations; never on the pod template (a tag change must not restart GPU pods). In stack config they add to the governance tags. @default {}"""
     cluster: Required[GpuClusterLike]
     """The GPU cluster to run on: an EksGpuCluster or CoreWeaveGpuCluster object. At run time a GpuClusterRef (or a mapping of one: cloud, clusterName, kubeconfig, gpuNodeSelector, …) is accepted too, for a cluster from another program; the server then creates its own Kubernetes provider from the kubeconfig. Required."""
+    registry: ModelRegistryRefArgs
+    """The model registry of a name@version model: a ModelRegistry, or its ref (registry.ref(), by value: bucket, prefix, reader role, versions). @default none (required for name@version)"""
+
+
+class RegistrySyncArgs(TypedDict, total=False):
+    """Who may write model versions: the sync job that copies pinned files into the registry."""
+
+    trusted_principals: list[pulumi.Input[str]]
+    """IAM role ARNs (or outputs) that may assume the read-write role, e.g. a CI role that runs the sync. @default [] (only the sync job's pods, through Pod Identity)"""
+    cluster: str
+    """An EKS cluster of the stack where the sync job runs as a pod (Pod Identity for namespace/serviceAccount below). @default none"""
+    namespace: str
+    """Namespace of the sync job's pods. @default model-sync"""
+    service_account: str
+    """Service account of the sync job. @default model-sync"""
+
+
+class CoreWeaveRegistryArgs(TypedDict, total=False):
+    """A registry in CoreWeave AI Object Storage."""
+
+    zone: str
+    """Availability zone of the bucket. @default US-EAST-04A"""
+    readers: list[str]
+    """CoreWeave principals (e.g. arn:aws:iam::<org>:static/serving) whose access keys the servers use to read. @default []"""
+    writers: list[str]
+    """Principals of the sync job. @default []"""
+    credentials_secret: str
+    """Name of the Secret (keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) holding a reader's access key, created in each serving namespace out of band (Cloud Console → Object Storage → Keys). @default model-registry-credentials"""
+
+
+class ModelRegistryArgs(TypedDict, total=False):
+    """Arguments of :class:`ModelRegistry`: the ``modelRegistry`` config section plus wiring."""
+
+    storage: RegistryStorage
+    """@default bucket"""
+    prefix: str
+    """Key prefix of every version. @default models/"""
+    models: list[ModelVersionArgs]
+    """Model versions. @default []"""
+    sync: RegistrySyncArgs
+    """Who may write versions. @default the account's IAM policies"""
+    coreweave: CoreWeaveRegistryArgs
+    """The CoreWeave bucket (storage coreweave). @default none"""
+    data_lake: "DataLake"
+    """The data lake whose curated bucket holds the versions (storage data-lake). @default none"""
+    sync_eks_cluster_name: pulumi.Input[str]
+    """The EKS cluster (its name or output) where the sync job runs as a pod; the read-write role gets a Pod Identity association for sync.namespace/sync.serviceAccount there. @default none"""
+    tags: dict[str, str]
+    """Governance tags on every taggable resource. @default {}"""
+
+
+class KedaArgs(TypedDict, total=False):
+    """KEDA on a GPU cluster, for the model servers' ScaledObjects."""
+
+    cluster: Required[GpuClusterLike]
+    """The cluster (a GpuCluster or a GpuClusterRef). Required."""
+    chart_version: str
+    """@default 2.20.2"""
+    prometheus: PrometheusArgs
+    """Where the operator's queries go. @default kube-prometheus-stack"""
+
+
+class LeaderWorkerSetControllerArgs(TypedDict, total=False):
+    """The LeaderWorkerSet controller on a GPU cluster, for multi-node model servers."""
+
+    cluster: Required[GpuClusterLike]
+    """The cluster (a GpuCluster or a GpuClusterRef). Required."""
+    chart_version: str
+    """@default 0.10.0"""
 
 
 class DataLakeLifecycleArgs(TypedDict, total=False):

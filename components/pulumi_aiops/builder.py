@@ -178,12 +178,55 @@ def _build_bedrock(p: Platform) -> None:
     }
 
 
+def _build_registry(p: Platform) -> None:
+    """The model registry (``modelRegistry``): sets ``p.components["modelRegistry"]``."""
+    r = p.config.model_registry
+    if r is None:
+        return
+    from pulumi_aiops.config.base import validate_model
+    from pulumi_aiops.model_registry import ModelRegistry, ModelRegistryArgsModel
+
+    wiring: dict[str, Any] = {"tags": p.tags()}
+    if r.storage.value == "data-lake":
+        wiring["data_lake"] = p.components["dataLake"]  # the config requires the lake
+    if r.sync.cluster is not None:
+        host: Any = p.clusters[r.sync.cluster]  # an EKS cluster (checked)
+        wiring["sync_eks_cluster_name"] = host.control_plane.cluster_name
+    args = validate_model(ModelRegistryArgsModel, {**dict(r), **wiring}, "aiops:platform.modelRegistry")
+    registry = ModelRegistry("model-registry", _model_args(args))
+    p.components["modelRegistry"] = registry
+    p.outputs["modelRegistry"] = {"bucket": registry.bucket_name, "prefix": registry.prefix,
+                                  "readerRoleArn": registry.reader_role_arn,
+                                  "writerRoleArn": registry.writer_role_arn, "manifests": registry.manifests}
+
+
+def _build_serving_addons(p: Platform) -> None:
+    """KEDA on each cluster with an autoscaled server, LeaderWorkerSet on each with a multi-node one."""
+    from pulumi_aiops.workloads.serving_addons import Keda, LeaderWorkerSetController
+
+    serving = p.config.workloads.serving
+    servers = p.config.workloads.model_servers
+    addons: dict[str, Any] = {}
+    for cluster in sorted({s.cluster for s in servers if s.autoscaling is not None}):
+        keda_args: Any = {"cluster": p.clusters[cluster], "chart_version": serving.keda_chart_version,
+                          "prometheus": serving.network.prometheus}
+        addons[f"{cluster}/keda"] = Keda(f"{cluster}-keda", keda_args)
+    for cluster in sorted({s.cluster for s in servers if s.multi_node is not None}):
+        addons[f"{cluster}/lws"] = LeaderWorkerSetController(f"{cluster}-lws", {
+            "cluster": p.clusters[cluster], "chart_version": serving.lws_chart_version})
+    if addons:
+        p.components["servingAddons"] = addons
+
+
 def _build_workloads(p: Platform) -> None:
     """Workloads, each on a named cluster through the GPU-cluster contract."""
     from pulumi_aiops.config.base import validate_model
     from pulumi_aiops.config.workloads import ModelServerArgsModel, placements
     from pulumi_aiops.workloads import ModelServer
 
+    _build_serving_addons(p)
+    addons = p.components.get("servingAddons", {})
+    registry = p.components.get("modelRegistry")
     servers: dict[str, ModelServer] = {}
     placed = placements(p.config)
     for i, ms in enumerate(p.config.workloads.model_servers):
@@ -191,15 +234,32 @@ def _build_workloads(p: Platform) -> None:
         # (python mode: no Outputs to lose), the requests the config check resolved (from the pool's
         # node size, gpuSpec's included) and the cluster object give the component's validated args.
         fields = {**ms.model_dump(exclude={"cluster", "tags"}), "resources": placed[i].resources()}
+        if ms.network is None:
+            fields["network"] = p.config.workloads.serving.network.model_dump()
+        if registry is not None and "@" in ms.model:
+            fields["registry"] = registry.ref()
         args: Any = validate_model(
             ModelServerArgsModel,
             {**fields, "cluster": p.clusters[ms.cluster], "tags": {**p.tags(), **ms.tags}},
             f"aiops:platform.workloads.modelServers[{i}]")
-        servers[f"{ms.cluster}/{ms.name}"] = ModelServer(f"{ms.cluster}-{ms.name}", args)
+        # A ScaledObject or a LeaderWorkerSet needs its controller's CRDs first.
+        needs = [addons[k] for k in (f"{ms.cluster}/keda" if ms.autoscaling else "",
+                                     f"{ms.cluster}/lws" if ms.multi_node else "") if k in addons]
+        servers[f"{ms.cluster}/{ms.name}"] = ModelServer(
+            f"{ms.cluster}-{ms.name}", args, opts=pulumi.ResourceOptions(depends_on=needs) if needs else None)
     if servers:
         p.components["modelServers"] = servers
         p.outputs["modelServers"] = {
-            key: {"cluster": s.cluster_name, "endpoint": s.endpoint} for key, s in servers.items()}
+            key: {"cluster": s.cluster_name, "endpoint": s.endpoint,
+                  "model": s.model.ref if s.model is not None else args_model(p, key)}
+            for key, s in servers.items()}
+
+
+def args_model(p: Platform, key: str) -> str:
+    """The ``model`` a server of the stack config names (a Hugging Face repo id, for development)."""
+    cluster, _, name = key.partition("/")
+    ms = next(m for m in p.config.workloads.model_servers if m.cluster == cluster and m.name == name)
+    return f"{ms.model}@{ms.revision}" if ms.revision else ms.model
 
 
 def _build_observability(p: Platform) -> None:
@@ -303,6 +363,7 @@ def build_platform(config: PlatformConfig) -> Platform:
     p = Platform(config)
     _build_clusters(p)
     _build_data(p)
+    _build_registry(p)
     _build_bedrock(p)
     _build_workloads(p)
     _build_observability(p)

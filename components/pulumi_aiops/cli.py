@@ -35,6 +35,33 @@ def _cloud_cost(c: dict[str, Any]) -> str:
     return f"≤ {_fmt_usd(c['maxMonthlyUsd'])}/month" + (f" + {_n(unpriced, 'unpriced pool')}" if unpriced else "")
 
 
+_SERVER_WORKLOADS = {"kubernetes:apps/v1:Deployment": ("template",),
+                     "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet": ("leaderWorkerTemplate",
+                                                                                "leaderTemplate")}
+
+
+def model_servers(doc: dict[str, Any]) -> dict[str, str]:
+    """Each ModelServer of a plan document (by component name) and the model it runs: the
+    ``aiops.io/model`` annotation of its pod template (``name@version`` from the registry, or a
+    pinned repo), else the ``--model`` it serves (a Hugging Face repo id, unpinned)."""
+    kinds = {r["urn"]: r["type"] for r in doc.get("resources", [])}
+    out: dict[str, str] = {}
+    for r in doc.get("resources", []):
+        path = _SERVER_WORKLOADS.get(r["type"])
+        if path is None or kinds.get(r.get("parent")) != "aiops:index:ModelServer":
+            continue
+        tpl: Any = r["inputs"].get("spec", {})
+        for key in path:
+            tpl = tpl.get(key, {}) if isinstance(tpl, dict) else {}
+        model = (tpl.get("metadata") or {}).get("annotations", {}).get("aiops.io/model")
+        if model is None:
+            containers = (tpl.get("spec") or {}).get("containers") or [{}]
+            args = containers[0].get("args") or []
+            model = args[args.index("--model") + 1] if "--model" in args else "?"
+        out[r["parent"].rsplit("::", 1)[-1]] = str(model)
+    return out
+
+
 def render_text(summary: dict[str, Any]) -> str:
     """The human-readable plan."""
     lines = [f"Stack {summary['project']}/{summary['stack']}: "
@@ -68,6 +95,11 @@ def render_text(summary: dict[str, Any]) -> str:
         for r in summary["systemCapacity"]:
             lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']}, {r['minNodes']}..{r['maxNodes']} nodes")
             lines.append(_node_line(r))
+    servers = model_servers(summary)
+    if servers:
+        lines += ["", "Model servers (the model version each runs):"]
+        width = max(len(n) for n in servers)
+        lines += [f"  {n:<{width}}  {m}" for n, m in sorted(servers.items())]
     if summary.get("warnings"):
         lines += ["", f"Warnings ({len(summary['warnings'])}; --strict makes them errors):"]
         lines += [f"  {w}" for w in summary["warnings"]]

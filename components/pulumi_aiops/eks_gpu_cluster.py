@@ -88,12 +88,16 @@ from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.eks import Autoscaler, EksClusterConfig, GpuNodeGroupConfig, given
 from pulumi_aiops.config.eks_pieces import (
     ClusterAutoscalerConfig,
+    EfaDevicePluginConfig,
+    EfsModelCachePieceConfig,
     EksControlPlaneConfig,
     GpuNodeGroupPieceConfig,
+    GpuOperatorPieceConfig,
     NvidiaDevicePluginConfig,
     SystemNodeGroupPieceConfig,
     VpcConfig,
 )
+from pulumi_aiops.config.gpu_nodes import EFA_INTERFACES, pool_sharing
 from pulumi_aiops.contract import (
     CapacityType,
     GpuCapacity,
@@ -112,7 +116,9 @@ from pulumi_aiops.eks.autoscaler import ClusterAutoscaler
 from pulumi_aiops.eks.control_plane import EksControlPlane
 from pulumi_aiops.eks.device_plugin import NvidiaDevicePlugin
 from pulumi_aiops.eks.node_group import GpuNodeGroup, SystemNodeGroup
+from pulumi_aiops.eks.serving import EfaDevicePlugin, EfsModelCache, GpuOperator
 from pulumi_aiops.eks.vpc import Vpc
+from pulumi_aiops.errors import ConfigError
 
 __all__ = [
     "AUTOSCALER_REPO",
@@ -257,10 +263,14 @@ class EksGpuCluster(GpuCluster):
         core = cp.core_addons(after=[system])
         self.gpu_node_groups: dict[str, GpuNodeGroup] = {}
         for g in cfg.gpu_node_groups:
+            serving: dict[str, Any] = {"gpu_sharing": cfg.gpu_sharing.get(g.name)}
+            if g.efa:  # EFA interfaces carry the cluster security group (EKS adds none of its own then)
+                serving["security_group_ids"] = [cp.cluster_security_group_id]
             self.gpu_node_groups[g.name] = GpuNodeGroup(
                 f"{name}-gpu-{g.name}",
                 _args(GpuNodeGroupPieceConfig, {
                     **_fields(g), **wiring, "subnet_ids": self._group_subnets(g, subnets), "availability_zones": [],
+                    **serving,
                 }),
                 opts=compute,
             )
@@ -290,10 +300,32 @@ class EksGpuCluster(GpuCluster):
                                         depends_on=[*k8s_deps, core.ebs_csi_driver]),
         )
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[cp.provider], depends_on=k8s_deps)
-        self.nvidia_device_plugin = NvidiaDevicePlugin(
-            name, _args(NvidiaDevicePluginConfig, {"version": cfg.device_plugin_version}), opts=in_cluster
-        )
-        self.device_plugin = self.nvidia_device_plugin.release
+        # Serving: one device plugin per node (the standalone chart, or the GPU Operator's), the
+        # time-slicing configurations the groups select, EFA's plugin, a shared model cache.
+        sliced = sorted({s.time_slicing.replicas for s in cfg.gpu_sharing.values() if s.time_slicing is not None})
+        self.nvidia_device_plugin: NvidiaDevicePlugin | None = None
+        self.gpu_operator: GpuOperator | None = None
+        if cfg.gpu_operator.enabled:
+            self.gpu_operator = GpuOperator(name, _args(GpuOperatorPieceConfig, {
+                **_fields(cfg.gpu_operator), "time_slicing_replicas": sliced,
+                "system_node_selector": {POOL_LABEL: "system"}}), opts=in_cluster)
+            self.device_plugin = self.gpu_operator.release
+        else:
+            self.nvidia_device_plugin = NvidiaDevicePlugin(
+                name, _args(NvidiaDevicePluginConfig, {"version": cfg.device_plugin_version,
+                                                       "time_slicing_replicas": sliced}), opts=in_cluster
+            )
+            self.device_plugin = self.nvidia_device_plugin.release
+        self.efa_device_plugin: EfaDevicePlugin | None = None
+        if any(g.efa for g in cfg.gpu_node_groups):
+            self.efa_device_plugin = EfaDevicePlugin(name, _args(EfaDevicePluginConfig, {}), opts=in_cluster)
+        self.model_cache: EfsModelCache | None = None
+        if cfg.model_cache.efs.enabled:
+            self.model_cache = EfsModelCache(name, _args(EfsModelCachePieceConfig, {
+                **_fields(cfg.model_cache.efs), "cluster_name": cp.cluster_name, "vpc_id": vpc_id,
+                "subnet_ids": self._cache_subnets(net, subnets), "client_security_group_id":
+                cp.cluster_security_group_id, "tags": tags}),
+                opts=pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=[system])))
         self.cluster_autoscaler: ClusterAutoscaler | None = None
         self.autoscaler: k8s.helm.v3.Release | None = None
         if cfg.autoscaler is Autoscaler.CLUSTER_AUTOSCALER:
@@ -312,6 +344,10 @@ class EksGpuCluster(GpuCluster):
         # makes `nvidia.com/gpu` schedulable), the default StorageClass; not the VPC's flow logs,
         # the autoscaler's IAM or anything else under this component.
         self.ready = [*cp.admin_access, *self.gpu_node_groups.values(), self.device_plugin, self.storage_class]
+        if self.efa_device_plugin is not None:
+            self.ready.append(self.efa_device_plugin.release)
+        if self.model_cache is not None:
+            self.ready.append(self.model_cache.storage_class)
 
         # -- outputs -------------------------------------------------------------------------
         self.eks_cluster: aws.eks.Cluster = cp.cluster
@@ -357,9 +393,23 @@ class EksGpuCluster(GpuCluster):
             return self.network.private_subnets_in(g.availability_zones)
         return all_private
 
+    def _cache_subnets(self, net: Any, subnets: Any) -> dict[str, Any]:
+        """The private subnets for the EFS mount targets, by stable key (see ``Vpc.private_subnets_by_key``)."""
+        if self.network is not None:
+            return dict(self.network.private_subnets_by_key)
+        ids = net.private_subnet_ids
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise ConfigError(f"EksGpuCluster({self.cluster_name!r}).modelCache.efs: needs network.privateSubnetIds as "
+                              "plain ids (one EFS mount target is created per subnet, named by its id)")
+        return {i: i for i in ids}
+
     def _capacity(self, g: GpuNodeGroupConfig) -> GpuCapacity:
         spec = resolve(Cloud.AWS, g.instance_type, g.gpu_spec)
+        mode, slices, slice_gib = pool_sharing(self.config.gpu_sharing.get(g.name), spec.gpu_model, spec.gpu_memory_gib)
         return GpuCapacity(
+            gpu_memory_gib=spec.gpu_memory_gib, gpu_sharing=mode, gpu_slices_per_gpu=slices,
+            gpu_slice_memory_gib=slice_gib, rdma="efa" if g.efa else "none",
+            rdma_devices=EFA_INTERFACES.get(g.instance_type, 0) if g.efa else 0,
             cluster=self.cluster_name,
             cloud=Cloud.AWS,
             pool=g.name,

@@ -142,6 +142,13 @@ class PlanResult:
             rows.append(r)
         return rows
 
+    def model_servers(self) -> list[dict[str, Any]]:
+        """Each model server (stack output ``modelServers``) with the model version it runs
+        (``name@version`` from the registry, or a Hugging Face repo id) and its endpoint."""
+        servers = self.graph.stack_outputs.get("modelServers") or {}
+        return [{"name": key, "model": v.get("model"), "endpoint": v.get("endpoint"), "cluster": v.get("cluster")}
+                for key, v in sorted(servers.items())]
+
     def components(self) -> list[dict[str, Any]]:
         """Top-level components with the count by type of the custom resources under each."""
         groups: dict[str, Counter[str]] = defaultdict(Counter)

@@ -51,6 +51,7 @@ from pydantic import ConfigDict, Field, ModelWrapValidatorHandler, field_validat
 
 from pulumi_aiops.catalog import Cloud, GpuInstanceType, known_instance_types, resolve
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.gpu_nodes import GpuSharingConfig
 from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
@@ -734,6 +735,10 @@ class CoreWeaveClusterConfig(AiopsModel):
         description="CPU NodePools without the GPU taint, for the workloads that need no GPU (Qdrant, the gateway, "
                     "observability): the cluster's system nodes. @default [] (none: such workloads are refused)")
     datasets: list[DatasetBucketConfig] = Field(default_factory=list, description="@default []")
+    gpu_sharing: dict[str, GpuSharingConfig] = Field(
+        default_factory=dict,
+        description="Not available on CKS: CoreWeave manages the NVIDIA device plugin and GPU Operator and documents "
+        "no per-NodePool time-slicing or MIG setting; any entry is refused. @default {} (whole GPUs)")
     tags: dict[str, str] = Field(
         default_factory=dict,
         description="Tags on the taggable CoreWeave resources (the dataset buckets); in stack config they add to "
@@ -749,6 +754,17 @@ class CoreWeaveClusterConfig(AiopsModel):
     def _key(cls, v: str) -> str:
         if not _CONFIG_KEY_RE.match(v):
             raise ConfigValueError("is not a Pulumi config key; use 'namespace:key', e.g. 'coreweave:token'")
+        return v
+
+    @field_validator("gpu_sharing")
+    @classmethod
+    def _no_sharing(cls, v: dict[str, GpuSharingConfig]) -> dict[str, GpuSharingConfig]:
+        for pool in v:
+            raise ConfigValueError(
+                "cannot be configured on CKS: CoreWeave manages the NVIDIA device plugin and GPU Operator (its "
+                "documentation says not to install them) and documents no per-NodePool time-slicing or MIG setting "
+                "(docs.coreweave.com, searched 2026); give small models whole GPUs (gpus: 1, several replicas per "
+                "node), or share GPUs on an EKS cluster (eks.gpuSharing)", loc=(pool,), value=pool)
         return v
 
     @model_validator(mode="after")

@@ -45,6 +45,15 @@ from pulumi_aiops.catalog import Cloud, GpuInstanceType, catalog, resolve
 from pulumi_aiops.catalog.ec2 import ec2_instance_type_problem
 from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError, Wired, is_known
 from pulumi_aiops.config.deployer_access import DeployerAccessConfig
+from pulumi_aiops.config.gpu_nodes import (
+    EFA_INTERFACES,
+    INSTANCE_STORE_GB,
+    ClusterModelCacheConfig,
+    GpuOperatorConfig,
+    GpuSharingConfig,
+    LocalStorage,
+    check_pool_sharing,
+)
 from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
@@ -577,6 +586,18 @@ class GpuNodeGroupConfig(AiopsModel):
         description="AZs of this group in a created VPC (e.g. a Capacity Block's AZ); needs "
         "network.availabilityZones. @default [] = all AZs",
     )
+    efa: bool = Field(
+        False,
+        description="Attach an EFA interface per network card of the instance type, in a cluster placement group, "
+        "for multi-node serving (the EFA device plugin advertises vpc.amazonaws.com/efa); the group must sit in one "
+        "AZ (one availabilityZones entry, or its subnetIds). @default false",
+    )
+    local_storage: LocalStorage = Field(
+        LocalStorage.NONE,
+        description="raid0: nodeadm stripes the NVMe instance store and puts the kubelet and containerd on it, so "
+        "pods' emptyDir volumes (the per-node model cache) are local NVMe (AL2023 AMIs, instance types with an "
+        "instance store). @default none",
+    )
 
     @field_validator("name")
     @classmethod
@@ -635,6 +656,21 @@ class GpuNodeGroupConfig(AiopsModel):
                 loc=("capacityReservationId",),
                 value=self.capacity_reservation_id,
             )
+        if self.efa and self.instance_type not in EFA_INTERFACES and self.gpu_spec is None:
+            raise ConfigValueError(
+                f"does not support EFA; EFA GPU types: {', '.join(sorted(EFA_INTERFACES))}",
+                loc=("instanceType",), value=self.instance_type)
+        if self.efa and self.gpu_spec is not None:
+            raise ConfigValueError("needs a catalogue instance type (the EFA interface count comes from EC2's data)",
+                                   loc=("efa",), value=True)
+        if self.local_storage is LocalStorage.RAID0:
+            if not self.ami_type.value.startswith("AL2023"):
+                raise ConfigValueError("is an AL2023 nodeadm setting; Bottlerocket manages its disks itself",
+                                       loc=("localStorage",), value=self.local_storage.value)
+            if INSTANCE_STORE_GB.get(self.instance_type, 0) == 0:
+                raise ConfigValueError(f"needs an instance store, and {self.instance_type} has none (or is not in the "
+                                       "EC2 table of this library)", loc=("localStorage",),
+                                       value=self.local_storage.value)
         if "ARM_64" in self.ami_type.value and not _is_arm(family):
             raise ConfigValueError(
                 f"is an Arm AMI and {self.instance_type} is x86_64; "
@@ -705,6 +741,22 @@ class EksClusterConfig(AiopsModel):
     autoscaler: Autoscaler = Field(Autoscaler.CLUSTER_AUTOSCALER, description="@default cluster-autoscaler")
     autoscaler_chart_version: ChartVersion = AUTOSCALER_CHART_FIELD
     device_plugin_version: ChartVersion = DEVICE_PLUGIN_CHART_FIELD
+    gpu_sharing: dict[str, GpuSharingConfig] = Field(
+        default_factory=dict,
+        description="How the GPUs of a GPU node group are shared, by group name: timeSlicing (replicas per GPU, "
+        "through the device plugin's config, selected by the node label nvidia.com/device-plugin.config) or mig "
+        "(a MIG profile, through the GPU Operator's MIG manager, label nvidia.com/mig.config). "
+        "@default {} (whole GPUs)",
+    )
+    gpu_operator: GpuOperatorConfig = Field(
+        default_factory=GpuOperatorConfig,
+        description="The NVIDIA GPU Operator (drivers and toolkit off: the AMI's), providing the device plugin and the "
+        "MIG manager instead of the standalone device plugin chart. @default off",
+    )
+    model_cache: ClusterModelCacheConfig = Field(
+        default_factory=ClusterModelCacheConfig,
+        description="Shared storage for model servers' weight caches (EFS). @default none",
+    )
     tags: Tags = Field(default_factory=dict, description="Extra tags on every taggable resource. @default {}")
 
     @field_validator("name")
@@ -736,6 +788,11 @@ class EksClusterConfig(AiopsModel):
                     loc=("gpuNodeGroups", i, "subnetIds"),
                     value=g.subnet_ids,
                 )
+            if g.efa and len(g.availability_zones) != 1 and not given(g.subnet_ids):
+                raise ConfigValueError(
+                    "needs the group in one AZ: its nodes share a cluster placement group, which lives in one AZ; set "
+                    "availabilityZones to one zone (or subnetIds to that zone's subnets)",
+                    loc=("gpuNodeGroups", i, "efa"), value=True)
             if g.availability_zones:
                 where = ("gpuNodeGroups", i, "availabilityZones")
                 if not self.network.create_vpc or not self.network.availability_zones:
@@ -753,4 +810,13 @@ class EksClusterConfig(AiopsModel):
                             loc=(*where, j),
                             value=az,
                         )
+        gpu_pools = {g.name: g.gpu_type() for g in self.gpu_node_groups}
+        for pool, sharing in self.gpu_sharing.items():
+            check_pool_sharing(pool, sharing, gpu_pools=gpu_pools, other_pools={"system": "the system node group"},
+                               gpu_operator=self.gpu_operator.enabled, loc=("gpuSharing", pool))
+            group = next(g for g in self.gpu_node_groups if g.name == pool)
+            if group.ami_type.value.startswith("BOTTLEROCKET"):
+                raise ConfigValueError(
+                    "runs a Bottlerocket AMI, whose device plugin is Bottlerocket's own (not configured by this "
+                    "library); share GPUs on an AL2023 group", loc=("gpuSharing", pool), value=group.ami_type.value)
         return self

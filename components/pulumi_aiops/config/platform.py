@@ -26,6 +26,7 @@ from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.eks import EksClusterConfig
 from pulumi_aiops.config.governance import Environment, GovernanceConfig
 from pulumi_aiops.config.observability import ObservabilityConfig
+from pulumi_aiops.config.serving import ModelRegistryConfig, RegistryStorage
 from pulumi_aiops.config.workloads import WorkloadsConfig
 from pulumi_aiops.errors import ConfigError
 
@@ -72,6 +73,10 @@ class PlatformConfig(AiopsModel):
     observability: ObservabilityConfig | None = Field(
         None, description="Prometheus, Grafana, GPU metrics, traces and SLOs on the clusters; CloudWatch alarms. "
                           "@default none"
+    )
+    model_registry: ModelRegistryConfig | None = Field(
+        None, description="Model versions as deployable artifacts (manifests beside the weights) and the roles that "
+        "write and read them; servers refer to a version as name@version. @default none"
     )
 
     @field_validator("allowed_regions")
@@ -153,6 +158,21 @@ class PlatformConfig(AiopsModel):
                     loc=(*path, "name"), value=c.name,
                 )
             seen[c.name] = where
+        return self
+
+    @model_validator(mode="after")
+    def _registry_references(self) -> PlatformConfig:
+        """The model registry's lake and sync cluster exist (checked before the servers using it)."""
+        r = self.model_registry
+        if r is None:
+            return self
+        if r.storage is RegistryStorage.DATA_LAKE and self.data_lake is None:
+            raise ConfigValueError("needs dataLake: the versions live under the lake's curated bucket",
+                                   loc=("modelRegistry", "storage"), value=r.storage.value)
+        eks = [c.name for c in self.clusters() if c.cloud == "aws"]
+        if r.sync.cluster is not None and r.sync.cluster not in eks:
+            raise ConfigValueError(f"is not an EKS cluster of this stack; EKS clusters: {eks}",
+                                   loc=("modelRegistry", "sync", "cluster"), value=r.sync.cluster)
         return self
 
     @model_validator(mode="after")

@@ -5,6 +5,12 @@ It lands only on nodes labelled ``aiops.io/nvidia-device-plugin=daemonset`` (the
 AL2023 NVIDIA AMIs; Bottlerocket NVIDIA AMIs ship the plugin themselves) and tolerates the GPU
 taint. Deploy it with the cluster's Kubernetes provider (``providers=[...]``).
 
+**Time-slicing.** ``time_slicing_replicas`` adds one named configuration per replica count to the
+chart's ``config.map`` (``time-slicing-<n>``: ``sharing.timeSlicing`` of ``nvidia.com/gpu`` with
+``failRequestsGreaterThanOne``) beside ``default`` (whole GPUs); a node picks one with the label
+``nvidia.com/device-plugin.config`` (a ``GpuNodeGroup``'s ``gpu_sharing`` sets it), so sharing is
+per node group. The plugin's config manager applies a label change without a restart.
+
 Example::
 
     from pulumi_aiops.eks import NvidiaDevicePlugin
@@ -24,11 +30,34 @@ from pulumi_aiops.config.eks_pieces import NvidiaDevicePluginConfig
 from pulumi_aiops.contract import gpu_toleration
 from pulumi_aiops.eks._common import DEVICE_PLUGIN_LABEL, DEVICE_PLUGIN_REPO, EksPiece
 
-__all__ = ["TYPE_TOKEN", "NvidiaDevicePlugin", "NvidiaDevicePluginArgs"]
+__all__ = ["TYPE_TOKEN", "NvidiaDevicePlugin", "NvidiaDevicePluginArgs", "device_plugin_values", "time_slicing_config"]
 
 TYPE_TOKEN = "aiops:index:NvidiaDevicePlugin"
 #: No args: every default (a plain annotation, not ``| None``: Pulumi's schema inference reads it).
 _DEFAULTS: NvidiaDevicePluginArgs = {}
+
+
+def time_slicing_config(replicas: int) -> str:
+    """The device plugin configuration file of time-slicing ``replicas`` pods per GPU
+    (NVIDIA/k8s-device-plugin README v0.17.1, "With CUDA Time-Slicing")."""
+    return ("version: v1\nflags:\n  migStrategy: none\nsharing:\n  timeSlicing:\n"
+            "    failRequestsGreaterThanOne: true\n    resources:\n      - name: nvidia.com/gpu\n"
+            f"        replicas: {replicas}\n")
+
+
+def device_plugin_values(cfg: NvidiaDevicePluginConfig) -> dict[str, Any]:
+    """The chart values: GPU nodes only, GPU taint tolerated, the time-slicing configurations."""
+    values: dict[str, Any] = {
+        "nodeSelector": {DEVICE_PLUGIN_LABEL: "daemonset"},
+        "tolerations": [gpu_toleration(), {"key": "CriticalAddonsOnly", "operator": "Exists"}],
+        "priorityClassName": "system-node-critical",
+    }
+    if cfg.time_slicing_replicas:
+        configs = {"default": "version: v1\nflags:\n  migStrategy: none\n"}
+        for r in cfg.time_slicing_replicas:
+            configs[f"time-slicing-{r}"] = time_slicing_config(r)
+        values["config"] = {"map": configs, "default": "default"}
+    return values
 
 
 class NvidiaDevicePlugin(EksPiece):
@@ -57,11 +86,7 @@ class NvidiaDevicePlugin(EksPiece):
             repository_opts={"repo": DEVICE_PLUGIN_REPO},
             namespace="nvidia-device-plugin",
             create_namespace=True,
-            values={
-                "nodeSelector": {DEVICE_PLUGIN_LABEL: "daemonset"},
-                "tolerations": [gpu_toleration(), {"key": "CriticalAddonsOnly", "operator": "Exists"}],
-                "priorityClassName": "system-node-critical",
-            },
+            values=device_plugin_values(cfg),
             opts=self._opts(),
         )
         self.namespace = self.release.namespace.apply(lambda ns: ns or "nvidia-device-plugin")

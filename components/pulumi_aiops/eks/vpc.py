@@ -198,6 +198,8 @@ class Vpc(EksPiece):
         self.flow_log = self._flow_logs(n, tag_base, cfg, vpc, t)
 
         self.vpc_id = vpc.id
+        #: Private subnet ids by the stable key their children are named by (the AZ, else the position).
+        self.private_subnets_by_key: dict[str, pulumi.Output[str]] = {key(i): s.id for i, s in enumerate(private)}
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
         self.private_subnet_ids_by_az = pulumi.Output.all(azs, self.private_subnet_ids).apply(
