@@ -42,6 +42,7 @@ from pulumi_aiops.config.data import (
     Modality,
     ObjectLockMode,
     StandbyReplicas,
+    StatementLogging,
     TeamAccess,
     VectorBackend,
 )
@@ -647,7 +648,7 @@ class ModelServerArgs(TypedDict, total=False):
     replicas: int
     """@default 1"""
     image: str
-    """Pinned image. @default docker.io/vllm/vllm-openai:v0.11.0"""
+    """Image: from an allowed registry, pinned by a version tag; give <tag>@sha256:<digest> (policy k8s-image-digest-pinned refuses tag-only images). @default docker.io/vllm/vllm-openai:v0.11.0@sha256:014a95f21c9edf6abe0aea6b07353f96baa4ec291c427bb1176dc7c93a85845c"""
     namespace: str
     """Namespace created for the server. @default its name"""
     port: int
@@ -756,6 +757,8 @@ class VectorStoreAuroraArgs(TypedDict, total=False):
     """schema.table holding the vectors. @default bedrock_integration.bedrock_kb"""
     backup_retention_days: int
     """@default 7"""
+    log_statement: StatementLogging
+    """Which SQL statements PostgreSQL logs (log_statement, in the cluster parameter group; the log goes to CloudWatch): ddl (schema changes: CREATE, ALTER, DROP), mod (also INSERT, UPDATE, DELETE, COPY: the log then holds the vectors and source text written, often personal data), all (also every SELECT: query text and query vectors). @default ddl"""
 
 
 class VectorStoreQdrantResourcesArgs(TypedDict, total=False):

@@ -63,6 +63,7 @@ __all__ = [
     "QdrantResourcesConfig",
     "QdrantSpec",
     "StandbyReplicas",
+    "StatementLogging",
     "TeamAccess",
     "TeamConfig",
     "VectorBackend",
@@ -295,6 +296,14 @@ class OpenSearchVectorConfig(OpenSearchVectorSpec):
     )
 
 
+class StatementLogging(StrEnum):
+    """PostgreSQL ``log_statement``: which statements the database log records."""
+
+    DDL = "ddl"
+    MOD = "mod"
+    ALL = "all"
+
+
 #: Aurora PostgreSQL minor versions (per major) from which Serverless v2 can pause at 0 ACUs.
 _AUTO_PAUSE_MIN_MINOR = {13: 15, 14: 12, 15: 7, 16: 3}
 
@@ -314,6 +323,12 @@ class AuroraVectorSpec(AiopsModel):
         description="schema.table holding the vectors. @default bedrock_integration.bedrock_kb",
     )
     backup_retention_days: int = Field(7, ge=1, le=35, description="@default 7")
+    log_statement: StatementLogging = Field(
+        StatementLogging.DDL,
+        description="Which SQL statements PostgreSQL logs (log_statement, in the cluster parameter group; the "
+        "log goes to CloudWatch): ddl (schema changes: CREATE, ALTER, DROP), mod (also INSERT, UPDATE, DELETE, "
+        "COPY: the log then holds the vectors and source text written, often personal data), all (also every "
+        "SELECT: query text and query vectors). @default ddl")
 
     @model_validator(mode="after")
     def _capacity(self) -> AuroraVectorSpec:
