@@ -42,7 +42,7 @@ def test_the_model_server_default_is_pinned_by_digest() -> None:
 
 def test_unpinned_lists_exactly_the_images_without_an_applied_digest() -> None:
     assert {i.name for i in images.UNPINNED} == {
-        "cluster-autoscaler-1.34", "qdrant-1.15.4"}
+        "cluster-autoscaler-1.34", "cluster-autoscaler-1.35", "cluster-autoscaler-1.36", "qdrant-1.15.4"}
     # Qdrant: recorded, but the chart cannot take it (the release keeps the chart default).
     assert images.QDRANT["1.15.4"].digest and "semverCompare" in images.QDRANT["1.15.4"].note
 

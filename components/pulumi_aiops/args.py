@@ -232,7 +232,7 @@ class EksGpuNodeGroupArgs(TypedDict, total=False):
     min_size: int
     """0 = scale to zero. @default 0"""
     max_size: int
-    """@default 2"""
+    """At most 1000; above the account's 'Nodes per managed node group' quota (450 by default) a warning. @default 2"""
     desired_size: int
     """@default minSize"""
     ami_type: GpuAmiType
@@ -356,7 +356,7 @@ class GpuNodeGroupArgs(TypedDict, total=False):
     min_size: int
     """0 = scale to zero. @default 0"""
     max_size: int
-    """@default 2"""
+    """At most 1000; above the account's 'Nodes per managed node group' quota (450 by default) a warning. @default 2"""
     desired_size: int
     """@default minSize"""
     ami_type: GpuAmiType
@@ -505,7 +505,7 @@ class CoreWeaveCksArgs(TypedDict, total=False):
     name: str
     """CKS cluster name (<= 30 chars). @default '<cluster name>-<stack>'"""
     version: str
-    """Kubernetes minor, e.g. v1.35. @default v1.35"""
+    """Kubernetes minor CKS supports (v1.34, v1.35, v1.36; a deprecated one warns). @default v1.35"""
     zone: str
     """Availability Zone. @default US-EAST-04A"""
     pod_cidr_name: str

@@ -122,11 +122,11 @@ def _ca(minor: str, digest: str | None) -> Image:
 #: cluster-autoscaler by Kubernetes minor version: the autoscaler's minor must match the
 #: cluster's (its README's version table), and the library runs ``v<minor>.0``.
 CLUSTER_AUTOSCALER: dict[str, Image] = {
-    "1.30": _ca("1.30", "sha256:1b3a4e800f9be5119e9b73862b3cec7e38e1eca8fd4d438789f99f642d4cecee"),
-    "1.31": _ca("1.31", "sha256:6d4c51c35f344d230341d71bb6d35f2c2f0c0a6f205a7887ae44e6d852fb5b5f"),
     "1.32": _ca("1.32", "sha256:656d21dacb015b8ccfdaec5047963499c10ad6e2598a29c450138c75d533010c"),
     "1.33": _ca("1.33", "sha256:6ef10d108e0e45ecd883e074682330bbd4a3403e767ad56804800f2f4ee816da"),
     "1.34": _ca("1.34", None),
+    "1.35": _ca("1.35", None),
+    "1.36": _ca("1.36", None),
 }
 
 #: The NVIDIA device plugin by chart version (the chart's image is ``v<chart version>``).

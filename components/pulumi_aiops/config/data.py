@@ -40,7 +40,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.aws.formats import IAM_PRINCIPAL, IAM_ROLE_OR_USER, KMS_KEY_ARN, check_known, check_known_list
-from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, refuse_ignored
 from pulumi_aiops.config.governance import DataClassification
 
 __all__ = [
@@ -215,6 +215,14 @@ class DataLakeConfig(AiopsModel):
     @classmethod
     def _key(cls, v: Any) -> Any:
         return check_known(v, KMS_KEY_ARN)
+
+    @model_validator(mode="after")
+    def _byo_key(self) -> DataLakeConfig:
+        if self.kms_key_arn is not None:
+            refuse_ignored(self, ("key_rotation_days",),
+                           "with kmsKeyArn: rotation is set on a key this library creates; rotate yours where "
+                           "it is created; remove it")
+        return self
 
     @model_validator(mode="after")
     def _teams(self) -> DataLakeConfig:
