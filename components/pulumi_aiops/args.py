@@ -42,6 +42,7 @@ from pulumi_aiops.config.data import (
     Modality,
     ObjectLockMode,
     StandbyReplicas,
+    StatementLogging,
     TeamAccess,
     VectorBackend,
 )
@@ -302,7 +303,7 @@ class EksGpuNodeGroupArgs(TypedDict, total=False):
     min_size: int
     """0 = scale to zero. @default 0"""
     max_size: int
-    """@default 2"""
+    """At most 1000; above the account's 'Nodes per managed node group' quota (450 by default) a warning. @default 2"""
     desired_size: int
     """@default minSize"""
     ami_type: GpuAmiType
@@ -490,7 +491,7 @@ class GpuNodeGroupArgs(TypedDict, total=False):
     min_size: int
     """0 = scale to zero. @default 0"""
     max_size: int
-    """@default 2"""
+    """At most 1000; above the account's 'Nodes per managed node group' quota (450 by default) a warning. @default 2"""
     desired_size: int
     """@default minSize"""
     ami_type: GpuAmiType
@@ -692,7 +693,7 @@ class CoreWeaveCksArgs(TypedDict, total=False):
     name: str
     """CKS cluster name (<= 30 chars). @default '<cluster name>-<stack>'"""
     version: str
-    """Kubernetes minor, e.g. v1.35. @default v1.35"""
+    """Kubernetes minor CKS supports (v1.34, v1.35, v1.36; a deprecated one warns). @default v1.35"""
     zone: str
     """Availability Zone. @default US-EAST-04A"""
     pod_cidr_name: str
@@ -967,7 +968,7 @@ class ModelServerArgs(TypedDict, total=False):
     replicas: int
     """@default 1"""
     image: str
-    """Pinned image. @default docker.io/vllm/vllm-openai:v0.11.0"""
+    """Image: from an allowed registry, pinned by a version tag; give <tag>@sha256:<digest> (policy k8s-image-digest-pinned refuses tag-only images). @default docker.io/vllm/vllm-openai:v0.11.0@sha256:014a95f21c9edf6abe0aea6b07353f96baa4ec291c427bb1176dc7c93a85845c"""
     namespace: str
     """Namespace created for the server. @default its name"""
     port: int
@@ -1153,6 +1154,8 @@ class VectorStoreAuroraArgs(TypedDict, total=False):
     """schema.table holding the vectors. @default bedrock_integration.bedrock_kb"""
     backup_retention_days: int
     """@default 7"""
+    log_statement: StatementLogging
+    """Which SQL statements PostgreSQL logs (log_statement, in the cluster parameter group; the log goes to CloudWatch): ddl (schema changes: CREATE, ALTER, DROP), mod (also INSERT, UPDATE, DELETE, COPY: the log then holds the vectors and source text written, often personal data), all (also every SELECT: query text and query vectors). @default ddl"""
 
 
 class VectorStoreQdrantResourcesArgs(TypedDict, total=False):

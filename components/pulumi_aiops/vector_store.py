@@ -4,12 +4,16 @@
   through an AOSS VPC endpoint (and Bedrock), a data access policy naming principals, and the
   FAISS vector index Bedrock needs (:class:`~pulumi_aiops.vector_stores.AossIndex`).
 * ``aurora-pgvector``: Aurora PostgreSQL Serverless v2, CMK-encrypted, deletion-protected, IAM
-  auth, master secret in Secrets Manager, Data API on; pgvector schema through the Data API
-  (:class:`~pulumi_aiops.vector_stores.PgvectorSchema`).
+  auth, master secret in Secrets Manager, Data API on; statement logging (``log_statement``, ddl
+  by default, through a cluster parameter group, exported to CloudWatch), enhanced monitoring
+  every 60 s and Performance Insights encrypted with the cluster's key; pgvector schema through
+  the Data API (:class:`~pulumi_aiops.vector_stores.PgvectorSchema`).
 * ``qdrant``: the official Qdrant Helm chart on any :class:`~pulumi_aiops.contract.GpuCluster` (or a
   :class:`~pulumi_aiops.contract.GpuClusterRef` to a cluster of another program),
-  API keys from pulumi-random in a Kubernetes Secret, persistence, a PodDisruptionBudget and
-  a ClusterIP service only.
+  API keys from pulumi-random in a Kubernetes Secret, persistence, a PodDisruptionBudget, a
+  ClusterIP service only, and NetworkPolicies: deny by default, DNS out, Qdrant reachable from its
+  own namespace and from namespaces labelled ``aiops.io/qdrant-<store>: client``
+  (``client_namespace_labels``).
 
 The OpenSearch Serverless index is created by ``pulumi up`` through the collection's VPC endpoint,
 whose security group admits ``network.clientSecurityGroupIds`` and ``deployerAccess`` (the
@@ -69,7 +73,7 @@ from pulumi_aiops.aws.formats import (
     checked,
     checked_list,
 )
-from pulumi_aiops.aws.iam import statement
+from pulumi_aiops.aws.iam import service_trust, statement
 from pulumi_aiops.aws.kms import kms_key
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known, validate_model
 from pulumi_aiops.config.data import StandbyReplicas, VectorBackend, VectorStoreSpec
@@ -82,8 +86,12 @@ from pulumi_aiops.vector_stores.aoss_index import DEFAULT_FIELDS, AossIndex
 from pulumi_aiops.vector_stores.pgvector_schema import BEDROCK_COLUMNS, PgvectorSchema
 
 __all__ = [
+    "ENHANCED_MONITORING_SECONDS",
     "OLD_TYPE_TOKEN",
+    "PERFORMANCE_INSIGHTS_DAYS",
     "QDRANT_CHART",
+    "QDRANT_GRPC_PORT",
+    "QDRANT_HTTP_PORT",
     "QDRANT_REPO",
     "TYPE_TOKEN",
     "VectorBackend",
@@ -93,6 +101,7 @@ __all__ = [
     "VectorStoreNetwork",
     "VectorStoreNetworkArgs",
     "VectorStoreNetworkModel",
+    "qdrant_client_label",
 ]
 
 #: The type token Pulumi's component provider hosts this component under.
@@ -103,6 +112,22 @@ OLD_TYPE_TOKEN = "aiops:data:VectorStore"
 #: The official Qdrant Helm chart.
 QDRANT_REPO = "https://qdrant.github.io/qdrant-helm"
 QDRANT_CHART = "qdrant"
+#: Qdrant's REST and gRPC ports (clients); peers use 6335.
+QDRANT_HTTP_PORT = 6333
+QDRANT_GRPC_PORT = 6334
+
+
+#: Enhanced monitoring granularity of Aurora instances, seconds (1, 5, 10, 15, 30 or 60).
+ENHANCED_MONITORING_SECONDS = 60
+#: Performance Insights retention, days (7 is the free tier).
+PERFORMANCE_INSIGHTS_DAYS = 7
+
+
+def qdrant_client_label(store_name: str) -> str:
+    """The namespace label key that lets a namespace's pods reach Qdrant store ``store_name``
+    (value ``client``): ``aiops.io/qdrant-<store>``."""
+    return f"aiops.io/qdrant-{store_name}"
+
 
 _AOSS_READ = ["aoss:DescribeIndex", "aoss:ReadDocument"]
 _AOSS_WRITE = [*_AOSS_READ, "aoss:CreateIndex", "aoss:UpdateIndex", "aoss:WriteDocument"]
@@ -225,7 +250,9 @@ class VectorStore(pulumi.ComponentResource):
     Python attributes: ``backend``, ``credentials_secret_arn`` (``None`` for Qdrant),
     ``api_key_secret_name`` (Qdrant only), ``kms_key`` (a created key), ``kms_key_arn`` (AWS
     backends), ``dimensions``, ``tags``, ``config``; backend resources ``collection``/``index``,
-    ``db_cluster``/``schema``, or ``release``/``pdb``.
+    ``db_cluster``/``schema`` (and ``parameter_group``, ``monitoring_role``), or
+    ``release``/``pdb``/``network_policies``; Qdrant's ``client_namespace_labels`` (label a
+    namespace with them to let its pods reach the store).
     """
 
     endpoint: pulumi.Output[str]
@@ -257,6 +284,9 @@ class VectorStore(pulumi.ComponentResource):
         self.tags: dict[str, str] = {**cfg.tags, "vector-store": cfg.name}
         self.credentials_secret_arn: pulumi.Output[str] | None = None
         self.api_key_secret_name: pulumi.Output[str] | None = None
+        #: Qdrant: the label a namespace carries to reach the store (``{"aiops.io/qdrant-<store>": "client"}``).
+        self.client_namespace_labels: dict[str, str] | None = None
+        self.network_policies: list[pulumi.CustomResource] = []
         self.kms_key: aws.kms.Key | None = None
         self.kms_key_arn: pulumi.Output[str] | None = None
         self._grants: set[str] = set()
@@ -470,6 +500,23 @@ class VectorStore(pulumi.ComponentResource):
         subnets = aws.rds.SubnetGroup(
             f"{self._name}-subnets", subnet_ids=self._subnet_ids(network),
             description=f"private subnets of {self.store_name}", tags=self.tags, opts=child)
+        # Statement logging (cluster parameter group, exported to CloudWatch), enhanced monitoring
+        # and Performance Insights with the cluster's key: Aurora audit and monitoring, always on.
+        major = au.engine_version.split(".", 1)[0]
+        self.parameter_group = aws.rds.ClusterParameterGroup(
+            f"{self._name}-params", family=f"aurora-postgresql{major}",
+            description=f"pulumi-aiops vector store {self.store_name}: statement logging",
+            parameters=[{"name": "log_statement", "value": au.log_statement.value}],
+            tags=self.tags, opts=child)
+        self.monitoring_role = aws.iam.Role(
+            f"{self._name}-monitoring", assume_role_policy=service_trust("monitoring.rds.amazonaws.com"),
+            description=f"RDS enhanced monitoring of {self.store_name}", tags=self.tags, opts=child)
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        monitoring = aws.iam.RolePolicyAttachment(
+            f"{self._name}-monitoring", role=self.monitoring_role.name,
+            policy_arn=pulumi.Output.concat(
+                "arn:", partition, ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
+            opts=child)
         self.db_cluster = aws.rds.Cluster(
             f"{self._name}-aurora",
             engine="aurora-postgresql", engine_mode="provisioned", engine_version=au.engine_version,
@@ -485,12 +532,17 @@ class VectorStore(pulumi.ComponentResource):
             skip_final_snapshot=False, final_snapshot_identifier=f"{self.store_name}-final",
             db_subnet_group_name=subnets.name, vpc_security_group_ids=[sg.id],
             enabled_cloudwatch_logs_exports=["postgresql"],
+            db_cluster_parameter_group_name=self.parameter_group.name,
             tags=self.tags, opts=stateful(self))
         self.db_instance = aws.rds.ClusterInstance(
             f"{self._name}-writer", cluster_identifier=self.db_cluster.id,
             instance_class="db.serverless", engine=aws.rds.EngineType.AURORA_POSTGRESQL,
             engine_version=self.db_cluster.engine_version, publicly_accessible=False,
-            db_subnet_group_name=subnets.name, tags=self.tags, opts=child)
+            db_subnet_group_name=subnets.name,
+            monitoring_interval=ENHANCED_MONITORING_SECONDS, monitoring_role_arn=self.monitoring_role.arn,
+            performance_insights_enabled=True, performance_insights_kms_key_id=key_arn,
+            performance_insights_retention_period=PERFORMANCE_INSIGHTS_DAYS,
+            tags=self.tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[monitoring]))
         secret_arn: pulumi.Output[str] = self.db_cluster.master_user_secrets.apply(
             lambda s: str(s[0].secret_arn) if s else "")
         self.credentials_secret_arn = secret_arn
@@ -505,6 +557,8 @@ class VectorStore(pulumi.ComponentResource):
         import pulumi_kubernetes as k8s
         import pulumi_random as random
 
+        from pulumi_aiops import network_policy as netpol
+
         q = self.config.qdrant
         assert q is not None
         cluster = resolve_cluster(given, self, self._name)  # a ref gets its own provider
@@ -515,6 +569,27 @@ class VectorStore(pulumi.ComponentResource):
             f"{self._name}-ns", metadata={"name": ns, "labels": labels},
             opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider,
                                         depends_on=cluster.depends_on or None))
+        # Deny by default; Qdrant answers its own namespace and the namespaces labelled for it.
+        ns_name = namespace.metadata.name
+        np_opts = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
+        self.client_namespace_labels = {qdrant_client_label(self.store_name): "client"}
+        selector = {"app.kubernetes.io/name": QDRANT_CHART, "app.kubernetes.io/instance": release}
+        self.network_policies = [
+            netpol.default_deny(f"{self._name}-ns", ns_name, opts=np_opts),
+            netpol.allow_dns(f"{self._name}-ns", ns_name, opts=np_opts),
+            netpol.allow(
+                f"{self._name}-allow-clients", ns_name, "allow-qdrant-clients", pod_labels=selector,
+                ingress=[
+                    # Peers (p2p 6335) and clients in the namespace.
+                    {"from": [netpol.same_namespace()]},
+                    # REST 6333 and gRPC 6334 from the namespaces labelled as its clients.
+                    {"from": [netpol.namespaces_labelled(self.client_namespace_labels)],
+                     "ports": netpol.tcp(QDRANT_HTTP_PORT, QDRANT_GRPC_PORT)},
+                ],
+                # Peers only: no internet (telemetry stays off the wire), no other namespace.
+                egress=[{"to": [netpol.same_namespace()]}],
+                opts=np_opts),
+        ]
         keys = {
             "api-key": random.RandomPassword(f"{self._name}-api-key", length=48, special=False,
                                              opts=pulumi.ResourceOptions(parent=self)),
@@ -570,4 +645,4 @@ class VectorStore(pulumi.ComponentResource):
             spec=spec, opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider,
                                                    depends_on=[namespace]))
         self.api_key_secret_name = pulumi.Output.from_input(self._qdrant_secret_name)
-        self.endpoint = pulumi.Output.from_input(f"http://{release}.{ns}.svc.cluster.local:6333")
+        self.endpoint = pulumi.Output.from_input(f"http://{release}.{ns}.svc.cluster.local:{QDRANT_HTTP_PORT}")

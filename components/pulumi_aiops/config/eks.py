@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -43,7 +44,14 @@ from pydantic import AfterValidator, ConfigDict, Field, ModelWrapValidatorHandle
 
 from pulumi_aiops.catalog import Cloud, GpuInstanceType, catalog, resolve
 from pulumi_aiops.catalog.ec2 import ec2_instance_type_problem
-from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.base import (
+    CLOUDWATCH_RETENTION_DAYS,
+    AiopsModel,
+    ConfigValueError,
+    Wired,
+    is_known,
+    refuse_ignored,
+)
 from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.gpu_nodes import (
     EFA_INTERFACES,
@@ -57,9 +65,13 @@ from pulumi_aiops.config.gpu_nodes import (
 from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
+    "CALENDAR_AS_OF",
     "CAPACITY_BLOCK_FAMILIES",
+    "DEFAULT_NODES_PER_GROUP_QUOTA",
+    "EKS_CALENDAR",
     "GPU_HOP_LIMIT",
     "LOG_RETENTION_DAYS",
+    "MAX_NODES_PER_GROUP",
     "SUPPORTED_VERSIONS",
     "SYSTEM_HOP_LIMIT",
     "AccessConfig",
@@ -80,9 +92,38 @@ __all__ = [
     "VpcShape",
 ]
 
-#: Kubernetes versions EKS supports (standard + extended support) that this library accepts.
-SUPPORTED_VERSIONS: tuple[str, ...] = ("1.30", "1.31", "1.32", "1.33", "1.34")
+#: The Amazon EKS Kubernetes release calendar: version -> (Amazon EKS release, end of standard
+#: support, end of extended support), UTC. 1.29 to 1.34: the EKS user guide, "Understand the
+#: Kubernetes version lifecycle on EKS", release calendar table (awsdocs/amazon-eks-user-guide,
+#: latest/ug/versioning/kubernetes-versions.adoc). 1.35: endoflife.date/amazon-eks (released
+#: 2026-01-28; standard to 2027-03-27, extended to 2028-03-27). 1.36: released on EKS 2026-06-02,
+#: standard support to 2027-08-02 (a 2026-08 write-up of the release, not the calendar itself;
+#: extended support is the user guide's rule, 12 months after standard). Read on CALENDAR_AS_OF.
+EKS_CALENDAR: dict[str, tuple[date, date, date]] = {
+    "1.29": (date(2024, 1, 23), date(2025, 3, 23), date(2026, 3, 23)),
+    "1.30": (date(2024, 5, 23), date(2025, 7, 23), date(2026, 7, 23)),
+    "1.31": (date(2024, 9, 26), date(2025, 11, 26), date(2026, 11, 26)),
+    "1.32": (date(2025, 1, 23), date(2026, 3, 23), date(2027, 3, 23)),
+    "1.33": (date(2025, 5, 29), date(2026, 7, 29), date(2027, 7, 29)),
+    "1.34": (date(2025, 10, 2), date(2026, 12, 2), date(2027, 12, 2)),
+    "1.35": (date(2026, 1, 28), date(2027, 3, 27), date(2028, 3, 27)),
+    "1.36": (date(2026, 6, 2), date(2027, 8, 2), date(2028, 8, 2)),
+}
+#: The day the calendar above was read; SUPPORTED_VERSIONS is the window on that day.
+CALENDAR_AS_OF = date(2026, 11, 30)
+#: Kubernetes versions EKS supports (standard or extended support) on CALENDAR_AS_OF: a cluster
+#: can be created at them. Past its end of extended support, EKS upgrades a control plane on its
+#: own and creates none at that version.
+SUPPORTED_VERSIONS: tuple[str, ...] = tuple(
+    v for v, (released, _std, ext) in EKS_CALENDAR.items() if released <= CALENDAR_AS_OF < ext)
 DEFAULT_VERSION = "1.33"
+
+#: The most nodes this library lets one managed node group have (its ``maxSize``), ours: above
+#: the account's default "Nodes per managed node group" quota, which is adjustable.
+MAX_NODES_PER_GROUP = 1000
+#: The default "Nodes per managed node group" quota of an AWS account (Service Quotas, Amazon EKS,
+#: L-BD136A63; adjustable).
+DEFAULT_NODES_PER_GROUP_QUOTA = 450
 
 #: CloudWatch Logs retention values the API accepts.
 LOG_RETENTION_DAYS = CLOUDWATCH_RETENTION_DAYS
@@ -136,9 +177,15 @@ def _eks_name(v: Any) -> Any:
 
 
 def _k8s_version(v: str) -> str:
-    if v not in SUPPORTED_VERSIONS:
-        raise ValueError(f"is not a supported EKS version; supported: {', '.join(SUPPORTED_VERSIONS)}")
-    return v
+    if v in SUPPORTED_VERSIONS:
+        return v
+    window = (f"supported on {CALENDAR_AS_OF.isoformat()} (standard or extended support): "
+              f"{', '.join(SUPPORTED_VERSIONS)}")
+    if v in EKS_CALENDAR and EKS_CALENDAR[v][2] <= CALENDAR_AS_OF:
+        raise ValueError(f"is past its end of extended support on EKS ({EKS_CALENDAR[v][2].isoformat()}): EKS "
+                         f"creates no cluster at it and upgrades existing ones; upgrade one minor version at a "
+                         f"time; {window}")
+    raise ValueError(f"is not a Kubernetes version EKS supports; {window}")
 
 
 def _chart_version(v: str) -> str:
@@ -334,6 +381,10 @@ class NetworkConfig(VpcShape):
 
     @model_validator(mode="after")
     def _byo(self) -> NetworkConfig:
+        if self.vpc_id is not None:
+            refuse_ignored(self, ("cidr", "az_count", "availability_zones", "nat_gateways", "flow_logs"),
+                           "with vpcId: no VPC is created, so its CIDR, zones, NAT gateways and flow logs are "
+                           "those of your VPC; remove it")
         subnets = self.private_subnet_ids
         if self.vpc_id is not None and isinstance(subnets, list) and len(subnets) < 2:
             raise ConfigValueError(
@@ -418,6 +469,13 @@ class EncryptionConfig(AiopsModel):
         if v is not None and is_known(v) and not _KMS_ARN_RE.match(v):
             raise ValueError("is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)")
         return v
+
+    @model_validator(mode="after")
+    def _byo(self) -> EncryptionConfig:
+        if self.kms_key_arn is not None:
+            refuse_ignored(self, ("deletion_window_days",),
+                           "with kmsKeyArn: it applies to a key this library creates; remove it")
+        return self
 
 
 class LoggingConfig(AiopsModel):
@@ -561,8 +619,11 @@ class GpuNodeGroupConfig(AiopsModel):
         description="The GPUs of an instance type the catalogue does not list, declared by hand; refused "
         "for a listed type. @default none (the catalogue row)")
     capacity_type: EksCapacityType = Field(EksCapacityType.ON_DEMAND, description="@default ON_DEMAND")
-    min_size: int = Field(0, ge=0, le=1000, description="0 = scale to zero. @default 0")
-    max_size: int = Field(2, ge=1, le=1000, description="@default 2")
+    min_size: int = Field(0, ge=0, le=MAX_NODES_PER_GROUP, description="0 = scale to zero. @default 0")
+    max_size: int = Field(
+        2, ge=1, le=MAX_NODES_PER_GROUP,
+        description=f"At most {MAX_NODES_PER_GROUP}; above the account's 'Nodes per managed node group' quota "
+        f"({DEFAULT_NODES_PER_GROUP_QUOTA} by default) a warning. @default 2")
     desired_size: int | None = Field(None, description="@default minSize")
     ami_type: GpuAmiType = Field(GpuAmiType.AL2023_X86_64_NVIDIA, description="@default AL2023_x86_64_NVIDIA")
     root_volume_gib: int = Field(
@@ -626,6 +687,13 @@ class GpuNodeGroupConfig(AiopsModel):
     @model_validator(mode="after")
     def _consistent(self) -> GpuNodeGroupConfig:
         _check_sizes(self.min_size, self.max_size, self.desired_size)
+        if self.max_size > DEFAULT_NODES_PER_GROUP_QUOTA:
+            from pulumi_aiops.diagnostics import warn
+
+            warn(f"GPU node group {self.name!r}: maxSize {self.max_size} is above the default quota 'Nodes per managed "
+                 f"node group' ({DEFAULT_NODES_PER_GROUP_QUOTA}, Service Quotas code L-BD136A63): EKS will not scale "
+                 "the group past the account's quota; request an increase first",
+                 key=("eks-nodes-per-group-quota", self.name, self.max_size))
         family = self.instance_type.split(".", 1)[0]
         if self.capacity_type is EksCapacityType.CAPACITY_BLOCK:
             if self.capacity_reservation_id is None:

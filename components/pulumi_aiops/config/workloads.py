@@ -32,6 +32,7 @@ from pulumi_aiops.config.serving import (
     parse_model_ref,
 )
 from pulumi_aiops.contract import GpuClusterInput
+from pulumi_aiops.images import VLLM_OPENAI
 
 if TYPE_CHECKING:
     from pulumi_aiops.config.placement import ServerPlacement
@@ -50,8 +51,8 @@ __all__ = [
     "workload_warnings",
 ]
 
-#: The vLLM OpenAI-compatible server image, pinned.
-DEFAULT_VLLM_IMAGE = "docker.io/vllm/vllm-openai:v0.11.0"
+#: The vLLM OpenAI-compatible server image, pinned by digest (``pulumi_aiops.images``).
+DEFAULT_VLLM_IMAGE = VLLM_OPENAI.reference
 #: Registry prefixes model-server images may come from (after normalising Docker Hub names).
 ALLOWED_REGISTRIES: tuple[str, ...] = ("docker.io/vllm/", "nvcr.io/nvidia/", "nvcr.io/nim/")
 
@@ -147,7 +148,10 @@ class ModelServerSpec(AiopsModel):
                     "pool of the cluster with enough GPUs per node; requests must then fit the smallest of them")
     gpus: int = Field(1, ge=1, le=8, description="GPUs per replica (= tensor parallel size). @default 1")
     replicas: int = Field(1, ge=1, le=64, description="@default 1")
-    image: str = Field(DEFAULT_VLLM_IMAGE, description=f"Pinned image. @default {DEFAULT_VLLM_IMAGE}")
+    image: str = Field(
+        DEFAULT_VLLM_IMAGE,
+        description="Image: from an allowed registry, pinned by a version tag; give <tag>@sha256:<digest> "
+        f"(policy k8s-image-digest-pinned refuses tag-only images). @default {DEFAULT_VLLM_IMAGE}")
     namespace: str | None = Field(None, description="Namespace created for the server. @default its name")
     port: int = Field(8000, ge=1024, le=65535, description="Container/service port. @default 8000")
     max_model_len: int | None = Field(None, ge=256, description="--max-model-len. @default the model's")

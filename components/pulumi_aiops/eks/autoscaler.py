@@ -36,6 +36,7 @@ from pulumi_aiops.aws.iam import document_json, service_trust
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.eks_pieces import ClusterAutoscalerConfig
 from pulumi_aiops.eks._common import AUTOSCALER_REPO, EksPiece
+from pulumi_aiops.images import cluster_autoscaler
 
 __all__ = ["TYPE_TOKEN", "ClusterAutoscaler", "ClusterAutoscalerArgs", "autoscaler_policy"]
 
@@ -148,7 +149,8 @@ class ClusterAutoscaler(EksPiece):
                 "awsRegion": region,
                 "autoDiscovery": {"clusterName": cluster},
                 "rbac": {"serviceAccount": {"create": True, "name": "cluster-autoscaler"}},
-                "image": {"tag": f"v{cfg.kubernetes_version}.0"},
+                # v<minor>.0, by digest where pulumi_aiops.images records one.
+                "image": cluster_autoscaler(cfg.kubernetes_version).helm_values(),
                 "priorityClassName": "system-cluster-critical",
                 "extraArgs": {
                     "expander": "least-waste",

@@ -5,11 +5,11 @@ with a KMS key (created with an explicit key policy, rotation on, protected; or 
 control-plane logs to a protected log group encrypted with that key, the cluster role (or
 yours), an access entry with AmazonEKSClusterAdminPolicy per ``access.adminPrincipalArns``
 (named by a hash of the ARN, so reordering the list renames nothing), the IAM OIDC provider
-(IRSA), the add-ons that need no nodes (vpc-cni, kube-proxy, eks-pod-identity-agent), the node
-role (or yours), a secret kubeconfig and a Kubernetes provider. ``deployerAccess`` (security
-groups, CIDRs) adds ingress rules on 443 to the cluster security group, so a CI runner or VPN
-host can reach the private API endpoint (the EKS user guide, "Accessing a private only API
-server"); the provider waits for them.
+(IRSA), the add-ons that need no nodes (vpc-cni, which enforces NetworkPolicies; kube-proxy;
+eks-pod-identity-agent), the node role (or yours), a secret kubeconfig and a Kubernetes provider.
+``deployerAccess`` (security groups, CIDRs) adds ingress rules on 443 to the cluster security
+group, so a CI runner or VPN host can reach the private API endpoint (the EKS user guide,
+"Accessing a private only API server"); the provider waits for them.
 
 Node groups come next (:class:`~pulumi_aiops.eks.node_group.GpuNodeGroup`,
 :class:`~pulumi_aiops.eks.node_group.SystemNodeGroup`), then :meth:`EksControlPlane.core_addons`
@@ -47,7 +47,14 @@ from pulumi_aiops.config.base import is_known, validate_model
 from pulumi_aiops.config.eks_pieces import EksControlPlaneConfig
 from pulumi_aiops.eks._common import LOGS_KEY_ACTIONS, ROLE_ARN, EksPiece, managed_policy_arn
 
-__all__ = ["TYPE_TOKEN", "CoreAddons", "EksControlPlane", "EksControlPlaneArgs", "kubeconfig_json"]
+__all__ = [
+    "ADDON_CONFIGURATION",
+    "TYPE_TOKEN",
+    "CoreAddons",
+    "EksControlPlane",
+    "EksControlPlaneArgs",
+    "kubeconfig_json",
+]
 
 TYPE_TOKEN = "aiops:index:EksControlPlane"
 #: EKS Pod Identity roles (the EBS CSI driver's, workload_role): the trust of the EKS user guide,
@@ -86,6 +93,12 @@ def _logs_key_policy(
                 "arn:", partition, ":logs:", region, ":", account, ":log-group:", log_group_name)}},
         ),
     ])
+
+
+#: Add-on configuration values (JSON). The VPC CNI enforces Kubernetes NetworkPolicies only with
+#: ``enableNetworkPolicy`` (EKS user guide, "Restrict Pod network traffic with Kubernetes network
+#: policies"; VPC CNI 1.14 or later): without it the platform's default-deny policies are inert.
+ADDON_CONFIGURATION: dict[str, str] = {"vpc-cni": json.dumps({"enableNetworkPolicy": "true"})}
 
 
 class CoreAddons(NamedTuple):
@@ -230,7 +243,10 @@ class EksControlPlane(EksPiece):
             opts=self._opts(),
         )
         self.node_role_arn, node_role_deps = self._node_role(name, cfg, partition)
-        addons = {a: self._addon(name, cluster, a) for a in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")}
+        addons = {
+            a: self._addon(name, cluster, a, configuration_values=ADDON_CONFIGURATION.get(a))
+            for a in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+        }
         #: The Pod Identity agent: a PodIdentityAssociation's pods need it running.
         self.pod_identity_agent = addons["eks-pod-identity-agent"]
         #: What a node group waits for: the network add-ons and the node role's policies.
@@ -454,11 +470,13 @@ class EksControlPlane(EksPiece):
         *,
         depends_on: Sequence[pulumi.Resource] = (),
         pod_identity: list[aws.eks.AddonPodIdentityAssociationArgs] | None = None,
+        configuration_values: str | None = None,
     ) -> aws.eks.Addon:
         return aws.eks.Addon(
             f"{n}-{addon}",
             cluster_name=cluster.name,
             addon_name=addon,
+            configuration_values=configuration_values,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             pod_identity_associations=pod_identity,

@@ -23,6 +23,7 @@ from pulumi_aiops.config.observability import (
     ReceiverType,
     ScrapeTargetSpec,
 )
+from pulumi_aiops.images import OTEL_COLLECTOR_CONTRIB
 from pulumi_aiops.observability.dashboards import COREWEAVE_METRICS_UID, DASHBOARD_LABEL
 
 __all__ = [
@@ -226,7 +227,7 @@ def collector_values(spec: ObservabilitySpec, *, config: dict[str, Any], node_se
     for the exporter come from ``auth_secret`` as environment variables."""
     values: dict[str, Any] = {
         "mode": "deployment",
-        "image": {"repository": "otel/opentelemetry-collector-contrib"},
+        "image": OTEL_COLLECTOR_CONTRIB.helm_values(),  # by digest (pulumi_aiops.images)
         "replicaCount": spec.tracing.collector_replicas,
         **_place(node_selector, tolerations),
         "alternateConfig": config,  # the whole config: the chart's default pipelines are not merged in

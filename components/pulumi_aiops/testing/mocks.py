@@ -368,6 +368,7 @@ _DEFAULT_OUTPUTS.update({
     "aws:rds/cluster:Cluster": _rds_cluster,
     "aws:rds/clusterInstance:ClusterInstance": _rds_instance,
     "aws:rds/subnetGroup:SubnetGroup": _named_arn("rds", "subgrp:"),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": _named_arn("rds", "cluster-pg:"),
     "aws:sagemaker/featureGroup:FeatureGroup": lambda m, a: {
         "arn": m.arn("sagemaker", f"feature-group/{str(a.inputs.get('featureGroupName', a.name)).lower()}")},
 })
