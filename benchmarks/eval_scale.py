@@ -10,7 +10,9 @@ interpreter, which prints:
   mocks, record the graph);
 * **summary**: the plan's summary (``PlanResult.summary()``: components, counts, capacity);
 * **policy**: every default pack's rules in-process (``evaluate_in_process``);
-* **ms/res**: eval + summary per resource (flat when evaluation is linear);
+* **cpu s**: the CPU time of eval (all threads; what a loaded machine does not inflate);
+* **ms/res**, **cpu ms/res**: eval + summary, and eval's CPU, per resource (flat when
+  evaluation is linear);
 * **peak RSS**: the interpreter's peak resident memory (``resource.getrusage``), and what it
   held after the imports; ``--tracemalloc`` adds the Python heap's peak (slower).
 
@@ -35,7 +37,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "Qwen/Qwen2.5-1.5B-Instruct"  # as in stacks/Pulumi.multicloud.yaml
-PER_SERVER = 5  # Namespace, ServiceAccount, Deployment, Service, PodDisruptionBudget
+PER_SERVER = 10  # Namespace, ServiceAccount, Deployment, Service, PodDisruptionBudget, 5 NetworkPolicies
 
 
 def _rss_mb() -> float:
@@ -78,9 +80,9 @@ def child(servers: int, node_groups: int, trace: bool) -> dict[str, Any]:
     cfg: dict[str, Any] = {"aws:region": "us-east-1", "aiops:platform": platform}
     if trace:
         tracemalloc.start()
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     graph = run_program(program, cfg, stack="scale")
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     result = PlanResult(project=find_project(ROOT), stack="scale", graph=graph, config=cfg)
     summary = result.summary()
     t3 = time.perf_counter()
@@ -88,7 +90,7 @@ def child(servers: int, node_groups: int, trace: bool) -> dict[str, Any]:
     t4 = time.perf_counter()
     heap = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     return {"resources": summary["resourceCount"], "servers": servers, "imports": imports,
-            "eval": t2 - t1, "summary": t3 - t2, "policy": t4 - t3,
+            "eval": t2 - t1, "evalCpu": c2 - c1, "summary": t3 - t2, "policy": t4 - t3,
             "diagnostics": len(report.diagnostics), "rssAfterImports": rss_after_imports,
             "peakRss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "heapPeak": heap}
@@ -116,8 +118,8 @@ def main() -> None:
     base = _run(0, ns.node_groups, False)["resources"]
     print(f"a stack with one EKS cluster ({ns.node_groups} GPU node groups, {base} resources) + N "
           f"model servers ({PER_SERVER} resources each); fresh interpreter per size")
-    print(f"{'resources':>10}{'servers':>9}{'eval s':>9}{'summary s':>11}{'policy s':>10}"
-          f"{'ms/res':>8}{'peak RSS MB':>13}{'after imports':>15}"
+    print(f"{'resources':>10}{'servers':>9}{'eval s':>9}{'cpu s':>8}{'summary s':>11}{'policy s':>10}"
+          f"{'ms/res':>8}{'cpu ms/res':>11}{'peak RSS MB':>13}{'after imports':>15}"
           + (f"{'heap peak MB':>14}" if ns.tracemalloc else ""))
     rows: dict[int, dict[str, Any]] = {}
     for size in ns.sizes:
@@ -125,8 +127,9 @@ def main() -> None:
         r = _run(servers, ns.node_groups, ns.tracemalloc)
         rows[size] = r
         per = (r["eval"] + r["summary"]) / max(r["resources"], 1) * 1000
-        print(f"{r['resources']:>10}{servers:>9}{r['eval']:>9.2f}{r['summary']:>11.2f}"
-              f"{r['policy']:>10.2f}{per:>8.2f}{r['peakRss']:>13.0f}{r['rssAfterImports']:>15.0f}"
+        cpu_per = r["evalCpu"] / max(r["resources"], 1) * 1000
+        print(f"{r['resources']:>10}{servers:>9}{r['eval']:>9.2f}{r['evalCpu']:>8.2f}{r['summary']:>11.2f}"
+              f"{r['policy']:>10.2f}{per:>8.2f}{cpu_per:>11.2f}{r['peakRss']:>13.0f}{r['rssAfterImports']:>15.0f}"
               + (f"{r['heapPeak']:>14.0f}" if ns.tracemalloc else ""), flush=True)
     if 1000 in rows:
         ref = rows[1000]
@@ -135,9 +138,11 @@ def main() -> None:
                 r = rows[size]
                 n = r["resources"] / ref["resources"]
                 t = (r["eval"] + r["summary"]) / (ref["eval"] + ref["summary"])
+                c = r["evalCpu"] / ref["evalCpu"]
                 print(f"{size:,} vs 1,000 resources: {n:.1f}× the resources, {t:.1f}× the "
-                      f"evaluation time (eval + summary), {r['policy'] / ref['policy']:.1f}× "
-                      f"the policy time, {r['peakRss'] / ref['peakRss']:.1f}× the peak RSS")
+                      f"evaluation time (eval + summary), {c:.1f}× its CPU time, "
+                      f"{r['policy'] / ref['policy']:.1f}× the policy time, "
+                      f"{r['peakRss'] / ref['peakRss']:.1f}× the peak RSS")
 
 
 if __name__ == "__main__":

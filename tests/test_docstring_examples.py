@@ -57,8 +57,12 @@ def test_the_vector_store_example_lives_in_its_own_vpc(chained: ResourceGraph) -
     assert vpce.inputs["subnetIds"] == [chained.named(f"rag-us-east-1{z}", "aws:ec2/subnet:Subnet").outputs["id"]
                                         for z in "ab"]
     apps = chained.named("rag-apps", "aws:ec2/securityGroup:SecurityGroup").outputs["id"]
-    [rule] = chained.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-    assert rule.inputs["referencedSecurityGroupId"] == apps
+    runners = chained.named("ci-runners", "aws:ec2/securityGroup:SecurityGroup").outputs["id"]
+    endpoint_sg = chained.named("kb-docs-sg", "aws:ec2/securityGroup:SecurityGroup").outputs["id"]
+    rules = chained.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    # The applications and the deployer's runners, both on 443 of the endpoint's group.
+    assert sorted(r.inputs["referencedSecurityGroupId"] for r in rules) == sorted([apps, runners])
+    assert all(r.inputs["securityGroupId"] == endpoint_sg and r.inputs["fromPort"] == 443 for r in rules)
 
 
 def test_the_bedrock_example_puts_endpoints_in_its_vpc(chained: ResourceGraph) -> None:

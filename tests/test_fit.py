@@ -68,6 +68,18 @@ def _deployment(graph: ResourceGraph, component: str) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(json.dumps(d.inputs))["spec"]["template"]["spec"])
 
 
+def _pod_specs(graph: ResourceGraph, component: str) -> list[dict[str, Any]]:
+    """The pod specs of a server: its Deployment's, or its LeaderWorkerSet's leader and worker."""
+    top = graph.named(component, "aiops:index:ModelServer")
+    kids = list(graph.descendants(top.urn))
+    deps = [r for r in kids if r.type == "kubernetes:apps/v1:Deployment"]
+    if deps:
+        return [_deployment(graph, component)]
+    (lws,) = [r for r in kids if r.type == "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet"]
+    tpl = json.loads(json.dumps(lws.inputs))["spec"]["leaderWorkerTemplate"]
+    return [tpl["leaderTemplate"]["spec"], tpl["workerTemplate"]["spec"]]
+
+
 def _run_stack(platform: dict[str, Any], config: dict[str, Any] | None = None,
                mocks: RecordingMocks | None = None) -> ResourceGraph:
     from pulumi_aiops.builder import main as build
@@ -348,15 +360,15 @@ def test_every_shipped_server_fits_every_pool_it_may_land_on(stack: str) -> None
     pools = result.gpu_capacity()
     for top in g.of_type("aiops:index:ModelServer"):
         out = g.component_outputs[top.urn]
-        pod = _deployment(g, top.name)
-        (c,) = pod["containers"]
-        gpus = int(c["resources"]["requests"]["nvidia.com/gpu"])
-        eligible = [r for r in pools if r["cluster"] == out["cluster"] and r["gpusPerNode"] >= gpus
-                    and all(r["poolSelector"].get(k, v) == v for k, v in pod["nodeSelector"].items())]
-        assert eligible, top.name
-        for r in eligible:
-            assert parse_cpu_millis(c["resources"]["requests"]["cpu"]) <= r["availableCpuMillis"], (top.name, r)
-            assert parse_memory_mib(c["resources"]["requests"]["memory"]) <= r["availableMemoryMib"], (top.name, r)
+        for pod in _pod_specs(g, top.name):  # a multi-node server's leader and worker pods too
+            (c,) = pod["containers"]
+            gpus = int(c["resources"]["requests"]["nvidia.com/gpu"])
+            eligible = [r for r in pools if r["cluster"] == out["cluster"] and r["gpusPerNode"] >= gpus
+                        and all(r["poolSelector"].get(k, v) == v for k, v in pod["nodeSelector"].items())]
+            assert eligible, top.name
+            for r in eligible:
+                assert parse_cpu_millis(c["resources"]["requests"]["cpu"]) <= r["availableCpuMillis"], (top.name, r)
+                assert parse_memory_mib(c["resources"]["requests"]["memory"]) <= r["availableMemoryMib"], (top.name, r)
 
 
 # -- CoreWeave CPU pools and Qdrant on both clouds ---------------------------------------------------
@@ -428,3 +440,19 @@ def test_a_qdrant_vector_store_component_needs_system_nodes() -> None:
 
     with pytest.raises(ConfigError, match=r"^VectorStore\('qdr'\)\.cluster: 'cw' declares no system nodes"):
         run_program(program, CW_CONFIG, secret_keys=SECRETS)
+
+
+def test_a_declared_eks_pool_is_sized_from_its_gpu_spec_in_the_program_too() -> None:
+    """An EKS group of an unlisted type sizes its servers from gpuSpec's vcpus and memoryGib, in the
+    component path as in the config check (no fallback to an unchecked 2 CPU / 8Gi)."""
+    p = _platform("multicloud")
+    p["eks"]["gpuNodeGroups"] = [{"name": "t4", "instanceType": "g4dn.metal", "maxSize": 1,
+                                  "gpuSpec": {"gpuModel": "T4", "gpuCount": 8, "gpuMemoryGib": 16,
+                                              "vcpus": 96, "memoryGib": 384}}]
+    for s in p["workloads"]["modelServers"]:
+        s.pop("resources")
+    with diagnostics.collecting() as warnings:
+        g = _run_stack(p)
+    eks = _deployment(g, "eks-gpu-chat")["containers"][0]["resources"]["requests"]
+    assert parse_cpu_millis(eks["cpu"]) > 8000  # an eighth of a 96-vCPU node, not the 2 CPU fallback
+    assert not [w for w in warnings if "eks-gpu" in str(w) and "size" in str(w)]

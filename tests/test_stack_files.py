@@ -86,5 +86,5 @@ def test_version_and_plain_help(capsys: pytest.CaptureFixture[str]) -> None:
             main(argv)
         out = capsys.readouterr().out
         assert "``" not in out and ":class:" not in out  # no raw markup
-        assert "stacks: dev, multicloud, prod, staging" in out
+        assert "stacks: dev, multicloud, prod, serving, staging" in out
         assert "2  a configuration error" in out

@@ -42,6 +42,7 @@ from pulumi_aiops.config.data import (
     Modality,
     ObjectLockMode,
     StandbyReplicas,
+    StatementLogging,
     TeamAccess,
     VectorBackend,
 )
@@ -66,6 +67,22 @@ from pulumi_aiops.config.governance import (
     DataClassification,
     Environment,
 )
+from pulumi_aiops.config.gpu_nodes import (
+    LocalStorage,
+    MigStrategy,
+)
+from pulumi_aiops.config.observability import (
+    BadWhen,
+    ReceiverType,
+    SliAggregate,
+    SloKind,
+    TracingBackend,
+)
+from pulumi_aiops.config.serving import (
+    AutoscalingMetric,
+    CacheMode,
+    RegistryStorage,
+)
 from pulumi_aiops.contract import GpuClusterLike
 
 if TYPE_CHECKING:
@@ -74,10 +91,16 @@ if TYPE_CHECKING:
     from pulumi_aiops.vector_store import VectorStore
 
 __all__ = [
+    "AlertReceiverArgs",
+    "AlertmanagerArgs",
+    "AutoscalingArgs",
+    "AwsMonitoringArgs",
     "BedrockAccessArgs",
+    "BedrockAlarmThresholdsArgs",
     "BedrockPrivateEndpointsArgs",
     "ChunkingArgs",
     "ClusterAutoscalerArgs",
+    "ClusterModelCacheArgs",
     "ContentFilterArgs",
     "CoreWeaveCksArgs",
     "CoreWeaveCpuNodePoolArgs",
@@ -88,19 +111,26 @@ __all__ = [
     "CoreWeaveNodePoolArgs",
     "CoreWeaveNodeTaintArgs",
     "CoreWeaveOidcArgs",
+    "CoreWeaveRegistryArgs",
     "CoreWeaveVpcArgs",
     "CoreWeaveVpcPrefixArgs",
     "DataLakeArgs",
     "DataLakeAuditArgs",
     "DataLakeLifecycleArgs",
     "DataLakeTeamArgs",
+    "DcgmExporterArgs",
     "DeniedTopicArgs",
+    "DeployerAccessArgs",
+    "EfaDevicePluginArgs",
+    "EfsModelCacheArgs",
     "EksAccessArgs",
     "EksControlPlaneArgs",
+    "EksEfsModelCacheArgs",
     "EksEncryptionArgs",
     "EksEndpointArgs",
     "EksGpuClusterArgs",
     "EksGpuNodeGroupArgs",
+    "EksGpuOperatorArgs",
     "EksLoggingArgs",
     "EksNetworkArgs",
     "EksSystemNodeGroupArgs",
@@ -121,17 +151,46 @@ __all__ = [
     "GatewayTeamArgs",
     "GatewayTelemetryArgs",
     "GpuNodeGroupArgs",
+    "GpuOperatorArgs",
+    "GpuSharingArgs",
     "GpuSpecArgs",
+    "GrafanaArgs",
     "GuardrailArgs",
+    "HuggingFaceSourceArgs",
     "InvocationLoggingArgs",
+    "KedaArgs",
     "KnowledgeBaseArgs",
+    "LangfuseArgs",
+    "LeaderWorkerSetControllerArgs",
     "LlmGatewayArgs",
+    "MigArgs",
+    "ModelCacheArgs",
+    "ModelFileArgs",
+    "ModelRegistryArgs",
+    "ModelRegistryRefArgs",
     "ModelServerArgs",
     "ModelServerResourcesArgs",
+    "ModelSourceArgs",
+    "ModelVersionArgs",
+    "MultiNodeArgs",
     "NvidiaDevicePluginArgs",
+    "ObservabilityArgs",
+    "ObservabilityPrometheusArgs",
+    "OtlpExporterArgs",
     "PiiEntityArgs",
+    "PrometheusArgs",
     "ProvisionedThroughputArgs",
+    "RegistrySyncArgs",
+    "ScrapeArgs",
+    "ScrapeTargetArgs",
+    "SecretKeyRefArgs",
+    "ServingNetworkArgs",
+    "SliArgs",
+    "SloArgs",
+    "SnsSubscriptionArgs",
     "SystemNodeGroupArgs",
+    "TimeSlicingArgs",
+    "TracingArgs",
     "VectorStoreArgs",
     "VectorStoreAuroraArgs",
     "VectorStoreNetworkArgs",
@@ -206,6 +265,17 @@ class EksAccessArgs(TypedDict, total=False):
     """Give the identity running `pulumi up` cluster admin (it installs the Helm charts). @default true"""
 
 
+class DeployerAccessArgs(TypedDict, total=False):
+    """The deployer's security groups and networks, admitted on 443 by the private endpoints."""
+
+    security_group_ids: list[pulumi.Input[str]]
+    """Security groups of the deployer (a CI runner's, a VPN endpoint's), in the endpoints' VPC or a peered one: ids or outputs; each rule is named by a hash of the id (an output one by its place among the outputs). @default []"""
+    cidrs: list[str]
+    """Networks of the deployer (IPv4 or IPv6): private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) unless allowPublicCidrs; never 0.0.0.0/0 or ::/0. Each rule is named by a hash of the CIDR. @default []"""
+    allow_public_cidrs: bool
+    """Accept public ranges in cidrs (e.g. a corporate range routed over Direct Connect or VPN). @default false"""
+
+
 class EksSystemNodeGroupArgs(TypedDict, total=False):
     """The CPU node group for cluster add-ons (CoreDNS, autoscaler, controllers)."""
 
@@ -221,6 +291,8 @@ class EksSystemNodeGroupArgs(TypedDict, total=False):
     """@default minSize"""
     root_volume_gib: int
     """@default 50"""
+    metadata_hop_limit: int
+    """IMDSv2 hop limit of the system nodes. 2 lets the pods there (the EBS CSI node driver) read instance metadata, which also puts the node role's credentials within their reach; 1 keeps every pod off IMDS and the EBS CSI driver falls back to Kubernetes metadata, which cannot count the ENIs and volumes attached when it computes a node's volume limit. GPU nodes always get 1. @default 2"""
 
 
 class GpuSpecArgs(TypedDict, total=False):
@@ -254,7 +326,7 @@ class EksGpuNodeGroupArgs(TypedDict, total=False):
     min_size: int
     """0 = scale to zero. @default 0"""
     max_size: int
-    """@default 2"""
+    """At most 1000; above the account's 'Nodes per managed node group' quota (450 by default) a warning. @default 2"""
     desired_size: int
     """@default minSize"""
     ami_type: GpuAmiType
@@ -269,6 +341,60 @@ class EksGpuNodeGroupArgs(TypedDict, total=False):
     """Subnets of this group (e.g. the reservation's AZ), in the brought VPC: ids, outputs, or an output of the whole list. @default [] = all private subnets"""
     availability_zones: list[str]
     """AZs of this group in a created VPC (e.g. a Capacity Block's AZ); needs network.availabilityZones. @default [] = all AZs"""
+    efa: bool
+    """Attach an EFA interface per network card of the instance type, in a cluster placement group, for multi-node serving (the EFA device plugin advertises vpc.amazonaws.com/efa); the group must sit in one AZ (one availabilityZones entry, or its subnetIds). @default false"""
+    local_storage: LocalStorage
+    """raid0: nodeadm stripes the NVMe instance store and puts the kubelet and containerd on it, so pods' emptyDir volumes (the per-node model cache) are local NVMe (AL2023 AMIs, instance types with an instance store). @default none"""
+
+
+class TimeSlicingArgs(TypedDict, total=False):
+    """CUDA time-slicing of every GPU of a pool's nodes."""
+
+    replicas: Required[int]
+    """How many pods may share each GPU. Required."""
+
+
+class MigArgs(TypedDict, total=False):
+    """MIG partitioning of every GPU of a pool's nodes into identical instances."""
+
+    profile: Required[str]
+    """A MIG profile of the pool's GPU, e.g. 1g.10gb (H100/A100-80GB), 1g.18gb (H200), 1g.23gb (B200). Required."""
+
+
+class GpuSharingArgs(TypedDict, total=False):
+    """How the GPUs of one pool are shared: time-slicing or MIG (one of them)."""
+
+    time_slicing: TimeSlicingArgs
+    """CUDA time-slicing. @default none"""
+    mig: MigArgs
+    """MIG partitions (needs gpuOperator). @default none"""
+
+
+class EksGpuOperatorArgs(TypedDict, total=False):
+    """The NVIDIA GPU Operator in the mode EKS's NVIDIA AMIs need: drivers and the container toolkit"""
+
+    enabled: bool
+    """Install the GPU Operator (needed for MIG). @default false"""
+    chart_version: str
+    """@default v25.10.1"""
+    mig_strategy: MigStrategy
+    """@default single"""
+
+
+class EksEfsModelCacheArgs(TypedDict, total=False):
+    """An EFS file system for shared model caches: encrypted with its own KMS key, mount targets in"""
+
+    enabled: bool
+    """@default false"""
+    throughput_mode: str
+    """EFS throughput mode: elastic or bursting. @default elastic"""
+
+
+class ClusterModelCacheArgs(TypedDict, total=False):
+    """Shared model-cache storage the cluster provides to its model servers."""
+
+    efs: EksEfsModelCacheArgs
+    """@default off"""
 
 
 class EksGpuClusterArgs(TypedDict, total=False):
@@ -292,6 +418,8 @@ class EksGpuClusterArgs(TypedDict, total=False):
     """@default all types, 90 days"""
     access: EksAccessArgs
     """@default API mode, no extra admins"""
+    deployer_access: DeployerAccessArgs
+    """Security groups and CIDRs of the deployer (a CI runner or VPN host in the VPC) that the cluster security group admits on 443, so `pulumi up` reaches the private API endpoint (the stack's aiops:platform.deployerAccess is added to it). @default none (only the nodes)"""
     role_arn: pulumi.Input[str]
     """Bring your own cluster IAM role: its ARN, or an output of it. @default none (create one)"""
     node_role_arn: pulumi.Input[str]
@@ -306,6 +434,12 @@ class EksGpuClusterArgs(TypedDict, total=False):
     """cluster-autoscaler chart. @default 9.46.6"""
     device_plugin_version: str
     """nvidia-device-plugin chart. @default 0.17.1"""
+    gpu_sharing: dict[str, GpuSharingArgs]
+    """How the GPUs of a GPU node group are shared, by group name: timeSlicing (replicas per GPU, through the device plugin's config, selected by the node label nvidia.com/device-plugin.config) or mig (a MIG profile, through the GPU Operator's MIG manager, label nvidia.com/mig.config). @default {} (whole GPUs)"""
+    gpu_operator: EksGpuOperatorArgs
+    """The NVIDIA GPU Operator (drivers and toolkit off: the AMI's), providing the device plugin and the MIG manager instead of the standalone device plugin chart. @default off"""
+    model_cache: ClusterModelCacheArgs
+    """Shared storage for model servers' weight caches (EFS). @default none"""
     tags: dict[str, str]
     """Extra tags on every taggable resource. @default {}"""
 
@@ -348,6 +482,8 @@ class EksControlPlaneArgs(TypedDict, total=False):
     """@default all types, 90 days"""
     access: EksAccessArgs
     """@default API mode, no extra admins"""
+    deployer_access: DeployerAccessArgs
+    """Security groups and CIDRs of the deployer (a CI runner or VPN host in the VPC) that the cluster security group admits on 443, so `pulumi up` reaches the private API endpoint (the stack's aiops:platform.deployerAccess is added to it). @default none (only the nodes)"""
     role_arn: pulumi.Input[str]
     """Bring your own cluster IAM role: its ARN, or an output of it. @default none (create one)"""
     node_role_arn: pulumi.Input[str]
@@ -378,7 +514,7 @@ class GpuNodeGroupArgs(TypedDict, total=False):
     min_size: int
     """0 = scale to zero. @default 0"""
     max_size: int
-    """@default 2"""
+    """At most 1000; above the account's 'Nodes per managed node group' quota (450 by default) a warning. @default 2"""
     desired_size: int
     """@default minSize"""
     ami_type: GpuAmiType
@@ -393,6 +529,14 @@ class GpuNodeGroupArgs(TypedDict, total=False):
     """Subnets of the group (private; for a Capacity Block, those of its AZ): ids, outputs, or an output of the whole list. Required."""
     availability_zones: list[str]
     """Not used on its own (it knows no subnet's AZ): put the AZ's subnets in subnetIds. @default [] (must stay empty)"""
+    efa: bool
+    """Attach an EFA interface per network card of the instance type, in a cluster placement group, for multi-node serving (the EFA device plugin advertises vpc.amazonaws.com/efa); the group must sit in one AZ (one availabilityZones entry, or its subnetIds). @default false"""
+    local_storage: LocalStorage
+    """raid0: nodeadm stripes the NVMe instance store and puts the kubelet and containerd on it, so pods' emptyDir volumes (the per-node model cache) are local NVMe (AL2023 AMIs, instance types with an instance store). @default none"""
+    gpu_sharing: GpuSharingArgs
+    """How this group's GPUs are shared (time-slicing or MIG): the node label that selects the device plugin's or the MIG manager's configuration. @default none (whole GPUs)"""
+    security_group_ids: list[pulumi.Input[str]]
+    """Security groups of the EFA interfaces (efa: true): the cluster security group (EKS adds none of its own when the launch template names network interfaces); it must admit all traffic from itself. @default [] (required with efa)"""
 
 
 class SystemNodeGroupArgs(TypedDict, total=False):
@@ -418,6 +562,8 @@ class SystemNodeGroupArgs(TypedDict, total=False):
     """@default minSize"""
     root_volume_gib: int
     """@default 50"""
+    metadata_hop_limit: int
+    """IMDSv2 hop limit of the system nodes. 2 lets the pods there (the EBS CSI node driver) read instance metadata, which also puts the node role's credentials within their reach; 1 keeps every pod off IMDS and the EBS CSI driver falls back to Kubernetes metadata, which cannot count the ENIs and volumes attached when it computes a node's volume limit. GPU nodes always get 1. @default 2"""
     subnet_ids: Required[pulumi.Input[list[pulumi.Input[str]]]]
     """Private subnets of the group: ids, outputs, or an output. Required."""
 
@@ -440,6 +586,49 @@ class NvidiaDevicePluginArgs(TypedDict, total=False):
 
     version: str
     """nvidia-device-plugin chart. @default 0.17.1"""
+    time_slicing_replicas: list[int]
+    """Time-slicing configurations to offer (replicas per GPU); a node selects one with the label nvidia.com/device-plugin.config=time-slicing-<replicas> (GpuNodeGroup gpuSharing sets it). @default [] (whole GPUs only)"""
+
+
+class GpuOperatorArgs(TypedDict, total=False):
+    """The NVIDIA GPU Operator on an EKS cluster, in the EKS-AMI mode (drivers and toolkit off)."""
+
+    enabled: bool
+    """Install the GPU Operator (needed for MIG). @default false"""
+    chart_version: str
+    """@default v25.10.1"""
+    mig_strategy: MigStrategy
+    """@default single"""
+    time_slicing_replicas: list[int]
+    """Time-slicing configurations the operator's device plugin offers (time-slicing-<replicas>), selected per node by the label nvidia.com/device-plugin.config. @default []"""
+    system_node_selector: dict[str, str]
+    """Where the operator and NFD master run. @default anywhere"""
+
+
+class EfaDevicePluginArgs(TypedDict, total=False):
+    """The EFA device plugin (aws/eks-charts) on nodes labelled ``aiops.io/efa=true``."""
+
+    chart_version: str
+    """@default v0.5.30"""
+
+
+class EfsModelCacheArgs(TypedDict, total=False):
+    """An EFS file system, its mount targets, the EFS CSI driver and a StorageClass for shared"""
+
+    enabled: bool
+    """@default true"""
+    throughput_mode: str
+    """EFS throughput mode: elastic or bursting. @default elastic"""
+    cluster_name: Required[pulumi.Input[str]]
+    """The EKS cluster's name, or an output of it (e.g. `aws.eks.Cluster.name`). Required."""
+    vpc_id: Required[pulumi.Input[str]]
+    """The cluster's VPC (id or output). Required."""
+    subnet_ids: Required[dict[str, pulumi.Input[str]]]
+    """Private subnets for the mount targets, by a stable key (the AZ, or the subnet id): one mount target each. Required."""
+    client_security_group_id: Required[pulumi.Input[str]]
+    """The security group of the nodes that mount it (the cluster security group). Required."""
+    tags: dict[str, str]
+    """Tags on every taggable resource (owner, cost-center, data-classification). @default {}"""
 
 
 class CoreWeaveHostPrefixIpamArgs(TypedDict, total=False):
@@ -527,7 +716,7 @@ class CoreWeaveCksArgs(TypedDict, total=False):
     name: str
     """CKS cluster name (<= 30 chars). @default '<cluster name>-<stack>'"""
     version: str
-    """Kubernetes minor, e.g. v1.35. @default v1.35"""
+    """Kubernetes minor CKS supports (v1.34, v1.35, v1.36; a deprecated one warns). @default v1.35"""
     zone: str
     """Availability Zone. @default US-EAST-04A"""
     pod_cidr_name: str
@@ -641,6 +830,8 @@ class CoreWeaveGpuClusterArgs(TypedDict, total=False):
     """CPU NodePools without the GPU taint, for the workloads that need no GPU (Qdrant, the gateway, observability): the cluster's system nodes. @default [] (none: such workloads are refused)"""
     datasets: list[CoreWeaveDatasetArgs]
     """@default []"""
+    gpu_sharing: dict[str, GpuSharingArgs]
+    """Not available on CKS: CoreWeave manages the NVIDIA device plugin and GPU Operator and documents no per-NodePool time-slicing or MIG setting; any entry is refused. @default {} (whole GPUs)"""
     tags: dict[str, str]
     """Tags on the taggable CoreWeave resources (the dataset buckets); in stack config they add to the governance tags. @default {}"""
 
@@ -656,13 +847,143 @@ class ModelServerResourcesArgs(TypedDict, total=False):
     """/dev/shm size (tensor-parallel NCCL); memory-backed, so it counts against memory. @default a quarter of memory, at most 16Gi"""
 
 
+class ModelCacheArgs(TypedDict, total=False):
+    """The weight cache of a server (see :class:`CacheMode` for the trade-offs)."""
+
+    mode: CacheMode
+    """node or shared. @default node"""
+    size: str
+    """Volume size (Gi/Ti), e.g. 100Gi. @default the model's size + 20 %, rounded up to a GiB"""
+    storage_class: str
+    """StorageClass of the shared volume (ReadWriteMany). @default the cluster's: aiops-efs-models on EKS (eks.modelCache.efs), shared-vast on CoreWeave"""
+
+
+class AutoscalingArgs(TypedDict, total=False):
+    """KEDA scaling of a server on inference load."""
+
+    min_replicas: int
+    """0 lets the server sleep. @default 1"""
+    max_replicas: Required[int]
+    """Required."""
+    metric: AutoscalingMetric
+    """@default queue"""
+    target: float
+    """Queue: waiting requests per replica; ttft: seconds at p90. @default 5 (queue), 1.0 (ttft)"""
+    cooldown_seconds: int
+    """How long load must stay low before a replica goes (and before the last one goes, with minReplicas 0). @default 900"""
+    polling_seconds: int
+    """KEDA's polling interval. @default 30"""
+
+
+class MultiNodeArgs(TypedDict, total=False):
+    """A model bigger than one node: one replica is a group of ``nodes`` pods (a LeaderWorkerSet),"""
+
+    nodes: Required[int]
+    """Pods (nodes) per replica. Required."""
+    tensor_parallel: int
+    """@default gpus (one node)"""
+    pipeline_parallel: int
+    """@default nodes"""
+    image: str
+    """An image with the fabric's NCCL plugin (aws-ofi-nccl for EFA); the stock vLLM image falls back to NCCL over TCP. @default the server's image"""
+
+
+class PrometheusArgs(TypedDict, total=False):
+    """Where Prometheus is, for KEDA's queries and for the server's NetworkPolicy."""
+
+    address: str
+    """@default http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090"""
+    namespace_labels: dict[str, str]
+    """Labels of Prometheus's namespace. @default {kubernetes.io/metadata.name: monitoring}"""
+    pod_labels: dict[str, str]
+    """Labels of the Prometheus pods (prometheus-operator sets app.kubernetes.io/name: prometheus). @default {app.kubernetes.io/name: prometheus}"""
+
+
+class ServingNetworkArgs(TypedDict, total=False):
+    """Who may reach a server: the LLM gateway's namespace and Prometheus, nobody else."""
+
+    gateway_namespace_labels: dict[str, str]
+    """Labels of the LLM gateway's namespace. @default {aiops.io/llm-gateway: 'true'}"""
+    prometheus: PrometheusArgs
+    """@default kube-prometheus-stack"""
+    egress_cidrs: list[str]
+    """Where the weight fetch may reach on 443 (the registry: S3 or CoreWeave Object Storage; narrow it to your VPC with an S3 interface endpoint). @default [0.0.0.0/0]"""
+
+
+class HuggingFaceSourceArgs(TypedDict, total=False):
+    """A Hugging Face model repository pinned to one commit."""
+
+    repo: Required[str]
+    """Repository id, e.g. Qwen/Qwen2.5-0.5B-Instruct. Required."""
+    revision: Required[str]
+    """The commit (40 hex digits) the files were taken from; a branch or tag could move. Required."""
+
+
+class ModelSourceArgs(TypedDict, total=False):
+    """Where a model version's files came from."""
+
+    hugging_face: Required[HuggingFaceSourceArgs]
+    """A Hugging Face repo and revision. Required."""
+
+
+class ModelFileArgs(TypedDict, total=False):
+    """One file of a model version."""
+
+    path: Required[str]
+    """Path relative to the model directory, e.g. model.safetensors. Required."""
+    size_bytes: Required[int]
+    """Size in bytes. Required."""
+    sha256: Required[str]
+    """SHA-256 of the file, 64 lowercase hex digits. Required."""
+
+
+class ModelVersionArgs(TypedDict, total=False):
+    """One version of a model: the manifest the registry stores beside its weights."""
+
+    name: Required[str]
+    """Model name (lowercase letters, digits, '.', '-'), e.g. qwen2.5-0.5b-instruct. Required."""
+    version: Required[str]
+    """Version label, e.g. 2024-09-19 or 3; name@version is how a server refers to it. Required."""
+    source: Required[ModelSourceArgs]
+    """Where the files came from. Required."""
+    license: Required[str]
+    """The model's licence (an SPDX id or the repo's licence tag, e.g. apache-2.0). Required."""
+    intended_use: Required[str]
+    """What the model may be used for (and not), as reviewed. Required."""
+    files: Required[list[ModelFileArgs]]
+    """Every file of the version. Required."""
+
+
+class ModelRegistryRefArgs(TypedDict, total=False):
+    """A model registry by value: what a server needs to fetch and verify a version."""
+
+    storage: RegistryStorage
+    """@default bucket"""
+    bucket: Required[pulumi.Input[str]]
+    """The bucket (an output of the registry is fine). Required."""
+    prefix: str
+    """Key prefix of every version. @default models/"""
+    region: pulumi.Input[str]
+    """The bucket's region (AWS) or zone (CoreWeave), for the S3 client. @default the pod's"""
+    endpoint_url: str
+    """S3 endpoint for a non-AWS store (CoreWeave in-cluster: http://cwlota.com). @default AWS"""
+    reader_role_arn: pulumi.Input[str]
+    """The read-only IAM role (AWS): the server's pods get it through EKS Pod Identity. @default none"""
+    credentials_secret: str
+    """Secret with a reader's access key in each serving namespace (CoreWeave). @default none"""
+    models: list[ModelVersionArgs]
+    """The versions. @default []"""
+
+
 class ModelServerArgs(TypedDict, total=False):
     """A vLLM OpenAI-compatible server on a GPU cluster: the args of ModelServer."""
 
     name: str
     """Kubernetes name of the server (DNS label). @default the component's name"""
     model: Required[str]
-    """Hugging Face model id or path, e.g. meta-llama/Llama-3.1-8B-Instruct. Required."""
+    """The model: name@version, a version of the model registry (weights fetched from the registry, verified, served offline); or, for development, a Hugging Face repo id such as Qwen/Qwen2.5-7B-Instruct (downloaded from the internet at each start; pin revision). Required."""
+    revision: str
+    """The commit (40 hex digits) of a Hugging Face repo model (development only). @default none (the repo's main branch, a warning)"""
     pool: str
     """The GPU pool (EKS GPU node group or CKS NodePool name) the server runs on: pins it there with a node selector (EKS aiops.io/node-pool, CKS compute.coreweave.com/node-pool). @default any GPU pool of the cluster with enough GPUs per node; requests must then fit the smallest of them"""
     gpus: int
@@ -670,7 +991,7 @@ class ModelServerArgs(TypedDict, total=False):
     replicas: int
     """@default 1"""
     image: str
-    """Pinned image. @default docker.io/vllm/vllm-openai:v0.11.0"""
+    """Image: from an allowed registry, pinned by a version tag; give <tag>@sha256:<digest> (policy k8s-image-digest-pinned refuses tag-only images). @default docker.io/vllm/vllm-openai:v0.11.0@sha256:014a95f21c9edf6abe0aea6b07353f96baa4ec291c427bb1176dc7c93a85845c"""
     namespace: str
     """Namespace created for the server. @default its name"""
     port: int
@@ -683,10 +1004,87 @@ class ModelServerArgs(TypedDict, total=False):
     """Existing Secret (key HF_TOKEN) for gated models. @default none"""
     resources: ModelServerResourcesArgs
     """CPU, memory and /dev/shm per replica. @default the server's share of a node of its pool"""
+    cache: ModelCacheArgs
+    """Where a registry model's weights are cached on the nodes: node (the pod's local disk) or shared (a ReadWriteMany volume). @default node"""
+    autoscaling: AutoscalingArgs
+    """Scale on inference load with KEDA (vLLM metrics from Prometheus); minReplicas 0 lets the server sleep. @default none (replicas, fixed)"""
+    multi_node: MultiNodeArgs
+    """Serve a model bigger than one node: a LeaderWorkerSet of nodes pods per replica, tensor parallel within a node and pipeline parallel across. @default none (one pod per replica)"""
+    network: ServingNetworkArgs
+    """Who may reach the server (the gateway's namespace, Prometheus) and where the weight fetch may go. @default workloads.serving.network (stack config), else the defaults"""
     tags: dict[str, str]
     """Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels where key and value are valid label syntax, else as annotations; never on the pod template (a tag change must not restart GPU pods). In stack config they add to the governance tags. @default {}"""
     cluster: Required[GpuClusterLike]
     """The GPU cluster to run on: an EksGpuCluster or CoreWeaveGpuCluster object. At run time a GpuClusterRef (or a mapping of one: cloud, clusterName, kubeconfig, gpuNodeSelector, …) is accepted too, for a cluster from another program; the server then creates its own Kubernetes provider from the kubeconfig. Required."""
+    registry: ModelRegistryRefArgs
+    """The model registry of a name@version model: a ModelRegistry, or its ref (registry.ref(), by value: bucket, prefix, reader role, versions). @default none (required for name@version)"""
+
+
+class RegistrySyncArgs(TypedDict, total=False):
+    """Who may write model versions: the sync job that copies pinned files into the registry."""
+
+    trusted_principals: list[pulumi.Input[str]]
+    """IAM role ARNs (or outputs) that may assume the read-write role, e.g. a CI role that runs the sync. @default [] (only the sync job's pods, through Pod Identity)"""
+    cluster: str
+    """An EKS cluster of the stack where the sync job runs as a pod (Pod Identity for namespace/serviceAccount below). @default none"""
+    namespace: str
+    """Namespace of the sync job's pods. @default model-sync"""
+    service_account: str
+    """Service account of the sync job. @default model-sync"""
+
+
+class CoreWeaveRegistryArgs(TypedDict, total=False):
+    """A registry in CoreWeave AI Object Storage."""
+
+    zone: str
+    """Availability zone of the bucket. @default US-EAST-04A"""
+    readers: list[str]
+    """CoreWeave principals (e.g. arn:aws:iam::<org>:static/serving) whose access keys the servers use to read. @default []"""
+    writers: list[str]
+    """Principals of the sync job. @default []"""
+    credentials_secret: str
+    """Name of the Secret (keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) holding a reader's access key, created in each serving namespace out of band (Cloud Console → Object Storage → Keys). @default model-registry-credentials"""
+
+
+class ModelRegistryArgs(TypedDict, total=False):
+    """Arguments of :class:`ModelRegistry`: the ``modelRegistry`` config section plus wiring."""
+
+    storage: RegistryStorage
+    """@default bucket"""
+    prefix: str
+    """Key prefix of every version. @default models/"""
+    models: list[ModelVersionArgs]
+    """Model versions. @default []"""
+    sync: RegistrySyncArgs
+    """Who may write versions. @default the account's IAM policies"""
+    coreweave: CoreWeaveRegistryArgs
+    """The CoreWeave bucket (storage coreweave). @default none"""
+    data_lake: "DataLake"
+    """The data lake whose curated bucket holds the versions (storage data-lake). @default none"""
+    sync_eks_cluster_name: pulumi.Input[str]
+    """The EKS cluster (its name or output) where the sync job runs as a pod; the read-write role gets a Pod Identity association for sync.namespace/sync.serviceAccount there. @default none"""
+    tags: dict[str, str]
+    """Governance tags on every taggable resource. @default {}"""
+
+
+class KedaArgs(TypedDict, total=False):
+    """KEDA on a GPU cluster, for the model servers' ScaledObjects."""
+
+    cluster: Required[GpuClusterLike]
+    """The cluster (a GpuCluster or a GpuClusterRef). Required."""
+    chart_version: str
+    """@default 2.20.2"""
+    prometheus: PrometheusArgs
+    """Where the operator's queries go. @default kube-prometheus-stack"""
+
+
+class LeaderWorkerSetControllerArgs(TypedDict, total=False):
+    """The LeaderWorkerSet controller on a GPU cluster, for multi-node model servers."""
+
+    cluster: Required[GpuClusterLike]
+    """The cluster (a GpuCluster or a GpuClusterRef). Required."""
+    chart_version: str
+    """@default 0.10.0"""
 
 
 class DataLakeLifecycleArgs(TypedDict, total=False):
@@ -779,6 +1177,8 @@ class VectorStoreAuroraArgs(TypedDict, total=False):
     """schema.table holding the vectors. @default bedrock_integration.bedrock_kb"""
     backup_retention_days: int
     """@default 7"""
+    log_statement: StatementLogging
+    """Which SQL statements PostgreSQL logs (log_statement, in the cluster parameter group; the log goes to CloudWatch): ddl (schema changes: CREATE, ALTER, DROP), mod (also INSERT, UPDATE, DELETE, COPY: the log then holds the vectors and source text written, often personal data), all (also every SELECT: query text and query vectors). @default ddl"""
 
 
 class VectorStoreQdrantResourcesArgs(TypedDict, total=False):
@@ -843,6 +1243,8 @@ class VectorStoreArgs(TypedDict, total=False):
     """dev, staging or prod: AOSS standby replicas default to ENABLED in prod. @default dev"""
     tags: dict[str, str]
     """Governance tags for every taggable resource. @default {}"""
+    deployer_access: DeployerAccessArgs
+    """opensearch-serverless: security groups and CIDRs of the deployer that the VPC endpoint's security group admits on 443, so `pulumi up` can create the index (the builder passes aiops:platform.deployerAccess). @default none (only clientSecurityGroupIds)"""
 
 
 class FeatureDefinitionArgs(TypedDict, total=False):
@@ -1173,9 +1575,11 @@ class GatewayTelemetryArgs(TypedDict, total=False):
     metrics_port: int
     """Port of /metrics (no auth). @default 9090"""
     monitoring_namespaces: list[str]
-    """Namespaces whose pods may scrape metricsPort. @default [monitoring]"""
+    """Namespaces whose Prometheus may scrape metricsPort. @default [monitoring]"""
+    monitoring_pod_labels: dict[str, str]
+    """Labels of the Prometheus pods in those namespaces (the Prometheus Operator's); {} admits every pod of the namespaces. @default {app.kubernetes.io/name: prometheus}"""
     service_monitor: bool
-    """Create a ServiceMonitor (needs the Prometheus Operator's CRDs: set it where the observability stack runs). @default false"""
+    """Create the gateway's own ServiceMonitor (needs the Prometheus Operator's CRDs). Not with the platform's observability on the cluster: its scrape.gateway target already scrapes the gateway's metrics port. @default false"""
     service_monitor_labels: dict[str, str]
     """Labels the Prometheus selects ServiceMonitors by (e.g. release: kube-prometheus-stack). @default {}"""
     otlp_endpoint: str
@@ -1278,3 +1682,282 @@ class LlmGatewayArgs(TypedDict, total=False):
     """database.mode aurora: the VPC, subnets and client security groups. @default from an EksGpuCluster object"""
     existing_password: pulumi.Input[str]
     """database.mode existing: the password, as a secret output. @default none"""
+
+
+class ObservabilityPrometheusArgs(TypedDict, total=False):
+    """Prometheus: storage, retention, scraping."""
+
+    retention: str
+    """How long samples are kept. @default 15d"""
+    retention_size: str
+    """Prometheus deletes old blocks past this size (units B, KB, MB, GB, TB). @default 45GB"""
+    storage_size: str
+    """Persistent volume per replica. @default 50Gi"""
+    replicas: int
+    """@default 1"""
+    scrape_interval: str
+    """@default 30s"""
+    evaluation_interval: str
+    """Rule evaluation interval. @default 30s"""
+    cpu: str
+    """CPU request. @default 500m"""
+    memory: str
+    """Memory request and limit. @default 4Gi"""
+
+
+class AlertReceiverArgs(TypedDict, total=False):
+    """Alertmanager's receiver: an SNS topic, a webhook, or none."""
+
+    type: ReceiverType
+    """none, sns or webhook. @default none (alerts show in Alertmanager only)"""
+    topic_arn: pulumi.Input[str]
+    """sns: the topic (e.g. AwsMonitoring's topic_arn). @default none"""
+    role_arn: pulumi.Input[str]
+    """sns: a role Alertmanager assumes to publish (sigv4.role_arn); without it Alertmanager uses its pod's credentials (EKS Pod Identity). @default none"""
+    webhook_url: pulumi.Input[str]
+    """webhook: the URL (kept secret). @default none"""
+    send_resolved: bool
+    """Also notify when an alert resolves. @default true"""
+
+
+class AlertmanagerArgs(TypedDict, total=False):
+    """Alertmanager: its receiver and storage."""
+
+    receiver: AlertReceiverArgs
+    """@default none"""
+    storage_size: str
+    """@default 10Gi"""
+    retention: str
+    """How long silences and notification state are kept. @default 120h"""
+
+
+class GrafanaArgs(TypedDict, total=False):
+    """Grafana: the admin user (password from pulumi-random), persistence, dashboards."""
+
+    admin_user: str
+    """@default admin"""
+    storage_size: str
+    """@default 10Gi"""
+    default_dashboards: bool
+    """kube-prometheus-stack's own dashboards too. @default true"""
+
+
+class DcgmExporterArgs(TypedDict, total=False):
+    """NVIDIA's DCGM exporter on the GPU nodes (EKS)."""
+
+    enabled: bool
+    """Install the exporter. @default true on EKS; false on CoreWeave, where CKS exports the DCGM metrics itself"""
+    chart_version: str
+    """@default 4.8.2"""
+    pod_label_allowlist: list[str]
+    """Regexes of pod labels copied onto GPU metrics. @default app.kubernetes.io/name, instance, component"""
+
+
+class SecretKeyRefArgs(TypedDict, total=False):
+    """A key of a Kubernetes Secret in the scrape target's namespace."""
+
+    name: Required[str]
+    """Secret name. Required."""
+    key: Required[str]
+    """Key in the Secret. Required."""
+
+
+class ScrapeTargetArgs(TypedDict, total=False):
+    """Services to scrape, selected by labels (a ServiceMonitor)."""
+
+    name: Required[str]
+    """Target name (DNS label): the ServiceMonitor is <name>. Required."""
+    namespace: str
+    """Namespace of the services; the ServiceMonitor is created there. @default none (any namespace; the ServiceMonitor goes in the monitoring namespace)"""
+    match_labels: Required[dict[str, str]]
+    """Labels the services carry. Required."""
+    port: str
+    """Name of the service port serving metrics. @default http"""
+    path: str
+    """@default /metrics"""
+    interval: str
+    """Scrape interval. @default the stack's scrape interval"""
+    bearer_token: SecretKeyRefArgs
+    """A Secret key holding a bearer token for the scrape (needs namespace). @default none"""
+
+
+class ScrapeArgs(TypedDict, total=False):
+    """What the stack scrapes besides Kubernetes itself."""
+
+    model_servers: bool
+    """Every ModelServer's vLLM /metrics (selected by the labels ModelServer sets). @default true"""
+    gateway: ScrapeTargetArgs
+    """The LLM gateway (LiteLLM /metrics). @default services labelled app.kubernetes.io/component=llm-gateway, port metrics, in any namespace"""
+    autoscaling: bool
+    """KEDA's operator metrics (service app.kubernetes.io/name=keda-operator, port metrics). @default true"""
+    evaluation: bool
+    """Services labelled aiops.io/evaluation=true, port metrics: evaluation jobs exporting the drift/quality contract. @default true"""
+    qdrant: list[ScrapeTargetArgs]
+    """Qdrant stores (the platform adds its own). @default []"""
+    extra: list[ScrapeTargetArgs]
+    """More targets. @default []"""
+
+
+class OtlpExporterArgs(TypedDict, total=False):
+    """Any OTLP/HTTP endpoint."""
+
+    endpoint: Required[str]
+    """Base URL; /v1/traces is appended. Required."""
+    headers: dict[str, pulumi.Input[str]]
+    """Headers (e.g. Authorization), kept in a Secret. @default {}"""
+
+
+class LangfuseArgs(TypedDict, total=False):
+    """Self-hosted Langfuse: its chart, with every credential generated by pulumi-random."""
+
+    chart_version: str
+    """@default 2.0.0"""
+    namespace: str
+    """@default langfuse"""
+    install_prerequisites: bool
+    """Install cert-manager and the ClickHouse operator the chart needs (skip when the cluster has them). @default true"""
+    postgres_storage_size: str
+    """@default 20Gi"""
+    clickhouse_storage_size: str
+    """@default 100Gi"""
+    blob_storage_size: str
+    """SeaweedFS (S3-compatible) volume. @default 50Gi"""
+    clickhouse_replicas: int
+    """@default 1"""
+    keeper_replicas: int
+    """ClickHouse Keeper replicas: 1, 3 or 5. @default 3"""
+    admin_email: str
+    """Email of the first Langfuse user (owner of the initial organisation; its password is generated and exported as a secret). @default admin@aiops.local"""
+
+
+class TracingArgs(TypedDict, total=False):
+    """LLM traces: an OpenTelemetry Collector receiving OTLP, exporting to Langfuse or any OTLP endpoint."""
+
+    backend: TracingBackend
+    """langfuse, otlp or none. @default langfuse"""
+    otlp: OtlpExporterArgs
+    """otlp: the endpoint. @default none"""
+    langfuse: LangfuseArgs
+    """langfuse: the deployment. @default {}"""
+    collector_chart_version: str
+    """@default 0.170.0"""
+    collector_replicas: int
+    """@default 2"""
+
+
+class SliArgs(TypedDict, total=False):
+    """A service-level indicator: good/total or bad/total PromQL, or a gauge and a threshold."""
+
+    good: str
+    """Ratio SLIs: PromQL of good events per second over {{window}} (the renderer puts each burn-rate window there), e.g. sum(rate(litellm_request_total_latency_metric_bucket{le="5.0"}[{{window}}])). Give good or bad. @default none"""
+    bad: str
+    """Ratio SLIs: PromQL of bad events per second over {{window}}. @default none"""
+    total: str
+    """Ratio SLIs: PromQL of all events per second over {{window}}; required with good or bad. @default none"""
+    gauge: str
+    """Threshold SLIs: PromQL instant vector of a gauge, e.g. DCGM_FI_DEV_GPU_UTIL. Drift SLOs: @default aiops_model_drift_score with selector's labels"""
+    threshold: float
+    """Threshold and drift SLIs: the gauge value past which a minute is bad. @default none (required for threshold and drift SLOs)"""
+    bad_when: BadWhen
+    """Threshold SLIs: above or below. @default above"""
+    aggregate: SliAggregate
+    """Threshold SLIs: how the series' bad (1) or good (0) states combine per group: avg (the share of series that are bad), max (any), min (all). @default avg, max for drift"""
+    by: list[str]
+    """Threshold SLIs: labels kept (one budget and alert per value). @default [], [model] for drift"""
+    selector: dict[str, str]
+    """Drift SLOs: label matchers on aiops_model_drift_score, e.g. {model: chat}. @default {} (every model)"""
+
+
+class SloArgs(TypedDict, total=False):
+    """A service-level objective: objective, window and indicator, rendered as burn-rate rules."""
+
+    name: Required[str]
+    """SLO name (lowercase, digits, -), the `slo` label of its series and alerts. Required."""
+    kind: SloKind
+    """ratio, threshold or drift. @default ratio"""
+    objective: Required[float]
+    """Target share of good events or minutes, strictly between 0 and 1, e.g. 0.999. Required."""
+    window: str
+    """The SLO window: 28d or 30d. @default 30d"""
+    description: str
+    """What the SLO promises, shown in alerts. @default ''"""
+    sli: SliArgs
+    """The indicator. @default {} (drift SLOs need only sli.threshold)"""
+    labels: dict[str, str]
+    """Extra labels on the alerts, e.g. {team: ml-platform}. @default {}"""
+
+
+class ObservabilityArgs(TypedDict, total=False):
+    """Prometheus, Alertmanager, Grafana, GPU metrics, traces and SLOs on a GPU cluster: the args of Observability."""
+
+    namespace: str
+    """@default monitoring"""
+    chart_version: str
+    """kube-prometheus-stack chart. @default 88.5.3"""
+    storage_class: str
+    """StorageClass of every volume. @default gp3-encrypted on EKS (EksGpuCluster's encrypted class), the cluster default on CoreWeave"""
+    prometheus: ObservabilityPrometheusArgs
+    """@default {}"""
+    alertmanager: AlertmanagerArgs
+    """@default {}"""
+    grafana: GrafanaArgs
+    """@default {}"""
+    dcgm: DcgmExporterArgs
+    """@default {}"""
+    scrape: ScrapeArgs
+    """@default {}"""
+    tracing: TracingArgs
+    """@default {}"""
+    default_slos: bool
+    """Add the platform's SLOs (gateway availability and latency, model-server TTFT, GPU saturation). @default true"""
+    slos: list[SloArgs]
+    """More SLOs; one named like a default SLO replaces it. @default []"""
+    tags: dict[str, str]
+    """Governance tags, as labels. @default {}"""
+    cluster: Required[GpuClusterLike]
+    """The cluster to observe: an EksGpuCluster or CoreWeaveGpuCluster (or a GpuClusterRef). The stack runs on its system nodes; the DCGM exporter on its GPU nodes. Required."""
+    coreweave_metrics_token: pulumi.Input[str]
+    """CoreWeave clusters: an API access token (secret) for the CoreWeave Metrics data source Grafana gets (DCGM metrics on CKS). @default none (no such data source)"""
+
+
+class BedrockAlarmThresholdsArgs(TypedDict, total=False):
+    """Per-model Bedrock alarm thresholds (5-minute periods). Design defaults: tune to your traffic."""
+
+    latency_p90_ms: float
+    """InvocationLatency p90, milliseconds. @default 20000"""
+    throttles: float
+    """InvocationThrottles per period. @default 10"""
+    server_errors: float
+    """InvocationServerErrors per period. @default 5"""
+    client_errors: float
+    """InvocationClientErrors per period. @default 50"""
+    evaluation_periods: int
+    """Consecutive breaching periods. @default 3"""
+
+
+class SnsSubscriptionArgs(TypedDict, total=False):
+    """A subscriber of the alarm topic."""
+
+    protocol: Required[str]
+    """email, https, sqs, lambda, … Required."""
+    endpoint: Required[str]
+    """Address, URL or ARN (a plain value: it names the subscription). Required."""
+
+
+class AwsMonitoringArgs(TypedDict, total=False):
+    """CloudWatch alarms and a dashboard for Bedrock models and GPU node groups: the args of AwsMonitoring."""
+
+    thresholds: BedrockAlarmThresholdsArgs
+    """@default {}"""
+    group_metrics_enabled: bool
+    """The node groups' ASGs publish group metrics (EnableMetricsCollection, done outside Pulumi): add an in-service < desired alarm. @default false"""
+    subscriptions: list[SnsSubscriptionArgs]
+    """@default []"""
+    bedrock_models: list[str]
+    """Model ids to watch (ModelId dimension). @default []"""
+    autoscaling_groups: dict[str, pulumi.Input[str]]
+    """GPU node groups: group name → its ASG's name (e.g. an EKS node group's resources[0].autoscalingGroups[0].name). @default {}"""
+    kms_key_arn: pulumi.Input[str]
+    """Key of the SNS topic; its policy must let cloudwatch.amazonaws.com use it. @default a new key with that policy"""
+    tags: dict[str, str]
+    """@default {}"""

@@ -533,6 +533,10 @@ class BedrockAccess(pulumi.ComponentResource):
                 tags=tags,
                 opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
             )
+            # The Bedrock user guide, "Monitor model invocation using CloudWatch Logs and Amazon S3"
+            # (set up a CloudWatch Logs destination): trust bedrock.amazonaws.com fenced by
+            # aws:SourceAccount and aws:SourceArn; logs:CreateLogStream and logs:PutLogEvents on the
+            # log stream aws/bedrock/modelinvocations of the group.
             self.log_delivery_trust_document = document([statement(
                 "Allow", "sts:AssumeRole", sid="BedrockAssumesForThisAccount",
                 principal={"Service": "bedrock.amazonaws.com"}, condition=from_bedrock)], indent=2)

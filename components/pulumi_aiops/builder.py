@@ -62,7 +62,11 @@ def _build_clusters(p: Platform) -> None:
 
         for ecfg in eks:
             assert isinstance(ecfg, EksClusterConfig)
-            tagged: Any = ecfg.model_copy(update={"tags": {**p.tags(), **ecfg.tags}})  # a validated model
+            # A validated model: the stack's tags under the cluster's own, the stack's deployerAccess
+            # plus the cluster's own.
+            tagged: Any = ecfg.model_copy(update={
+                "tags": {**p.tags(), **ecfg.tags},
+                "deployer_access": p.config.deployer_access.merged(ecfg.deployer_access)})
             p.clusters[ecfg.name] = EksGpuCluster(ecfg.name, tagged)
     for _path, cfg in coreweave:
         # A validated model (tags in args, the stack's governance tags under the cluster's own).
@@ -106,6 +110,8 @@ def _build_data(p: Platform) -> None:
             host: Any = p.clusters[vs.network_cluster() or (cfg.eks.name if cfg.eks else "")]
             wiring["network"] = {"vpc_id": host.vpc_id, "subnet_ids": host.private_subnet_ids,
                                  "client_security_group_ids": [host.cluster_security_group_id]}
+            if vs.backend is VectorBackend.OPENSEARCH_SERVERLESS:  # `pulumi up` creates its index
+                wiring["deployer_access"] = cfg.deployer_access
         store_args = validate_model(VectorStoreArgsModel, {**dict(vs.spec()), **wiring},
                                     f"aiops:platform.vectorStores[{i}]")
         stores[vs.name] = VectorStore(f"vector-{vs.name}", _model_args(store_args))
@@ -172,12 +178,55 @@ def _build_bedrock(p: Platform) -> None:
     }
 
 
+def _build_registry(p: Platform) -> None:
+    """The model registry (``modelRegistry``): sets ``p.components["modelRegistry"]``."""
+    r = p.config.model_registry
+    if r is None:
+        return
+    from pulumi_aiops.config.base import validate_model
+    from pulumi_aiops.model_registry import ModelRegistry, ModelRegistryArgsModel
+
+    wiring: dict[str, Any] = {"tags": p.tags()}
+    if r.storage.value == "data-lake":
+        wiring["data_lake"] = p.components["dataLake"]  # the config requires the lake
+    if r.sync.cluster is not None:
+        host: Any = p.clusters[r.sync.cluster]  # an EKS cluster (checked)
+        wiring["sync_eks_cluster_name"] = host.control_plane.cluster_name
+    args = validate_model(ModelRegistryArgsModel, {**dict(r), **wiring}, "aiops:platform.modelRegistry")
+    registry = ModelRegistry("model-registry", _model_args(args))
+    p.components["modelRegistry"] = registry
+    p.outputs["modelRegistry"] = {"bucket": registry.bucket_name, "prefix": registry.prefix,
+                                  "readerRoleArn": registry.reader_role_arn,
+                                  "writerRoleArn": registry.writer_role_arn, "manifests": registry.manifests}
+
+
+def _build_serving_addons(p: Platform) -> None:
+    """KEDA on each cluster with an autoscaled server, LeaderWorkerSet on each with a multi-node one."""
+    from pulumi_aiops.workloads.serving_addons import Keda, LeaderWorkerSetController
+
+    serving = p.config.workloads.serving
+    servers = p.config.workloads.model_servers
+    addons: dict[str, Any] = {}
+    for cluster in sorted({s.cluster for s in servers if s.autoscaling is not None}):
+        keda_args: Any = {"cluster": p.clusters[cluster], "chart_version": serving.keda_chart_version,
+                          "prometheus": serving.network.prometheus}
+        addons[f"{cluster}/keda"] = Keda(f"{cluster}-keda", keda_args)
+    for cluster in sorted({s.cluster for s in servers if s.multi_node is not None}):
+        addons[f"{cluster}/lws"] = LeaderWorkerSetController(f"{cluster}-lws", {
+            "cluster": p.clusters[cluster], "chart_version": serving.lws_chart_version})
+    if addons:
+        p.components["servingAddons"] = addons
+
+
 def _build_workloads(p: Platform) -> None:
     """Workloads, each on a named cluster through the GPU-cluster contract."""
     from pulumi_aiops.config.base import validate_model
     from pulumi_aiops.config.workloads import ModelServerArgsModel, placements
     from pulumi_aiops.workloads import ModelServer
 
+    _build_serving_addons(p)
+    addons = p.components.get("servingAddons", {})
+    registry = p.components.get("modelRegistry")
     servers: dict[str, ModelServer] = {}
     placed = placements(p.config)
     for i, ms in enumerate(p.config.workloads.model_servers):
@@ -185,15 +234,122 @@ def _build_workloads(p: Platform) -> None:
         # (python mode: no Outputs to lose), the requests the config check resolved (from the pool's
         # node size, gpuSpec's included) and the cluster object give the component's validated args.
         fields = {**ms.model_dump(exclude={"cluster", "tags"}), "resources": placed[i].resources()}
+        if ms.network is None:
+            fields["network"] = p.config.workloads.serving.network.model_dump()
+        if registry is not None and "@" in ms.model:
+            fields["registry"] = registry.ref()
         args: Any = validate_model(
             ModelServerArgsModel,
             {**fields, "cluster": p.clusters[ms.cluster], "tags": {**p.tags(), **ms.tags}},
             f"aiops:platform.workloads.modelServers[{i}]")
-        servers[f"{ms.cluster}/{ms.name}"] = ModelServer(f"{ms.cluster}-{ms.name}", args)
+        # A ScaledObject or a LeaderWorkerSet needs its controller's CRDs first.
+        needs = [addons[k] for k in (f"{ms.cluster}/keda" if ms.autoscaling else "",
+                                     f"{ms.cluster}/lws" if ms.multi_node else "") if k in addons]
+        servers[f"{ms.cluster}/{ms.name}"] = ModelServer(
+            f"{ms.cluster}-{ms.name}", args, opts=pulumi.ResourceOptions(depends_on=needs) if needs else None)
     if servers:
         p.components["modelServers"] = servers
         p.outputs["modelServers"] = {
-            key: {"cluster": s.cluster_name, "endpoint": s.endpoint} for key, s in servers.items()}
+            key: {"cluster": s.cluster_name, "endpoint": s.endpoint,
+                  "model": s.model.ref if s.model is not None else args_model(p, key)}
+            for key, s in servers.items()}
+
+
+def args_model(p: Platform, key: str) -> str:
+    """The ``model`` a server of the stack config names (a Hugging Face repo id, for development)."""
+    cluster, _, name = key.partition("/")
+    ms = next(m for m in p.config.workloads.model_servers if m.cluster == cluster and m.name == name)
+    return f"{ms.model}@{ms.revision}" if ms.revision else ms.model
+
+
+def _build_observability(p: Platform) -> None:
+    """Observability on every declared cluster (or ``observability.clusters``), and CloudWatch alarms.
+
+    Sets ``p.components["awsMonitoring"]`` (:class:`~pulumi_aiops.observability.AwsMonitoring`:
+    Bedrock alarms for the allowlisted models and the EKS GPU node groups' health, created when the
+    stack has Bedrock or an EKS cluster, or declares ``observability.aws``) and
+    ``p.components["observability"]`` (cluster name → :class:`~pulumi_aiops.observability.Observability`).
+    Each stack gets wired: the cluster object, Qdrant stores on that cluster as scrape targets (their
+    read-only API key), on CoreWeave the stack's API token for the CoreWeave Metrics data source, and
+    on EKS, unless the config names a receiver, Alertmanager paging through the AwsMonitoring topic
+    with a Pod Identity role allowed to publish to it.
+    """
+    cfg = p.config.observability
+    if cfg is None:
+        return
+    from pulumi_aiops.catalog import Cloud
+    from pulumi_aiops.config.base import validate_model
+    from pulumi_aiops.config.data import VectorBackend
+    from pulumi_aiops.config.observability import AwsMonitoringArgsModel, AwsMonitoringSpec, ObservabilityArgsModel
+    from pulumi_aiops.observability import AwsMonitoring, Observability
+    from pulumi_aiops.observability.charts import ALERTMANAGER_SA
+
+    eks = {n: c for n, c in p.clusters.items() if c.cloud is Cloud.AWS}
+    monitor: AwsMonitoring | None = None
+    if cfg.aws is not None or p.config.bedrock is not None or eks:
+        groups: dict[str, Any] = {}
+        for cname, eks_cluster in sorted(eks.items()):
+            for gname, group in sorted(getattr(eks_cluster, "gpu_node_groups", {}).items()):
+                groups[f"{cname}-{gname}"] = group.node_group.resources.apply(
+                    lambda rs: rs[0].autoscaling_groups[0].name)
+        access = p.components.get("bedrock")
+        spec = cfg.aws or AwsMonitoringSpec()
+        mon_args = validate_model(AwsMonitoringArgsModel, {
+            **{k: getattr(spec, k) for k in AwsMonitoringSpec.model_fields},
+            "bedrock_models": list(access.models) if access is not None else [],
+            "autoscaling_groups": groups, "tags": p.tags()}, "aiops:platform.observability.aws")
+        monitor = AwsMonitoring("aws-monitoring", _model_args(mon_args))
+        p.components["awsMonitoring"] = monitor
+        p.outputs["alarms"] = {"topicArn": monitor.topic_arn, "dashboard": monitor.dashboard_name}
+
+    stacks: dict[str, Observability] = {}
+    fields = {k: getattr(cfg, k) for k in cfg.model_fields if k not in ("clusters", "aws")}
+    for cname in cfg.clusters or p.config.cluster_names():
+        cluster: Any = p.clusters[cname]
+        wiring: dict[str, Any] = {"cluster": cluster, "tags": {**p.tags(), **cfg.tags}}
+        qdrant = [{"name": f"qdrant-{vs.name}", "namespace": vs.qdrant.namespace, "port": "http",
+                   "match_labels": {"app.kubernetes.io/name": "qdrant",
+                                    "app.kubernetes.io/instance": f"qdrant-{vs.name}",
+                                    "app.kubernetes.io/component": "cluster-discovery"},
+                   "bearer_token": {"name": f"qdrant-{vs.name}-api-keys", "key": "read-only-api-key"}}
+                  for vs in p.config.vector_stores
+                  if vs.backend is VectorBackend.QDRANT and vs.qdrant is not None and vs.qdrant.cluster == cname]
+        if qdrant:  # the stack-config fields (python mode: no Outputs) plus the stores on this cluster
+            scrape = cfg.scrape.model_dump()
+            wiring["scrape"] = {**scrape, "qdrant": [*scrape["qdrant"], *qdrant]}
+        if cluster.cloud is Cloud.COREWEAVE:
+            from pulumi_aiops.coreweave_gpu_cluster import require_token
+
+            path, ccfg = next((pth, c) for pth, c in _coreweave_clusters(p) if c.name == cname)
+            wiring["coreweave_metrics_token"] = require_token(ccfg, path)
+        receiver_given = "receiver" in cfg.alertmanager.model_fields_set
+        if monitor is not None and cluster.cloud is Cloud.AWS and not receiver_given:
+            wiring["alertmanager"] = {**cfg.alertmanager.model_dump(exclude={"receiver"}),
+                                      "receiver": {"type": "sns", "topic_arn": monitor.topic_arn}}
+            _alertmanager_publisher(cluster, cfg.namespace, ALERTMANAGER_SA, monitor)
+        obs_args = validate_model(ObservabilityArgsModel, {**fields, **wiring},
+                                  "aiops:platform.observability")
+        stacks[cname] = Observability(f"{cname}-observability", _model_args(obs_args))
+    if stacks:
+        p.components["observability"] = stacks
+        p.outputs["observability"] = {
+            n: {"grafanaUrl": o.grafana_url, "prometheusUrl": o.prometheus_url,
+                "otlpHttpEndpoint": o.otlp_http_endpoint, "grafanaAdminPassword": o.grafana_admin_password,
+                "slos": [s.name for s in o.slos]}
+            for n, o in stacks.items()}
+
+
+def _alertmanager_publisher(cluster: Any, namespace: str, service_account: str, monitor: Any) -> None:
+    """A Pod Identity role for Alertmanager on an EKS cluster, allowed to publish to the alarm topic."""
+    import pulumi_aws as aws
+
+    from pulumi_aiops.aws.iam import document, statement
+
+    role = cluster.control_plane.workload_role("alertmanager", namespace, service_account)
+    aws.iam.RolePolicy(f"{cluster.cluster_name}-alertmanager-sns", role=role.id, policy=document([
+        statement("Allow", "sns:Publish", monitor.topic_arn, sid="PublishAlerts"),
+        statement("Allow", ["kms:GenerateDataKey*", "kms:Decrypt"], monitor.kms_key_arn, sid="EncryptedTopic"),
+    ]), opts=pulumi.ResourceOptions(parent=cluster))
 
 
 def _gateway_secrets(config: PlatformConfig) -> dict[str, pulumi.Output[str]]:
@@ -259,6 +415,17 @@ def _build_gateway(p: Platform, secrets: dict[str, pulumi.Output[str]]) -> None:
         routes.append(route)
     fields = {k: getattr(gw, k) for k in gw.model_fields if k in LlmGatewayArgsModel.model_fields
               and k not in ("cluster", "routes", "tags")}
+    obs = p.config.observability
+    if obs is not None and (not obs.clusters or gw.cluster in obs.clusters):
+        # The platform's observability on the gateway's cluster: its Prometheus scrapes the gateway
+        # (scrape.gateway); traces go to its collector unless the config names an endpoint.
+        tel = gw.telemetry
+        update: dict[str, Any] = {}
+        if "monitoring_namespaces" not in tel.model_fields_set:
+            update["monitoring_namespaces"] = [obs.namespace]
+        if "otlp_endpoint" not in tel.model_fields_set and obs.tracing.backend.value != "none":
+            update["otlp_endpoint"] = f"http://otel-collector.{obs.namespace}.svc.cluster.local:4318/v1/traces"
+        fields["telemetry"] = tel.model_copy(update=update)
     wiring: dict[str, Any] = {"cluster": cluster, "routes": routes, "tags": {**p.tags(), **gw.tags}}
     if any(r.provider is RouteProvider.BEDROCK for r in gw.routes):
         wiring["bedrock"] = p.components["bedrock"]
@@ -289,8 +456,10 @@ def build_platform(config: PlatformConfig) -> Platform:
     p = Platform(config)
     _build_clusters(p)
     _build_data(p)
+    _build_registry(p)
     _build_bedrock(p)
     _build_workloads(p)
+    _build_observability(p)
     _build_gateway(p, gateway_secrets)
     p.outputs["clusters"] = {n: c.contract_outputs() for n, c in p.clusters.items()}
     p.outputs["gpuCapacity"] = [g.to_output() for c in p.clusters.values() for g in c.gpu_capacity]

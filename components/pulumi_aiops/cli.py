@@ -35,6 +35,33 @@ def _cloud_cost(c: dict[str, Any]) -> str:
     return f"≤ {_fmt_usd(c['maxMonthlyUsd'])}/month" + (f" + {_n(unpriced, 'unpriced pool')}" if unpriced else "")
 
 
+_SERVER_WORKLOADS = {"kubernetes:apps/v1:Deployment": ("template",),
+                     "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet": ("leaderWorkerTemplate",
+                                                                                "leaderTemplate")}
+
+
+def model_servers(doc: dict[str, Any]) -> dict[str, str]:
+    """Each ModelServer of a plan document (by component name) and the model it runs: the
+    ``aiops.io/model`` annotation of its pod template (``name@version`` from the registry, or a
+    pinned repo), else the ``--model`` it serves (a Hugging Face repo id, unpinned)."""
+    kinds = {r["urn"]: r["type"] for r in doc.get("resources", [])}
+    out: dict[str, str] = {}
+    for r in doc.get("resources", []):
+        path = _SERVER_WORKLOADS.get(r["type"])
+        if path is None or kinds.get(r.get("parent")) != "aiops:index:ModelServer":
+            continue
+        tpl: Any = r["inputs"].get("spec", {})
+        for key in path:
+            tpl = tpl.get(key, {}) if isinstance(tpl, dict) else {}
+        model = (tpl.get("metadata") or {}).get("annotations", {}).get("aiops.io/model")
+        if model is None:
+            containers = (tpl.get("spec") or {}).get("containers") or [{}]
+            args = containers[0].get("args") or []
+            model = args[args.index("--model") + 1] if "--model" in args else "?"
+        out[r["parent"].rsplit("::", 1)[-1]] = str(model)
+    return out
+
+
 def render_text(summary: dict[str, Any]) -> str:
     """The human-readable plan."""
     lines = [f"Stack {summary['project']}/{summary['stack']}: "
@@ -68,9 +95,18 @@ def render_text(summary: dict[str, Any]) -> str:
         for r in summary["systemCapacity"]:
             lines.append(f"    {r['cluster']}/{r['pool']}: {r['instanceType']}, {r['minNodes']}..{r['maxNodes']} nodes")
             lines.append(_node_line(r))
+    servers = model_servers(summary)
+    if servers:
+        lines += ["", "Model servers (the model version each runs):"]
+        width = max(len(n) for n in servers)
+        lines += [f"  {n:<{width}}  {m}" for n, m in sorted(servers.items())]
     if summary.get("warnings"):
         lines += ["", f"Warnings ({len(summary['warnings'])}; --strict makes them errors):"]
         lines += [f"  {w}" for w in summary["warnings"]]
+    if summary.get("cost"):
+        from pulumi_aiops.cost import render_cost
+
+        lines += ["", *render_cost(summary["cost"])]
     lines += ["", f"Protected or retained on delete: {len(summary['protectedResources'])} resources"]
     pol = summary.get("policy")
     if pol is not None:
@@ -166,33 +202,209 @@ def _stack_name(value: str) -> str:
     return value
 
 
+def _plan_options(ns: argparse.Namespace) -> Any:
+    from pulumi_aiops.plan_all import PlanOptions
+
+    return PlanOptions(policy_packs=tuple(ns.policy_pack or ()),
+                       policy_pack_config=None if ns.policy_pack_config is None else str(ns.policy_pack_config),
+                       policy_mode=ns.policy_mode, no_policy=ns.no_policy, strict=ns.strict)
+
+
 def _cmd_plan(ns: argparse.Namespace) -> int:
-    from pulumi_aiops.plan import find_project, plan_stack
+    from pulumi_aiops.plan_all import evaluate_stack
+    from pulumi_aiops.plan_diff import diff_plans, load_base
 
+    if ns.json and ns.markdown:
+        raise AiopsError("--json and --markdown: pick one output format")
+    if ns.all:
+        if ns.stack:
+            raise AiopsError("--all evaluates every stack: leave out --stack")
+        return _cmd_plan_all(ns)
+    if not ns.stack:
+        raise AiopsError("pass --stack NAME (or --all for every stack)")
     ns.stack = _stack_name(ns.stack)
-    project = find_project(ns.cwd)
-    result = plan_stack(project, ns.stack)
-    if not ns.no_policy:
-        from pulumi_aiops.testing.policy import run_packs_for_plan
-
-        pack_config = None
-        if ns.policy_pack_config is not None:
-            try:
-                pack_config = json.loads(ns.policy_pack_config.read_text())
-            except (OSError, ValueError) as exc:
-                raise AiopsError(f"--policy-pack-config {ns.policy_pack_config}: {exc}") from None
-        result.policy = run_packs_for_plan(result.graph, packs=ns.policy_pack or None,
-                                           config=pack_config, stack_config=result.config,
-                                           mode=ns.policy_mode)
-    if ns.strict and result.warnings:
-        raise AiopsError("--strict: the plan has warnings:\n" + "\n".join(f"  {w}" for w in result.warnings))
-    summary = result.summary()
-    if ns.json:
-        print(json.dumps(summary, indent=2, sort_keys=True, default=str))
+    base = load_base(ns.diff) if ns.diff is not None else None  # a bad base fails before the evaluation
+    doc = evaluate_stack(ns.cwd, ns.stack, _plan_options(ns))
+    if base is not None:
+        d = diff_plans(base, doc)
+        print(_dump(d) if ns.json else render_markdown_diff(d) if ns.markdown else _diff_text(d))
+    elif ns.json:
+        print(_dump(doc))
     else:
-        print(render_text(summary))
-    pol = summary.get("policy")
+        print(render_markdown_plan(doc) if ns.markdown else render_text(doc))
+    pol = doc.get("policy")
     return 1 if pol and pol["mandatory"] else 0
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, default=str)
+
+
+def _diff_text(d: dict[str, Any]) -> str:
+    from pulumi_aiops.plan_diff import render_text as render_diff_text
+
+    return render_diff_text(d)
+
+
+def render_markdown_diff(d: dict[str, Any]) -> str:
+    """The Markdown diff of one stack (``aiops plan --diff BASE --markdown``)."""
+    from pulumi_aiops.plan_diff import render_markdown
+
+    return render_markdown(d)
+
+
+def _cost_phrase(cost: dict[str, Any] | None) -> str:
+    if not cost:
+        return "not estimated"
+    lo, hi = cost["minMonthlyUsd"], cost["maxMonthlyUsd"]
+    text = f"${lo:,.0f}" if lo == hi else f"up to ${hi:,.0f}" if lo == 0 else f"${lo:,.0f} – ${hi:,.0f}"
+    n = len(cost.get("unpriced", []))
+    return text + (f" + {_n(n, 'unpriced item')}" if n else "")
+
+
+def render_markdown_plan(doc: dict[str, Any]) -> str:
+    """The plan of one stack in Markdown (``aiops plan --markdown``): a summary, details folded."""
+    from pulumi_aiops.cost import render_cost
+
+    pol = doc.get("policy")
+    lines = ["| | |", "| --- | --- |",
+             f"| resources | {doc['resourceCount']} in {doc['componentCount']} components |",
+             f"| protected or retained | {len(doc['protectedResources'])} |",
+             f"| monthly cost | {_cost_phrase(doc.get('cost'))} |"]
+    if pol is not None:
+        lines.append(f"| policy | {pol['mandatory']} mandatory, {pol['advisory']} advisory |")
+    lines += ["", "<details><summary>Resources by type</summary>", "", "| type | count |", "| --- | ---: |"]
+    lines += [f"| `{t}` | {n} |" for t, n in doc["countsByType"].items()]
+    lines += ["", "</details>"]
+    if doc.get("cost"):
+        lines += ["<details><summary>Cost and its assumptions</summary>", "", "```text",
+                  *render_cost(doc["cost"]), "```", "", "</details>"]
+    if pol and pol.get("violations"):
+        lines += ["<details><summary>Policy violations</summary>", ""]
+        lines += [f"- **{v['enforcementLevel']}** `{v['policy']}` on `{v.get('resource') or '(stack)'}`: "
+                  f"{(v.get('message') or '').replace('|', '/')}" for v in pol["violations"]]
+        lines += ["", "</details>"]
+    return "\n".join(lines)
+
+
+def _base_for(base_dir: Path, stack: str) -> Path:
+    return base_dir / f"{stack}.json"
+
+
+def _cmd_plan_all(ns: argparse.Namespace) -> int:
+    from pulumi_aiops.plan import find_project
+    from pulumi_aiops.plan_all import evaluate_all, exit_code, pool_size
+    from pulumi_aiops.plan_diff import PlanDiffError, diff_plans, load_base
+
+    project = find_project(ns.cwd)
+    stacks = project.stacks()
+    if not stacks:
+        raise AiopsError(f"no stacks: {project.stack_config_dir} has no Pulumi.<stack>.yaml")
+    base_dir: Path | None = ns.diff
+    if base_dir is not None and not base_dir.is_dir():
+        raise AiopsError(f"--all --diff {base_dir}: pass a directory holding <stack>.json plans "
+                         "(as `aiops plan --all --json` writes them apart, or one `aiops plan --json` per stack)")
+    jobs = pool_size(len(stacks), ns.jobs)
+    results = evaluate_all(project.root, stacks, _plan_options(ns), jobs=ns.jobs)
+    diffs: dict[str, dict[str, Any] | None] = {}
+    notes: dict[str, str] = {}
+    if base_dir is not None:
+        for s, r in results.items():
+            path = _base_for(base_dir, s)
+            if r.doc is None:
+                continue
+            if not path.is_file():
+                diffs[s], notes[s] = None, f"a new stack: {path} does not exist"
+                continue
+            try:
+                diffs[s] = diff_plans(load_base(path), r.doc)
+            except PlanDiffError as exc:
+                diffs[s], notes[s] = None, str(exc)
+        for p in sorted(base_dir.glob("*.json")):
+            if p.stem not in results:
+                notes[p.stem] = f"removed: the base has {p.name}, this project has no Pulumi.{p.stem}.yaml"
+    if ns.json:
+        print(_dump(_all_json(project.name, results, diffs, notes, jobs)))
+    elif ns.markdown:
+        print(_all_markdown(results, diffs, notes))
+    else:
+        print(_all_text(results, diffs, notes, jobs))
+    return exit_code(results) if results else 0
+
+
+def _all_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for s, r in sorted(results.items()):
+        if r.doc is None:
+            rows.append((s, "configuration error", "-", "-"))
+            continue
+        pol = r.doc.get("policy")
+        rows.append((s, str(r.doc["resourceCount"]), _cost_phrase(r.doc.get("cost")),
+                     "-" if pol is None else f"{pol['mandatory']} mandatory, {pol['advisory']} advisory"))
+    return rows
+
+
+def _all_json(project: str, results: dict[str, Any], diffs: dict[str, Any], notes: dict[str, str],
+              jobs: int) -> dict[str, Any]:
+    from pulumi_aiops.plan_format import SCHEMA_VERSION
+
+    stacks: dict[str, Any] = {}
+    for s, r in sorted(results.items()):
+        if r.doc is None:
+            stacks[s] = {"error": r.error}
+        elif s in diffs:
+            stacks[s] = diffs[s] if diffs[s] is not None else {"note": notes.get(s), "plan": r.doc}
+        else:
+            stacks[s] = r.doc
+    ok = [r.doc for r in results.values() if r.doc is not None and r.doc.get("cost")]
+    return {"schemaVersion": SCHEMA_VERSION, "kind": "aiops-plan-all" + ("-diff" if diffs else ""),
+            "project": project, "processes": jobs, "stacks": stacks,
+            "notes": dict(sorted(notes.items())),
+            "totals": {"minMonthlyUsd": round(sum(d["cost"]["minMonthlyUsd"] for d in ok), 2),
+                       "maxMonthlyUsd": round(sum(d["cost"]["maxMonthlyUsd"] for d in ok), 2),
+                       "mandatory": sum((r.doc.get("policy") or {}).get("mandatory", 0)
+                                        for r in results.values() if r.doc is not None),
+                       "errors": sorted(s for s, r in results.items() if r.doc is None)}}
+
+
+def _all_text(results: dict[str, Any], diffs: dict[str, Any], notes: dict[str, str], jobs: int) -> str:
+    out: list[str] = []
+    for s, r in sorted(results.items()):
+        out += [f"==== stack {s} ====", ""]
+        if r.doc is None:
+            out.append(f"error: {r.error}")
+        elif diffs.get(s) is not None:
+            out.append(_diff_text(diffs[s]))
+        else:
+            if s in notes:
+                out.append(f"({notes[s]})")
+            out.append(render_text(r.doc))
+        out.append("")
+    for s, note in sorted(notes.items()):
+        if s not in results:
+            out += [f"==== stack {s} ====", "", note, ""]
+    out.append(f"All stacks ({len(results)}, evaluated in {jobs} process{'' if jobs == 1 else 'es'}):")
+    width = max(len(s) for s in results)
+    for s, res, cost, pol in _all_rows(results):
+        out.append(f"  {s:<{width}}  {res:>5} resources  {cost:<32}  {pol}")
+    return "\n".join(out)
+
+
+def _all_markdown(results: dict[str, Any], diffs: dict[str, Any], notes: dict[str, str]) -> str:
+    out = ["| stack | resources | monthly cost | policy |", "| --- | ---: | --- | --- |"]
+    out += [f"| `{s}` | {res} | {cost} | {pol} |" for s, res, cost, pol in _all_rows(results)]
+    for s, r in sorted(results.items()):
+        out += ["", f"### Stack `{s}`", ""]
+        if r.doc is None:
+            out += ["**Configuration error**: nothing was evaluated.", "```text", str(r.error), "```"]
+            continue
+        if s in notes:
+            out += [f"_{notes[s]}_", ""]
+        out.append(render_markdown_diff(diffs[s]) if diffs.get(s) is not None else render_markdown_plan(r.doc))
+    for s, note in sorted(notes.items()):
+        if s not in results:
+            out += ["", f"### Stack `{s}`", "", f"_{note}_"]
+    return "\n".join(out)
 
 
 def _account_id(value: str) -> str:
@@ -248,10 +460,24 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser(
         "plan", formatter_class=fmt, help="evaluate a stack offline and show what it would create",
         description="Evaluate stacks/ with stacks/Pulumi.<stack>.yaml under the Pulumi SDK's mocks and print "
-                    "the resources\nby component, the GPU capacity and cost ceiling, and the policy results.",
+                    "the resources\nby component, the GPU capacity, the monthly cost range with its assumptions, "
+                    "and the policy results.\n--diff BASE.json compares with a saved plan.",
         epilog=f"{_stacks_epilog()}\n\n{EXIT_CODES}")
-    plan.add_argument("--stack", "-s", required=True, help="stack name, e.g. dev (reads stacks/Pulumi.<stack>.yaml)")
-    plan.add_argument("--json", action="store_true", help="machine-readable output")
+    plan.add_argument("--stack", "-s", help="stack name, e.g. dev (reads stacks/Pulumi.<stack>.yaml)")
+    plan.add_argument("--all", action="store_true",
+                      help="every stack of the project, evaluated in parallel processes, in one report")
+    plan.add_argument("--jobs", "-j", type=int, metavar="N",
+                      help="with --all: processes to use (default: the CPU count, at most one per stack)")
+    plan.add_argument("--json", action="store_true",
+                      help="machine-readable output: the full plan (schemaVersion 1, docs/plan-format.md) "
+                           "with every resource, its inputs (secrets as [secret]) and options, the cost and "
+                           "the policy results")
+    plan.add_argument("--markdown", action="store_true",
+                      help="Markdown for a pull-request comment (a summary table, details folded)")
+    plan.add_argument("--diff", type=Path, metavar="BASE",
+                      help="compare with a saved plan (a file written by `aiops plan --json`; with --all, "
+                           "a directory of <stack>.json): resources created, updated, replaced, deleted, "
+                           "protected resources at risk, cost and policy deltas")
     plan.add_argument("--policy-pack", action="append", metavar="NAME",
                       help="run only this policy pack (repeatable); default: every pack but "
                            "aiops-all, which serves the same rules once")

@@ -128,6 +128,18 @@ class GpuCapacity(BaseModel):
     #: Node selector that lands a pod on this pool's nodes (EKS ``aiops.io/node-pool``, CKS
     #: ``compute.coreweave.com/node-pool``); derived from ``cloud`` and ``pool`` when not given.
     pool_selector: dict[str, str] = Field(default_factory=dict)
+    #: Memory of one GPU, GiB (the catalogue's, or a ``gpuSpec``'s); ``None`` when unknown.
+    gpu_memory_gib: int | None = Field(None, gt=0)
+    #: How the pool's GPUs are shared (:mod:`pulumi_aiops.config.gpu_nodes`): ``none``,
+    #: ``time-slicing`` or ``mig``; each GPU is advertised ``gpu_slices_per_gpu`` times as
+    #: ``nvidia.com/gpu``, each MIG slice with ``gpu_slice_memory_gib`` of memory.
+    gpu_sharing: str = "none"
+    gpu_slices_per_gpu: int = Field(1, ge=1)
+    gpu_slice_memory_gib: float | None = Field(None, gt=0)
+    #: Node-to-node fabric a pod of the pool can request: ``none``, ``efa`` (the extended resource
+    #: ``vpc.amazonaws.com/efa``) or ``infiniband``; ``rdma_devices`` per node.
+    rdma: str = "none"
+    rdma_devices: int = Field(0, ge=0)
 
     @model_validator(mode="before")
     @classmethod
@@ -148,6 +160,8 @@ class GpuCapacity(BaseModel):
             return data
         if not {"vcpus"} & set(data):
             data["vcpus"] = row.vcpus
+        if not {"gpu_memory_gib", "gpuMemoryGib"} & set(data):
+            data["gpu_memory_gib"] = row.gpu_memory_gib
         if not {"memory_gib", "memoryGib"} & set(data):
             data["memory_gib"] = row.memory_gib
         if {"price_per_hour_usd", "pricePerHourUsd"} & set(data) or data.get("declared"):
@@ -157,6 +171,21 @@ class GpuCapacity(BaseModel):
     @property
     def max_gpus(self) -> int:
         return self.gpus_per_node * self.max_nodes
+
+    @property
+    def schedulable_gpus_per_node(self) -> int:
+        """How many ``nvidia.com/gpu`` one node advertises (GPUs × slices when shared)."""
+        return self.gpus_per_node * self.gpu_slices_per_gpu
+
+    @property
+    def memory_per_schedulable_gpu_gib(self) -> float | None:
+        """GPU memory behind one ``nvidia.com/gpu`` of the pool: a MIG slice's, a time-sliced GPU's
+        share (no isolation: the share the servers keep to), or a whole GPU's; ``None`` when unknown."""
+        if self.gpu_slice_memory_gib is not None:
+            return self.gpu_slice_memory_gib
+        if self.gpu_memory_gib is None:
+            return None
+        return self.gpu_memory_gib / self.gpu_slices_per_gpu
 
     @property
     def priced(self) -> bool:
@@ -186,6 +215,9 @@ class GpuCapacity(BaseModel):
             "capacityType": self.capacity_type.value,
             "declared": self.declared, "pricePerHourUsd": self.price_per_hour_usd,
             "vcpus": self.vcpus, "memoryGib": self.memory_gib, "poolSelector": dict(self.pool_selector),
+            "gpuMemoryGib": self.gpu_memory_gib, "gpuSharing": self.gpu_sharing,
+            "gpuSlicesPerGpu": self.gpu_slices_per_gpu, "gpuSliceMemoryGib": self.gpu_slice_memory_gib,
+            "rdma": self.rdma, "rdmaDevices": self.rdma_devices,
             # derived, per node (CPU in millicores, memory in MiB); None when the node size is unknown
             "allocatableCpuMillis": b and b.allocatable_cpu_millis,
             "allocatableMemoryMib": b and b.allocatable_memory_mib,

@@ -347,7 +347,11 @@ class CoreWeaveGpuCluster(GpuCluster):
                 gpus_per_node=spec.gpu_count, min_nodes=pool.effective_min,
                 max_nodes=pool.effective_max, capacity_type=CapacityType.ON_DEMAND,
                 declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd,
-                vcpus=spec.vcpus, memory_gib=spec.memory_gib))
+                vcpus=spec.vcpus, memory_gib=spec.memory_gib, gpu_memory_gib=spec.gpu_memory_gib,
+                # InfiniBand types: a multi-node server's pods request the fabric (rdma/ib).
+                rdma="infiniband" if spec.interconnect is not None and spec.interconnect.value == "infiniband"
+                else "none", rdma_devices=1 if spec.interconnect is not None
+                and spec.interconnect.value == "infiniband" else 0))
         # CPU pools: no GPU taint, the system label; where the workloads that need no GPU run.
         system_labels = {COREWEAVE_SYSTEM_LABEL: "true"}
         self.cpu_node_pools: dict[str, k8s.apiextensions.CustomResource] = {}

@@ -342,6 +342,10 @@ class DataLake(pulumi.ComponentResource):
             invoke = pulumi.InvokeOutputOptions(parent=self)
             principals = [pulumi.Output.concat("arn:", aws.get_partition_output(opts=invoke).partition, ":iam::",
                                                aws.get_caller_identity_output(opts=invoke).account_id, ":root")]
+        # Not a service role: the IAM user guide's "Create a role to give permissions to an IAM user"
+        # (trust the named principals, or the account root so its IAM policies decide); permissions as
+        # grant_read/grant_write (the S3 user guide's object and ListBucket/s3:prefix patterns, KMS on
+        # the lake key).
         trust = policy_json([statement("Allow", "sts:AssumeRole", principal={"AWS": principals})])
         role = aws.iam.Role(
             f"{self._name}-team-{team.name}",

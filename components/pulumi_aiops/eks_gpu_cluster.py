@@ -15,7 +15,9 @@ Secure defaults in the manner of terraform-aws-eks, each overridable by name (se
 * **Nodes**: a CPU system node group, plus GPU managed node groups on NVIDIA AMIs
   (``AL2023_x86_64_NVIDIA``), tainted ``nvidia.com/gpu=true:NoSchedule``, able to scale to
   zero, ON_DEMAND / SPOT / CAPACITY_BLOCK, each with a launch template that requires IMDSv2
-  (hop limit 1, so pods cannot reach the node's credentials) and an encrypted gp3 root volume.
+  (hop limit 1, so pods cannot reach the node's credentials) and an encrypted gp3 root volume;
+  the system nodes' template allows hop limit 2 (``systemNodeGroup.metadataHopLimit``), so the
+  EBS CSI node driver reads instance metadata.
 * **Add-ons**: vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver (with a
   Pod Identity role), the NVIDIA device plugin Helm chart, and the GPU autoscaler
   (cluster-autoscaler; why not Karpenter: :mod:`pulumi_aiops.eks.autoscaler`).
@@ -31,11 +33,12 @@ its old type as an alias, and every child that moved under a piece, or was renam
 position to a stable key, carries an alias to its 0.1.0 URN.
 
 **Reaching the API.** With the default private-only endpoint, ``pulumi up`` must run from
-inside the VPC (or over VPN/peering) to install the Helm charts; otherwise enable
-``endpoint.publicAccess`` with your CIDRs. The identity running ``pulumi up`` is made cluster
-admin (``access.bootstrapCreatorAdmin``), since it installs those charts. With a brought
-``roleArn`` the role must already allow the KMS key (kms:Encrypt, Decrypt, DescribeKey,
-ListGrants).
+inside the VPC (or over VPN/peering) to install the Helm charts, and the cluster security group
+must admit it: list the runner's security group or network in ``deployerAccess`` (rules on 443,
+named by a hash of each entry); otherwise enable ``endpoint.publicAccess`` with your CIDRs.
+The identity running ``pulumi up`` is made cluster admin (``access.bootstrapCreatorAdmin``),
+since it installs those charts. With a brought ``roleArn`` the role must already allow the KMS
+key (kms:Encrypt, Decrypt, DescribeKey, ListGrants).
 
 Example::
 
@@ -85,12 +88,16 @@ from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.eks import Autoscaler, EksClusterConfig, GpuNodeGroupConfig, given
 from pulumi_aiops.config.eks_pieces import (
     ClusterAutoscalerConfig,
+    EfaDevicePluginConfig,
+    EfsModelCachePieceConfig,
     EksControlPlaneConfig,
     GpuNodeGroupPieceConfig,
+    GpuOperatorPieceConfig,
     NvidiaDevicePluginConfig,
     SystemNodeGroupPieceConfig,
     VpcConfig,
 )
+from pulumi_aiops.config.gpu_nodes import EFA_INTERFACES, pool_sharing
 from pulumi_aiops.contract import (
     CapacityType,
     GpuCapacity,
@@ -109,7 +116,9 @@ from pulumi_aiops.eks.autoscaler import ClusterAutoscaler
 from pulumi_aiops.eks.control_plane import EksControlPlane
 from pulumi_aiops.eks.device_plugin import NvidiaDevicePlugin
 from pulumi_aiops.eks.node_group import GpuNodeGroup, SystemNodeGroup
+from pulumi_aiops.eks.serving import EfaDevicePlugin, EfsModelCache, GpuOperator
 from pulumi_aiops.eks.vpc import Vpc
+from pulumi_aiops.errors import ConfigError
 
 __all__ = [
     "AUTOSCALER_REPO",
@@ -234,6 +243,7 @@ class EksGpuCluster(GpuCluster):
                 "vpc_id": vpc_id, "subnet_ids": subnets, "cluster_name": eks_name, "version": cfg.version,
                 "endpoint": cfg.endpoint, "encryption": cfg.encryption, "logging": cfg.logging,
                 "access": cfg.access, "role_arn": cfg.role_arn, "node_role_arn": cfg.node_role_arn,
+                "deployer_access": cfg.deployer_access,
                 "tags": tags,
             }),
             opts=child,
@@ -253,10 +263,14 @@ class EksGpuCluster(GpuCluster):
         core = cp.core_addons(after=[system])
         self.gpu_node_groups: dict[str, GpuNodeGroup] = {}
         for g in cfg.gpu_node_groups:
+            serving: dict[str, Any] = {"gpu_sharing": cfg.gpu_sharing.get(g.name)}
+            if g.efa:  # EFA interfaces carry the cluster security group (EKS adds none of its own then)
+                serving["security_group_ids"] = [cp.cluster_security_group_id]
             self.gpu_node_groups[g.name] = GpuNodeGroup(
                 f"{name}-gpu-{g.name}",
                 _args(GpuNodeGroupPieceConfig, {
                     **_fields(g), **wiring, "subnet_ids": self._group_subnets(g, subnets), "availability_zones": [],
+                    **serving,
                 }),
                 opts=compute,
             )
@@ -286,10 +300,32 @@ class EksGpuCluster(GpuCluster):
                                         depends_on=[*k8s_deps, core.ebs_csi_driver]),
         )
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[cp.provider], depends_on=k8s_deps)
-        self.nvidia_device_plugin = NvidiaDevicePlugin(
-            name, _args(NvidiaDevicePluginConfig, {"version": cfg.device_plugin_version}), opts=in_cluster
-        )
-        self.device_plugin = self.nvidia_device_plugin.release
+        # Serving: one device plugin per node (the standalone chart, or the GPU Operator's), the
+        # time-slicing configurations the groups select, EFA's plugin, a shared model cache.
+        sliced = sorted({s.time_slicing.replicas for s in cfg.gpu_sharing.values() if s.time_slicing is not None})
+        self.nvidia_device_plugin: NvidiaDevicePlugin | None = None
+        self.gpu_operator: GpuOperator | None = None
+        if cfg.gpu_operator.enabled:
+            self.gpu_operator = GpuOperator(name, _args(GpuOperatorPieceConfig, {
+                **_fields(cfg.gpu_operator), "time_slicing_replicas": sliced,
+                "system_node_selector": {POOL_LABEL: "system"}}), opts=in_cluster)
+            self.device_plugin = self.gpu_operator.release
+        else:
+            self.nvidia_device_plugin = NvidiaDevicePlugin(
+                name, _args(NvidiaDevicePluginConfig, {"version": cfg.device_plugin_version,
+                                                       "time_slicing_replicas": sliced}), opts=in_cluster
+            )
+            self.device_plugin = self.nvidia_device_plugin.release
+        self.efa_device_plugin: EfaDevicePlugin | None = None
+        if any(g.efa for g in cfg.gpu_node_groups):
+            self.efa_device_plugin = EfaDevicePlugin(name, _args(EfaDevicePluginConfig, {}), opts=in_cluster)
+        self.model_cache: EfsModelCache | None = None
+        if cfg.model_cache.efs.enabled:
+            self.model_cache = EfsModelCache(name, _args(EfsModelCachePieceConfig, {
+                **_fields(cfg.model_cache.efs), "cluster_name": cp.cluster_name, "vpc_id": vpc_id,
+                "subnet_ids": self._cache_subnets(net, subnets), "client_security_group_id":
+                cp.cluster_security_group_id, "tags": tags}),
+                opts=pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=[system])))
         self.cluster_autoscaler: ClusterAutoscaler | None = None
         self.autoscaler: k8s.helm.v3.Release | None = None
         if cfg.autoscaler is Autoscaler.CLUSTER_AUTOSCALER:
@@ -308,6 +344,10 @@ class EksGpuCluster(GpuCluster):
         # makes `nvidia.com/gpu` schedulable), the default StorageClass; not the VPC's flow logs,
         # the autoscaler's IAM or anything else under this component.
         self.ready = [*cp.admin_access, *self.gpu_node_groups.values(), self.device_plugin, self.storage_class]
+        if self.efa_device_plugin is not None:
+            self.ready.append(self.efa_device_plugin.release)
+        if self.model_cache is not None:
+            self.ready.append(self.model_cache.storage_class)
 
         # -- outputs -------------------------------------------------------------------------
         self.eks_cluster: aws.eks.Cluster = cp.cluster
@@ -353,9 +393,23 @@ class EksGpuCluster(GpuCluster):
             return self.network.private_subnets_in(g.availability_zones)
         return all_private
 
+    def _cache_subnets(self, net: Any, subnets: Any) -> dict[str, Any]:
+        """The private subnets for the EFS mount targets, by stable key (see ``Vpc.private_subnets_by_key``)."""
+        if self.network is not None:
+            return dict(self.network.private_subnets_by_key)
+        ids = net.private_subnet_ids
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise ConfigError(f"EksGpuCluster({self.cluster_name!r}).modelCache.efs: needs network.privateSubnetIds as "
+                              "plain ids (one EFS mount target is created per subnet, named by its id)")
+        return {i: i for i in ids}
+
     def _capacity(self, g: GpuNodeGroupConfig) -> GpuCapacity:
         spec = resolve(Cloud.AWS, g.instance_type, g.gpu_spec)
+        mode, slices, slice_gib = pool_sharing(self.config.gpu_sharing.get(g.name), spec.gpu_model, spec.gpu_memory_gib)
         return GpuCapacity(
+            gpu_memory_gib=spec.gpu_memory_gib, gpu_sharing=mode, gpu_slices_per_gpu=slices,
+            gpu_slice_memory_gib=slice_gib, rdma="efa" if g.efa else "none",
+            rdma_devices=EFA_INTERFACES.get(g.instance_type, 0) if g.efa else 0,
             cluster=self.cluster_name,
             cloud=Cloud.AWS,
             pool=g.name,
@@ -366,5 +420,6 @@ class EksGpuCluster(GpuCluster):
             max_nodes=g.max_size,
             capacity_type=CapacityType(g.capacity_type.value),
             declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd,
+            vcpus=spec.vcpus, memory_gib=spec.memory_gib,
         )
 

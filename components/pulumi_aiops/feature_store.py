@@ -3,7 +3,10 @@
 The offline store lives in the data lake's curated bucket under ``offline_prefix`` and is
 encrypted with the lake's CMK (the lake's bucket policy refuses any other key); the online
 store is encrypted with the same key through its security config. The feature store role
-(assumed by SageMaker, fenced by ``aws:SourceAccount``) may write only that prefix.
+(assumed by SageMaker) carries what AWS's ``AmazonSageMakerFeatureStoreAccess`` managed policy
+grants for the offline store, scoped to this store: writes to that prefix only (with the ACL
+calls), and ``glue:GetTable``/``glue:UpdateTable`` on the ``sagemaker_featurestore`` database of
+this account and region, where SageMaker registers each group's offline table.
 
 Example (``lake`` is a :class:`~pulumi_aiops.data_lake.DataLake`)::
 
@@ -39,12 +42,25 @@ from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.data import DataZone, FeatureStoreConfig
 from pulumi_aiops.data_lake import READ_KMS_ACTIONS, DataLake, policy_json, stateful
 
-__all__ = ["OLD_TYPE_TOKEN", "TYPE_TOKEN", "FeatureStore", "FeatureStoreArgs", "FeatureStoreArgsModel"]
+__all__ = ["GLUE_DATABASE", "OLD_TYPE_TOKEN", "TYPE_TOKEN", "FeatureStore", "FeatureStoreArgs", "FeatureStoreArgsModel",
+           "glue_table_arns"]
 
 #: The type token Pulumi's component provider hosts this component under.
 TYPE_TOKEN = "aiops:index:FeatureStore"
 #: The token of 0.1.0 (an alias keeps deployed stacks' URNs).
 OLD_TYPE_TOKEN = "aiops:data:FeatureStore"
+#: The Glue database SageMaker creates the offline store's tables in (no ``data_catalog_config``).
+GLUE_DATABASE = "sagemaker_featurestore"
+
+
+def glue_table_arns(partition: pulumi.Input[str], region: pulumi.Input[str],
+                    account: pulumi.Input[str]) -> list[pulumi.Output[str]]:
+    """The catalog, the ``sagemaker_featurestore`` database and its tables, in this account and region
+    (``AmazonSageMakerFeatureStoreAccess`` names the same three, in any account and region)."""
+    base = pulumi.Output.concat("arn:", partition, ":glue:", region, ":", account, ":")
+    return [pulumi.Output.concat(base, "catalog"),
+            pulumi.Output.concat(base, "database/", GLUE_DATABASE),
+            pulumi.Output.concat(base, "table/", GLUE_DATABASE, "/*")]
 
 
 class FeatureStoreArgsModel(FeatureStoreConfig):
@@ -98,17 +114,34 @@ class FeatureStore(pulumi.ComponentResource):
         self.offline_s3_uri = pulumi.Output.concat("s3://", bucket.bucket, "/", prefix)
         child = pulumi.ResourceOptions(parent=self)
 
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        inv = pulumi.InvokeOutputOptions(parent=self)
+        account = aws.get_caller_identity_output(opts=inv).account_id
+        partition = aws.get_partition_output(opts=inv).partition
+        region = aws.get_region_output(opts=inv).region
+        # Trust: the SageMaker execution-role trust of the Feature Store guide (sagemaker.amazonaws.com,
+        # sts:AssumeRole). The fence is "IfExists": SageMaker's confused-deputy page lists the features
+        # that send aws:SourceAccount (training, processing, inference, pipelines, …) and Feature Store
+        # is not among them; a plain StringEquals on a key the request lacks would refuse the offline
+        # store's AssumeRole.
         trust = policy_json([statement("Allow", "sts:AssumeRole", principal={"Service": "sagemaker.amazonaws.com"},
-                                       condition={"StringEquals": {"aws:SourceAccount": account}})])
+                                       condition={"StringEqualsIfExists": {"aws:SourceAccount": account}})])
         self.role: aws.iam.Role = aws.iam.Role(
             f"{name}-role", assume_role_policy=trust,
             description=f"SageMaker Feature Store {name}: offline store writes", tags=self.tags, opts=child)
         self.role_arn = self.role.arn
+        # What AmazonSageMakerFeatureStoreAccess (AWS managed policy, v3) grants for the offline store,
+        # scoped to this store's prefix, bucket and Glue database:
+        # - s3:PutObject (and the offline store's reads: its s3:GetObject on "*/metadata/*" falls under
+        #   the prefix, where SageMaker keeps each group's data and metadata), with the lake key;
         statements = lake.write_statements(prefix, DataZone.CURATED)
+        # - s3:GetBucketAcl and s3:PutObjectAcl;
         statements.append(statement("Allow", ["s3:GetBucketAcl", "s3:PutObjectAcl"],
                                     [bucket.arn, pulumi.Output.concat(bucket.arn, "/", prefix, "*")],
                                     sid="OfflineStoreAcl"))
+        # - glue:GetTable and glue:UpdateTable on the catalog, the sagemaker_featurestore database and
+        #   its tables (the offline store's table of each group; disable_glue_table_creation is false).
+        statements.append(statement("Allow", ["glue:GetTable", "glue:UpdateTable"],
+                                    glue_table_arns(partition, region, account), sid="OfflineStoreGlueTable"))
         policy = aws.iam.RolePolicy(f"{name}-role-policy", role=self.role.name,
                                     policy=policy_json(statements), opts=child)
 

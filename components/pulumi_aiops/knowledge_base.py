@@ -3,9 +3,12 @@
 :class:`KnowledgeBase` creates:
 
 * a service role that only Bedrock, acting for this account's knowledge bases, can assume, with
-  least privilege: ``bedrock:InvokeModel`` on the one embedding model's ARN, read of the one
-  data-lake prefix with ``kms:Decrypt`` on the lake key (through ``DataLake.grant_read``), and
-  write access to the vector store (through ``VectorStore.grant_write``);
+  what the Bedrock user guide's "Create a service role for Amazon Bedrock Knowledge Bases" lists,
+  scoped: ``bedrock:InvokeModel`` on the one embedding model's ARN (plus the two model-listing
+  actions, which take no resource), read of the one data-lake prefix with ``kms:Decrypt`` on the
+  lake key (through ``DataLake.grant_read``), and write access to the vector store (through
+  ``VectorStore.grant_write``: ``aoss:APIAccessAll`` on the collection, or the RDS Data API,
+  ``rds:DescribeDBClusters`` and the master secret);
 * an ``aws.bedrock.AgentKnowledgeBase`` of type ``VECTOR`` whose embedding model comes from the
   allowlist, stored as the vector store's ``bedrock_storage_configuration()`` says (OpenSearch
   Serverless or Aurora PostgreSQL);
@@ -58,6 +61,7 @@ from pulumi_aiops.errors import AiopsError, ConfigError
 from pulumi_aiops.vector_store import VectorStore
 
 __all__ = [
+    "LIST_MODELS_STATEMENT",
     "OLD_TYPE_TOKEN",
     "TYPE_TOKEN",
     "KnowledgeBase",
@@ -98,8 +102,17 @@ class KnowledgeBaseArgsModel(KnowledgeBaseSpec):
         return check_tags(v)
 
 
+#: "Permissions to access Amazon Bedrock models" of the Bedrock user guide's knowledge-base
+#: service role: the two listing actions, which have no resource type (Service Authorization
+#: Reference), so "*"; they list model metadata only.
+LIST_MODELS_STATEMENT = statement("Allow", ["bedrock:ListFoundationModels", "bedrock:ListCustomModels"], "*",
+                                  sid="ListModels")
+
+
 def _trust_statement(partition: pulumi.Input[str], region: pulumi.Input[str],
                      account: pulumi.Input[str]) -> dict[str, Any]:
+    # The trust of the same guide's "Trust relationship": bedrock.amazonaws.com, aws:SourceAccount,
+    # and aws:SourceArn on this account's knowledge bases.
     return statement(
         "Allow", "sts:AssumeRole", sid="BedrockKnowledgeBasesOfThisAccount",
         principal={"Service": "bedrock.amazonaws.com"},
@@ -198,9 +211,9 @@ class KnowledgeBase(pulumi.ComponentResource):
         )
         self.role_arn = self.role.arn
         self.embedding_policy_document: pulumi.Output[str] = pulumi.Output.all(
-            partition, region, account).apply(lambda v: json.dumps(document_dict(guardrail_invoke_statements(
-                [cfg.embedding_model], partition=v[0], region=v[1], account=v[2], guardrail_version_arn=None)),
-                indent=2))
+            partition, region, account).apply(lambda v: json.dumps(document_dict([*guardrail_invoke_statements(
+                [cfg.embedding_model], partition=v[0], region=v[1], account=v[2], guardrail_version_arn=None),
+                LIST_MODELS_STATEMENT]), indent=2))
         embed = aws.iam.RolePolicy(
             f"{name}-kb-embed",
             role=self.role.name,

@@ -79,6 +79,7 @@ from pulumi_aiops.config.gateway import (
     in_cluster_host,
     url_host,
 )
+from pulumi_aiops.config.serving import DEFAULT_GATEWAY_NAMESPACE_LABELS
 from pulumi_aiops.contract import GpuCluster, resolve_cluster
 from pulumi_aiops.errors import ConfigError
 from pulumi_aiops.gateway.litellm_config import (
@@ -198,7 +199,9 @@ class LlmGateway(pulumi.ComponentResource):
         # -- namespace, service accounts ------------------------------------------------------
         ns_meta: Any = {"name": ns, "labels": {
             **tag_labels, **labels, "pod-security.kubernetes.io/enforce": "restricted",
-            "pod-security.kubernetes.io/enforce-version": "latest"}}
+            "pod-security.kubernetes.io/enforce-version": "latest",
+            # ModelServers admit traffic only from namespaces carrying this label.
+            **DEFAULT_GATEWAY_NAMESPACE_LABELS}}
         if tag_annotations:
             ns_meta["annotations"] = dict(tag_annotations)
         self.namespace = k8s.core.v1.Namespace(
@@ -430,9 +433,13 @@ class LlmGateway(pulumi.ComponentResource):
         if callers:
             ingress_rules.append({"from": callers, "ports": api_port})
         if tel.prometheus and tel.monitoring_namespaces:
-            ingress_rules.append({"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": n}}}
-                                           for n in tel.monitoring_namespaces],
-                                  "ports": [{"protocol": "TCP", "port": tel.metrics_port}]})
+            scrapers: list[dict[str, Any]] = []
+            for n in tel.monitoring_namespaces:
+                peer: dict[str, Any] = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": n}}}
+                if tel.monitoring_pod_labels:
+                    peer["podSelector"] = {"matchLabels": dict(tel.monitoring_pod_labels)}
+                scrapers.append(peer)
+            ingress_rules.append({"from": scrapers, "ports": [{"protocol": "TCP", "port": tel.metrics_port}]})
         dns = {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
                        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}

@@ -84,6 +84,8 @@ class PlanResult:
     policy: Any = None  # a PolicyReport when policies were run
     #: Warnings the program gave (``pulumi_aiops.diagnostics``), e.g. a server on a pool of maxNodes 0.
     warnings: list[str] = field(default_factory=list)
+    #: The config keys the stack file marks ``secure:`` (their values never reach a plan's output).
+    secret_keys: set[str] = field(default_factory=set)
 
     def gpu_capacity(self) -> list[dict[str, Any]]:
         """GPU capacity rows (stack output ``gpuCapacity``) with monthly list-price ceilings.
@@ -139,6 +141,13 @@ class PlanResult:
                     r[k] = int(r[k])
             rows.append(r)
         return rows
+
+    def model_servers(self) -> list[dict[str, Any]]:
+        """Each model server (stack output ``modelServers``) with the model version it runs
+        (``name@version`` from the registry, or a Hugging Face repo id) and its endpoint."""
+        servers = self.graph.stack_outputs.get("modelServers") or {}
+        return [{"name": key, "model": v.get("model"), "endpoint": v.get("endpoint"), "cluster": v.get("cluster")}
+                for key, v in sorted(servers.items())]
 
     def components(self) -> list[dict[str, Any]]:
         """Top-level components with the count by type of the custom resources under each."""
@@ -217,4 +226,5 @@ def plan_stack(project: Project, stack: str) -> PlanResult:
 
     with diagnostics.collecting() as warnings:
         graph = run_program(program, config, project=project.name, stack=stack, secret_keys=secrets)
-    return PlanResult(project=project, stack=stack, graph=graph, config=config, warnings=warnings)
+    return PlanResult(project=project, stack=stack, graph=graph, config=config, warnings=warnings,
+                      secret_keys=set(secrets))

@@ -35,13 +35,21 @@ COMPONENTS: tuple[str, ...] = (
     "pulumi_aiops.eks.node_group:SystemNodeGroup",
     "pulumi_aiops.eks.autoscaler:ClusterAutoscaler",
     "pulumi_aiops.eks.device_plugin:NvidiaDevicePlugin",
+    "pulumi_aiops.eks.serving:GpuOperator",
+    "pulumi_aiops.eks.serving:EfaDevicePlugin",
+    "pulumi_aiops.eks.serving:EfsModelCache",
+    "pulumi_aiops.workloads.serving_addons:Keda",
+    "pulumi_aiops.workloads.serving_addons:LeaderWorkerSetController",
     "pulumi_aiops.data_lake:DataLake",
     "pulumi_aiops.bedrock_access:BedrockAccess",
     "pulumi_aiops.vector_store:VectorStore",
     "pulumi_aiops.llm_gateway:LlmGateway",
+    "pulumi_aiops.observability:Observability",
+    "pulumi_aiops.observability:AwsMonitoring",
 )
 # Not hosted: KnowledgeBase and FeatureStore take other components (a DataLake, a VectorStore,
-# BedrockAccess) as objects, which a schema cannot carry by value; use them from Python.
+# BedrockAccess) as objects, which a schema cannot carry by value; use them from Python. Nor is
+# ModelRegistry (it may take a DataLake); a ModelServer takes a registry by value (its ref).
 
 
 def components() -> list[type[pulumi.ComponentResource]]:

@@ -4,12 +4,20 @@
   through an AOSS VPC endpoint (and Bedrock), a data access policy naming principals, and the
   FAISS vector index Bedrock needs (:class:`~pulumi_aiops.vector_stores.AossIndex`).
 * ``aurora-pgvector``: Aurora PostgreSQL Serverless v2, CMK-encrypted, deletion-protected, IAM
-  auth, master secret in Secrets Manager, Data API on; pgvector schema through the Data API
-  (:class:`~pulumi_aiops.vector_stores.PgvectorSchema`).
+  auth, master secret in Secrets Manager, Data API on; statement logging (``log_statement``, ddl
+  by default, through a cluster parameter group, exported to CloudWatch), enhanced monitoring
+  every 60 s and Performance Insights encrypted with the cluster's key; pgvector schema through
+  the Data API (:class:`~pulumi_aiops.vector_stores.PgvectorSchema`).
 * ``qdrant``: the official Qdrant Helm chart on any :class:`~pulumi_aiops.contract.GpuCluster` (or a
   :class:`~pulumi_aiops.contract.GpuClusterRef` to a cluster of another program),
-  API keys from pulumi-random in a Kubernetes Secret, persistence, a PodDisruptionBudget and
-  a ClusterIP service only.
+  API keys from pulumi-random in a Kubernetes Secret, persistence, a PodDisruptionBudget, a
+  ClusterIP service only, and NetworkPolicies: deny by default, DNS out, Qdrant reachable from its
+  own namespace and from namespaces labelled ``aiops.io/qdrant-<store>: client``
+  (``client_namespace_labels``).
+
+The OpenSearch Serverless index is created by ``pulumi up`` through the collection's VPC endpoint,
+whose security group admits ``network.clientSecurityGroupIds`` and ``deployerAccess`` (the
+deployer's security groups and CIDRs) on 443: list the CI runner or VPN host there.
 
 Every backend exposes ``endpoint``, ``credentials_secret_arn`` (AWS backends) or
 ``api_key_secret_name`` (Qdrant), :meth:`VectorStore.grant_read`,
@@ -26,12 +34,14 @@ Example::
     subnets = [aws.ec2.Subnet(f"rag-{az}", vpc_id=vpc.id, cidr_block=cidr, availability_zone=az)
                for az, cidr in (("us-east-1a", "10.20.1.0/24"), ("us-east-1b", "10.20.2.0/24"))]
     apps = aws.ec2.SecurityGroup("rag-apps", vpc_id=vpc.id, description="RAG applications")
+    runners = aws.ec2.SecurityGroup("ci-runners", vpc_id=vpc.id, description="CI runners (pulumi up)")
     deployer = "arn:aws:iam::123456789012:role/deployer"   # runs `pulumi up`; creates the index
     store = VectorStore("kb-docs", {
         "backend": "opensearch-serverless", "dimensions": 1024,
         "opensearch": {"admin_principals": [deployer]},
         "network": {"vpc_id": vpc.id, "subnet_ids": [s.id for s in subnets],
                     "client_security_group_ids": [apps.id]},
+        "deployer_access": {"security_group_ids": [runners.id]},  # the runners reach the endpoint on 443
         "tags": {"owner": "ml-platform", "cost-center": "cc-1234", "data-classification": "internal"},
     })
     writer = aws.iam.Role("kb-writer", assume_role_policy=aws.iam.get_policy_document_output(statements=[{
@@ -50,6 +60,7 @@ import pulumi_aws as aws
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.args import VectorStoreArgs, VectorStoreNetworkArgs
+from pulumi_aiops.aws.deployer_access import admit_deployer
 from pulumi_aiops.aws.formats import (
     IAM_ROLE_OR_USER,
     KMS_KEY_ARN,
@@ -62,10 +73,11 @@ from pulumi_aiops.aws.formats import (
     checked,
     checked_list,
 )
-from pulumi_aiops.aws.iam import statement
+from pulumi_aiops.aws.iam import service_trust, statement
 from pulumi_aiops.aws.kms import kms_key
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known, validate_model
 from pulumi_aiops.config.data import StandbyReplicas, VectorBackend, VectorStoreSpec
+from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.governance import Environment
 from pulumi_aiops.contract import GpuCluster, GpuClusterInput, GpuClusterRef, resolve_cluster
 from pulumi_aiops.data_lake import policy_json, short_hash, stateful
@@ -74,8 +86,12 @@ from pulumi_aiops.vector_stores.aoss_index import DEFAULT_FIELDS, AossIndex
 from pulumi_aiops.vector_stores.pgvector_schema import BEDROCK_COLUMNS, PgvectorSchema
 
 __all__ = [
+    "ENHANCED_MONITORING_SECONDS",
     "OLD_TYPE_TOKEN",
+    "PERFORMANCE_INSIGHTS_DAYS",
     "QDRANT_CHART",
+    "QDRANT_GRPC_PORT",
+    "QDRANT_HTTP_PORT",
     "QDRANT_REPO",
     "TYPE_TOKEN",
     "VectorBackend",
@@ -85,6 +101,7 @@ __all__ = [
     "VectorStoreNetwork",
     "VectorStoreNetworkArgs",
     "VectorStoreNetworkModel",
+    "qdrant_client_label",
 ]
 
 #: The type token Pulumi's component provider hosts this component under.
@@ -95,6 +112,22 @@ OLD_TYPE_TOKEN = "aiops:data:VectorStore"
 #: The official Qdrant Helm chart.
 QDRANT_REPO = "https://qdrant.github.io/qdrant-helm"
 QDRANT_CHART = "qdrant"
+#: Qdrant's REST and gRPC ports (clients); peers use 6335.
+QDRANT_HTTP_PORT = 6333
+QDRANT_GRPC_PORT = 6334
+
+
+#: Enhanced monitoring granularity of Aurora instances, seconds (1, 5, 10, 15, 30 or 60).
+ENHANCED_MONITORING_SECONDS = 60
+#: Performance Insights retention, days (7 is the free tier).
+PERFORMANCE_INSIGHTS_DAYS = 7
+
+
+def qdrant_client_label(store_name: str) -> str:
+    """The namespace label key that lets a namespace's pods reach Qdrant store ``store_name``
+    (value ``client``): ``aiops.io/qdrant-<store>``."""
+    return f"aiops.io/qdrant-{store_name}"
+
 
 _AOSS_READ = ["aoss:DescribeIndex", "aoss:ReadDocument"]
 _AOSS_WRITE = [*_AOSS_READ, "aoss:CreateIndex", "aoss:UpdateIndex", "aoss:WriteDocument"]
@@ -161,11 +194,25 @@ class VectorStoreArgsModel(VectorStoreSpec):
         "@default dev")
     tags: dict[str, str] = Field(
         default_factory=dict, description="Governance tags for every taggable resource. @default {}")
+    deployer_access: DeployerAccessConfig = Field(
+        default_factory=DeployerAccessConfig,
+        description="opensearch-serverless: security groups and CIDRs of the deployer that the VPC endpoint's "
+        "security group admits on 443, so `pulumi up` can create the index (the builder passes "
+        "aiops:platform.deployerAccess). @default none (only clientSecurityGroupIds)")
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: dict[str, str]) -> dict[str, str]:
         return check_tags(v)
+
+    @model_validator(mode="after")
+    def _deployer(self) -> "VectorStoreArgsModel":
+        if not self.deployer_access.empty and self.backend is not VectorBackend.OPENSEARCH_SERVERLESS:
+            raise ConfigValueError(
+                f"applies to opensearch-serverless only: the {self.backend.value} backend is set up without a "
+                "connection from the deployer (Aurora through the RDS Data API, Qdrant through the cluster's API)",
+                loc=("deployerAccess",), value="{…}")
+        return self
 
     @model_validator(mode="after")
     def _placement(self) -> "VectorStoreArgsModel":
@@ -203,7 +250,9 @@ class VectorStore(pulumi.ComponentResource):
     Python attributes: ``backend``, ``credentials_secret_arn`` (``None`` for Qdrant),
     ``api_key_secret_name`` (Qdrant only), ``kms_key`` (a created key), ``kms_key_arn`` (AWS
     backends), ``dimensions``, ``tags``, ``config``; backend resources ``collection``/``index``,
-    ``db_cluster``/``schema``, or ``release``/``pdb``.
+    ``db_cluster``/``schema`` (and ``parameter_group``, ``monitoring_role``), or
+    ``release``/``pdb``/``network_policies``; Qdrant's ``client_namespace_labels`` (label a
+    namespace with them to let its pods reach the store).
     """
 
     endpoint: pulumi.Output[str]
@@ -235,9 +284,14 @@ class VectorStore(pulumi.ComponentResource):
         self.tags: dict[str, str] = {**cfg.tags, "vector-store": cfg.name}
         self.credentials_secret_arn: pulumi.Output[str] | None = None
         self.api_key_secret_name: pulumi.Output[str] | None = None
+        #: Qdrant: the label a namespace carries to reach the store (``{"aiops.io/qdrant-<store>": "client"}``).
+        self.client_namespace_labels: dict[str, str] | None = None
+        self.network_policies: list[pulumi.CustomResource] = []
         self.kms_key: aws.kms.Key | None = None
         self.kms_key_arn: pulumi.Output[str] | None = None
         self._grants: set[str] = set()
+        #: The rules admitting ``deployerAccess`` to the AOSS endpoint (opensearch-serverless only).
+        self.deployer_rules: list[aws.vpc.SecurityGroupIngressRule] = []
         if cfg.backend is VectorBackend.OPENSEARCH_SERVERLESS:
             assert cfg.network is not None
             self._opensearch(cfg.network, cfg.environment)
@@ -390,6 +444,10 @@ class VectorStore(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         key_arn = self._key("OpenSearch Serverless collection encryption")
         sg = self._client_sg(network, 443, "aoss")
+        # The deployer creates the index through this endpoint (see AossIndex): admit it too.
+        self.deployer_rules = admit_deployer(
+            f"{self._name}-sg", sg.id, self.config.deployer_access, where=f"{self._where}.deployerAccess",
+            what=f"the OpenSearch Serverless endpoint of {coll}", tags=self.tags, opts=child)
         self.vpc_endpoint = aws.opensearch.ServerlessVpcEndpoint(
             f"{self._name}-vpce", name=_aoss_name(coll, "vpce"), vpc_id=self._vpc_id(network),
             subnet_ids=self._subnet_ids(network), security_group_ids=[sg.id], opts=child)
@@ -430,7 +488,7 @@ class VectorStore(pulumi.ComponentResource):
         self.index = AossIndex(
             f"{self._name}-index", endpoint=self.collection.collection_endpoint, region=region,
             index_name=os_cfg.index_name, dimensions=self.config.dimensions,
-            opts=stateful(self, depends_on=[admin, self.collection]))
+            opts=stateful(self, depends_on=[admin, self.collection, *self.deployer_rules]))
         self.endpoint = self.collection.collection_endpoint
 
     def _aurora(self, network: VectorStoreNetworkModel) -> None:
@@ -442,6 +500,23 @@ class VectorStore(pulumi.ComponentResource):
         subnets = aws.rds.SubnetGroup(
             f"{self._name}-subnets", subnet_ids=self._subnet_ids(network),
             description=f"private subnets of {self.store_name}", tags=self.tags, opts=child)
+        # Statement logging (cluster parameter group, exported to CloudWatch), enhanced monitoring
+        # and Performance Insights with the cluster's key: Aurora audit and monitoring, always on.
+        major = au.engine_version.split(".", 1)[0]
+        self.parameter_group = aws.rds.ClusterParameterGroup(
+            f"{self._name}-params", family=f"aurora-postgresql{major}",
+            description=f"pulumi-aiops vector store {self.store_name}: statement logging",
+            parameters=[{"name": "log_statement", "value": au.log_statement.value}],
+            tags=self.tags, opts=child)
+        self.monitoring_role = aws.iam.Role(
+            f"{self._name}-monitoring", assume_role_policy=service_trust("monitoring.rds.amazonaws.com"),
+            description=f"RDS enhanced monitoring of {self.store_name}", tags=self.tags, opts=child)
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        monitoring = aws.iam.RolePolicyAttachment(
+            f"{self._name}-monitoring", role=self.monitoring_role.name,
+            policy_arn=pulumi.Output.concat(
+                "arn:", partition, ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
+            opts=child)
         self.db_cluster = aws.rds.Cluster(
             f"{self._name}-aurora",
             engine="aurora-postgresql", engine_mode="provisioned", engine_version=au.engine_version,
@@ -457,12 +532,17 @@ class VectorStore(pulumi.ComponentResource):
             skip_final_snapshot=False, final_snapshot_identifier=f"{self.store_name}-final",
             db_subnet_group_name=subnets.name, vpc_security_group_ids=[sg.id],
             enabled_cloudwatch_logs_exports=["postgresql"],
+            db_cluster_parameter_group_name=self.parameter_group.name,
             tags=self.tags, opts=stateful(self))
         self.db_instance = aws.rds.ClusterInstance(
             f"{self._name}-writer", cluster_identifier=self.db_cluster.id,
             instance_class="db.serverless", engine=aws.rds.EngineType.AURORA_POSTGRESQL,
             engine_version=self.db_cluster.engine_version, publicly_accessible=False,
-            db_subnet_group_name=subnets.name, tags=self.tags, opts=child)
+            db_subnet_group_name=subnets.name,
+            monitoring_interval=ENHANCED_MONITORING_SECONDS, monitoring_role_arn=self.monitoring_role.arn,
+            performance_insights_enabled=True, performance_insights_kms_key_id=key_arn,
+            performance_insights_retention_period=PERFORMANCE_INSIGHTS_DAYS,
+            tags=self.tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[monitoring]))
         secret_arn: pulumi.Output[str] = self.db_cluster.master_user_secrets.apply(
             lambda s: str(s[0].secret_arn) if s else "")
         self.credentials_secret_arn = secret_arn
@@ -477,6 +557,8 @@ class VectorStore(pulumi.ComponentResource):
         import pulumi_kubernetes as k8s
         import pulumi_random as random
 
+        from pulumi_aiops import network_policy as netpol
+
         q = self.config.qdrant
         assert q is not None
         cluster = resolve_cluster(given, self, self._name)  # a ref gets its own provider
@@ -487,6 +569,27 @@ class VectorStore(pulumi.ComponentResource):
             f"{self._name}-ns", metadata={"name": ns, "labels": labels},
             opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider,
                                         depends_on=cluster.depends_on or None))
+        # Deny by default; Qdrant answers its own namespace and the namespaces labelled for it.
+        ns_name = namespace.metadata.name
+        np_opts = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
+        self.client_namespace_labels = {qdrant_client_label(self.store_name): "client"}
+        selector = {"app.kubernetes.io/name": QDRANT_CHART, "app.kubernetes.io/instance": release}
+        self.network_policies = [
+            netpol.default_deny(f"{self._name}-ns", ns_name, opts=np_opts),
+            netpol.allow_dns(f"{self._name}-ns", ns_name, opts=np_opts),
+            netpol.allow(
+                f"{self._name}-allow-clients", ns_name, "allow-qdrant-clients", pod_labels=selector,
+                ingress=[
+                    # Peers (p2p 6335) and clients in the namespace.
+                    {"from": [netpol.same_namespace()]},
+                    # REST 6333 and gRPC 6334 from the namespaces labelled as its clients.
+                    {"from": [netpol.namespaces_labelled(self.client_namespace_labels)],
+                     "ports": netpol.tcp(QDRANT_HTTP_PORT, QDRANT_GRPC_PORT)},
+                ],
+                # Peers only: no internet (telemetry stays off the wire), no other namespace.
+                egress=[{"to": [netpol.same_namespace()]}],
+                opts=np_opts),
+        ]
         keys = {
             "api-key": random.RandomPassword(f"{self._name}-api-key", length=48, special=False,
                                              opts=pulumi.ResourceOptions(parent=self)),
@@ -542,4 +645,4 @@ class VectorStore(pulumi.ComponentResource):
             spec=spec, opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider,
                                                    depends_on=[namespace]))
         self.api_key_secret_name = pulumi.Output.from_input(self._qdrant_secret_name)
-        self.endpoint = pulumi.Output.from_input(f"http://{release}.{ns}.svc.cluster.local:6333")
+        self.endpoint = pulumi.Output.from_input(f"http://{release}.{ns}.svc.cluster.local:{QDRANT_HTTP_PORT}")

@@ -149,6 +149,12 @@ def _nodegroup_launch_template(props: Mapping[str, Any], _c: Mapping[str, Any],
                "set launchTemplate {id|name, version} to a template that enforces IMDSv2")
 
 
+#: The tag pulumi-aiops puts on a system node group's launch template (value ``system``). Those
+#: nodes may use a hop limit of 2 (``systemMaxHopLimit``) so the EBS CSI node driver reads IMDS;
+#: every other template (GPU nodes, untagged ones) keeps ``maxHopLimit``.
+NODE_KIND_TAG = "aiops.io/node-kind"
+
+
 def _imdsv2(props: Mapping[str, Any], cfg: Mapping[str, Any], _a: Any) -> Iterator[str]:
     md = as_mapping(props.get("metadataOptions"))
     if str(md.get("httpEndpoint", "enabled")).lower() == "disabled":
@@ -156,12 +162,14 @@ def _imdsv2(props: Mapping[str, Any], cfg: Mapping[str, Any], _a: Any) -> Iterat
     if str(md.get("httpTokens", "optional")).lower() != "required":
         yield "IMDSv2 is not required (metadataOptions.httpTokens must be 'required')"
     hop = as_number(md.get("httpPutResponseHopLimit"))
-    limit = int(cfg["maxHopLimit"])
+    system = str(as_mapping(props.get("tags")).get(NODE_KIND_TAG, "")) == "system"
+    limit = int(cfg["systemMaxHopLimit"] if system else cfg["maxHopLimit"])
+    kind = f"for system node templates ({NODE_KIND_TAG}=system)" if system else "for this template"
     if hop is None:
         yield f"metadataOptions.httpPutResponseHopLimit is unset; set it to {limit}"
     elif hop > limit:
         yield (f"metadataOptions.httpPutResponseHopLimit is {hop:g}: pods can reach "
-               f"the node's instance role; the limit is {limit}")
+               f"the node's instance role; the limit {kind} is {limit}")
 
 
 def _volumes_encrypted(props: Mapping[str, Any], _c: Mapping[str, Any], args: Any) -> Iterator[str]:
@@ -397,23 +405,38 @@ RULES: list[Rule] = [
     ),
     resource_rule(
         "ec2-imdsv2-hop-limit",
-        "Launch templates and instances require IMDSv2 with a hop limit of 1, so pods cannot "
-        "steal the node's instance-role credentials.",
+        "Launch templates and instances require IMDSv2 with a hop limit of 1 (2 on system node "
+        "templates tagged aiops.io/node-kind=system, for the EBS CSI node driver), so pods on GPU "
+        "and other nodes cannot steal the node's instance-role credentials.",
         "high",
         remediation="Set metadataOptions {httpTokens: 'required', httpPutResponseHopLimit: 1, "
-                    "httpEndpoint: 'enabled'}; give pods IAM through IRSA or EKS Pod Identity.",
+                    "httpEndpoint: 'enabled'} (at most 2 on system node templates); give pods IAM "
+                    "through IRSA or EKS Pod Identity.",
         frameworks=merge(ACCESS_LEAST_PRIVILEGE, {"nist-800-53": ("SC-7",)}),
         resource_types=(LAUNCH_TEMPLATE, INSTANCE),
         check=_imdsv2,
         config_schema={"maxHopLimit": {"type": "integer", "minimum": 1, "default": 1,
-                                       "description": "Highest allowed hop limit."}},
+                                       "description": "Highest allowed hop limit."},
+                       "systemMaxHopLimit": {"type": "integer", "minimum": 1, "default": 2,
+                                             "description": "Highest hop limit of launch templates tagged "
+                                                            "aiops.io/node-kind=system."}},
         fixtures=(
             F("fail", R(LAUNCH_TEMPLATE, "lt", {"metadataOptions": {"httpTokens": "optional",
                                                                     "httpPutResponseHopLimit": 1.0}})),
             F("fail", R(LAUNCH_TEMPLATE, "lt", {"metadataOptions": {"httpTokens": "required",
                                                                     "httpPutResponseHopLimit": 2.0}})),
+            F("fail", R(LAUNCH_TEMPLATE, "lt", {"metadataOptions": {"httpTokens": "required",
+                                                                    "httpPutResponseHopLimit": 3.0},
+                                                "tags": {NODE_KIND_TAG: "system"}})),
+            F("fail", R(LAUNCH_TEMPLATE, "lt", {"metadataOptions": {"httpTokens": "required",
+                                                                    "httpPutResponseHopLimit": 2.0},
+                                                "tags": {NODE_KIND_TAG: "system"}}),
+              config={"systemMaxHopLimit": 1}),
             F("fail", R(INSTANCE, "vm", {"instanceType": "t3.micro"})),
             F("pass", R(LAUNCH_TEMPLATE, "lt", dict(_LT_GOOD))),
+            F("pass", R(LAUNCH_TEMPLATE, "lt", {"metadataOptions": {"httpTokens": "required",
+                                                                    "httpPutResponseHopLimit": 2.0},
+                                                "tags": {NODE_KIND_TAG: "system"}})),
             F("pass", R(LAUNCH_TEMPLATE, "lt", {"metadataOptions": {"httpEndpoint": "disabled"}})),
         ),
     ),

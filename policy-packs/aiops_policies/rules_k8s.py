@@ -34,8 +34,8 @@ from aiops_policies._core import (
     stack_rule,
 )
 
-__all__ = ["DIGEST_RE", "HELM_TYPES", "POD_SPEC_PATHS", "RULES", "helm_value_images", "parse_image",
-           "pod_spec"]
+__all__ = ["DIGEST_RE", "EXTRA_POD_SPEC_PATHS", "HELM_TYPES", "POD_SPEC_PATHS", "RULES", "helm_value_images",
+           "parse_image", "pod_spec", "pod_specs"]
 
 F, R = Fixture, FixtureResource
 
@@ -50,7 +50,14 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "kubernetes:batch/v1:Job": _TEMPLATE,
     "kubernetes:batch/v1:CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
-WORKLOAD_TYPES = tuple(POD_SPEC_PATHS)
+#: Custom resources holding more than one pod template: LeaderWorkerSet (a multi-node model
+#: server's leader and workers, leaderworkerset.x-k8s.io/v1).
+EXTRA_POD_SPEC_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet": (
+        ("spec", "leaderWorkerTemplate", "leaderTemplate", "spec"),
+        ("spec", "leaderWorkerTemplate", "workerTemplate", "spec")),
+}
+WORKLOAD_TYPES = (*POD_SPEC_PATHS, *EXTRA_POD_SPEC_PATHS)
 SERVICE = "kubernetes:core/v1:Service"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
@@ -60,15 +67,24 @@ HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
 GPU = "nvidia.com/gpu"
 
 
-def pod_spec(resource_type: str, props: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The pod spec of a workload resource, or ``None``."""
-    path = POD_SPEC_PATHS.get(resource_type)
-    if path is None:
-        return None
+def _at(props: Mapping[str, Any], path: tuple[str, ...]) -> Mapping[str, Any] | None:
     cur: Any = props
     for p in path:
         cur = cur.get(p) if isinstance(cur, Mapping) else None
     return cur if isinstance(cur, Mapping) else None
+
+
+def pod_spec(resource_type: str, props: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The pod spec of a workload resource, or ``None`` (the first, for a resource with several)."""
+    specs = pod_specs(resource_type, props)
+    return specs[0] if specs else None
+
+
+def pod_specs(resource_type: str, props: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every pod spec of a workload resource (a LeaderWorkerSet has a leader's and a worker's)."""
+    path = POD_SPEC_PATHS.get(resource_type)
+    paths = (path,) if path is not None else EXTRA_POD_SPEC_PATHS.get(resource_type, ())
+    return [s for s in (_at(props, p) for p in paths) if s is not None]
 
 
 @dataclass(frozen=True)
@@ -110,8 +126,7 @@ def workload_rule(name: str, description: str, severity: Any, *, remediation: st
         ns = str(get_path(props, "metadata.namespace", "default"))
         if ns in [str(x) for x in cfg.get("exemptNamespaces", [])]:
             return
-        pod = pod_spec(getattr(args, "resource_type", ""), props)
-        if pod is not None:
+        for pod in pod_specs(getattr(args, "resource_type", ""), props):
             yield from check(pod, cfg)
 
     return resource_rule(name, description, severity, remediation=remediation,
@@ -392,13 +407,11 @@ def _digest_pinned(props: Mapping[str, Any], cfg: Mapping[str, Any], args: Any) 
     ns = str(get_path(props, "metadata.namespace", "default"))
     if ns in [str(x) for x in cfg.get("exemptNamespaces", [])]:
         return
-    pod = pod_spec(t, props)
-    if pod is None:
-        return
-    for c in containers(pod):
-        image = str(c.spec.get("image", ""))
-        if image and not _pinned_by_digest(image):
-            yield f"{c.label} image {image!r} is not pinned by digest (image:tag@sha256:…)"
+    for pod in pod_specs(t, props):
+        for c in containers(pod):
+            image = str(c.spec.get("image", ""))
+            if image and not _pinned_by_digest(image):
+                yield f"{c.label} image {image!r} is not pinned by digest (image:tag@sha256:…)"
 
 
 def _known(v: Any, key: str) -> Any:
@@ -518,6 +531,13 @@ def _ds(pod: dict[str, Any], ns: str = "monitoring") -> FixtureResource:
                                                    "spec": {"template": {"spec": pod}}})
 
 
+def _lws(leader: dict[str, Any], worker: dict[str, Any] | None = None) -> FixtureResource:
+    return R("kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet", "big", {
+        "metadata": {"name": "big", "namespace": "models"},
+        "spec": {"leaderWorkerTemplate": {"size": 2.0, "leaderTemplate": {"spec": leader},
+                                          "workerTemplate": {"spec": worker or _pod()}}}})
+
+
 def _job(pod: dict[str, Any]) -> FixtureResource:
     return R("kubernetes:batch/v1:Job", "j", {"metadata": {"namespace": "jobs"},
                                               "spec": {"template": {"spec": pod}}})
@@ -562,6 +582,9 @@ RULES: list[Rule] = [
         fixtures=(
             F("fail", deployment(_pod(_container(securityContext=_sc(privileged=True))))),
             F("fail", _ds(_pod(_container(securityContext=_sc(privileged=True))))),
+            F("fail", _lws(_pod(), _pod(_container(securityContext=_sc(privileged=True)))),
+              note="a LeaderWorkerSet's worker template is checked too"),
+            F("pass", _lws(_pod())),
             F("pass", _ds(_pod(_container(securityContext=_sc(privileged=True))), "kube-system"),
               note="exempt namespace"),
             *_GOOD,

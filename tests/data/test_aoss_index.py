@@ -13,7 +13,7 @@ import pytest
 from botocore.credentials import Credentials
 
 from pulumi_aiops.vector_stores import aoss_index
-from pulumi_aiops.vector_stores.aoss_index import AossIndexProvider, AossRequestError
+from pulumi_aiops.vector_stores.aoss_index import AossIndexProvider, AossRequestError, AossUnreachableError
 
 
 class FakeCollection:
@@ -135,3 +135,92 @@ def test_dimension_change_replaces_the_index() -> None:
     diff = PROVIDER.diff("id", old, {**old, "dimensions": 1536})
     assert diff.changes and diff.replaces == ["dimensions"] and diff.delete_before_replace
     assert not PROVIDER.diff("id", old, dict(old)).changes
+
+
+# -- an endpoint the deployer cannot reach (loopback only, short timeouts) ---------------------
+class SilentEndpoint:
+    """A loopback port that accepts connections (the kernel completes the handshake) and never
+    answers: what a request sees when the answer never comes back. Counts connections."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.05)
+        self.endpoint = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.accepted: list[Any] = []
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted.append(conn)  # held open, never answered
+
+    def __enter__(self) -> SilentEndpoint:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self.thread.join()
+        for c in self.accepted:
+            c.close()
+        self.sock.close()
+
+
+def _refused_endpoint() -> str:
+    """A loopback port nobody listens on: connections are refused at once."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+FAST = AossIndexProvider(credentials=Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG"),
+                         timeout=0.2, retry_delays=(0.01, 0.01))
+
+
+def test_refused_connections_are_retried_then_name_the_endpoint_and_the_grant() -> None:
+    endpoint = _refused_endpoint()
+    with pytest.raises(AossUnreachableError) as err:
+        FAST.create(_props(endpoint))
+    text = str(err.value)
+    assert f"could not reach the collection endpoint {endpoint}" in text
+    assert "after 3 attempts" in text  # first try + one per retry delay
+    assert "refused" in text
+    # How to grant access: the setting that opens the endpoint's security group, and the alternative.
+    assert "aiops:platform.deployerAccess" in text and "deployer_access" in text
+    assert "from a pod in the EKS cluster" in text
+
+
+def test_timeouts_are_retried_then_name_the_endpoint() -> None:
+    with SilentEndpoint() as silent:
+        with pytest.raises(AossUnreachableError) as err:
+            FAST.create(_props(silent.endpoint))
+        attempts = len(silent.accepted)
+    text = str(err.value)
+    assert attempts == 3  # every attempt connected and then waited for an answer that never came
+    assert f"could not reach the collection endpoint {silent.endpoint}" in text
+    assert "timed out" in text and "deployerAccess" in text
+
+
+def test_an_unreachable_endpoint_on_refresh_says_so_too() -> None:
+    endpoint = _refused_endpoint()
+    with pytest.raises(AossUnreachableError, match=r"read index bedrock-kb-index: could not reach"):
+        FAST.read("id", _props(endpoint))
+
+
+def test_a_lasting_403_says_what_it_can_mean(collection: FakeCollection) -> None:
+    collection.script = [(403, {"error": "forbidden"})] * 4
+    with pytest.raises(AossRequestError) as err:
+        PROVIDER.create(_props(collection.endpoint))
+    assert not isinstance(err.value, AossUnreachableError)
+    assert "opensearch.adminPrincipals" in str(err.value) and "VPC endpoint" in str(err.value)

@@ -62,7 +62,9 @@ def test_role_is_sagemaker_only_and_scoped_to_the_prefix(graph: ResourceGraph) -
     role = graph.named("fs-role", "aws:iam/role:Role")
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "sagemaker.amazonaws.com"}
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    # Fenced to this account when SageMaker sends aws:SourceAccount; Feature Store is not among the
+    # features SageMaker documents as sending it, and a plain StringEquals would then refuse it.
+    assert trust["Condition"] == {"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}}
     assert graph.one("aws:sagemaker/featureGroup:FeatureGroup").inputs["roleArn"] == role.outputs["arn"]
     doc = json.loads(graph.named("fs-role-policy", "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
     curated = graph.named("lake-curated", "aws:s3/bucket:Bucket").outputs["arn"]
@@ -85,3 +87,27 @@ def test_policies_pass_parliament(graph: ResourceGraph) -> None:
     for name in ("fs-role-policy", "fs-read-recommender"):
         doc = json.loads(graph.named(name, "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
         assert not parliament_errors(doc), name
+
+
+def test_role_reads_and_updates_only_the_offline_stores_glue_tables(graph: ResourceGraph) -> None:
+    """What AmazonSageMakerFeatureStoreAccess grants for Glue, scoped to this account and region."""
+    doc = json.loads(graph.named("fs-role-policy", "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    glue = [s for s in doc["Statement"] if any(str(a).startswith("glue:") for a in _as_list(s["Action"]))]
+    assert len(glue) == 1, glue
+    (st,) = glue
+    assert st["Effect"] == "Allow" and "Condition" not in st
+    assert sorted(_as_list(st["Action"])) == ["glue:GetTable", "glue:UpdateTable"]
+    base = "arn:aws:glue:us-east-1:123456789012:"
+    assert sorted(_as_list(st["Resource"])) == sorted([
+        f"{base}catalog", f"{base}database/sagemaker_featurestore", f"{base}table/sagemaker_featurestore/*"])
+    # The S3 half of the managed policy: object writes and the ACL calls, on the offline prefix only.
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    curated = graph.named("lake-curated", "aws:s3/bucket:Bucket").outputs["arn"]
+    assert "s3:PutObject" in by_sid["WriteObjects"]["Action"]
+    assert sorted(by_sid["OfflineStoreAcl"]["Action"]) == ["s3:GetBucketAcl", "s3:PutObjectAcl"]
+    assert by_sid["OfflineStoreAcl"]["Resource"] == [curated, f"{curated}/feature-store/*"]
+    assert not parliament_errors(doc)
+
+
+def _as_list(v: object) -> list[object]:
+    return v if isinstance(v, list) else [v]

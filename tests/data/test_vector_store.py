@@ -348,3 +348,130 @@ def test_qdrant_on_a_cluster_of_another_program() -> None:
     assert is_secret(provider.inputs["kubeconfig"]) and unwrap_secret(provider.inputs["kubeconfig"]) == kubeconfig
     for t in ("kubernetes:helm.sh/v3:Release", "kubernetes:core/v1:Secret", "kubernetes:core/v1:Namespace"):
         assert graph.one(t).provider == provider.urn, t
+
+
+# -- Aurora: statement logging, enhanced monitoring, Performance Insights (issue 9) ----------
+def test_aurora_logs_ddl_statements_through_its_own_parameter_group(graph: ResourceGraph) -> None:
+    pg = graph.one("aws:rds/clusterParameterGroup:ClusterParameterGroup")
+    assert pg.inputs["family"] == "aurora-postgresql16"  # the engine's major (16.6 by default)
+    assert pg.inputs["parameters"] == [{"name": "log_statement", "value": "ddl"}]
+    cluster = graph.one("aws:rds/cluster:Cluster")
+    assert cluster.inputs["dbClusterParameterGroupName"] == pg.outputs["name"]
+    assert pg.urn in cluster.property_dependencies["dbClusterParameterGroupName"]
+    assert cluster.inputs["enabledCloudwatchLogsExports"] == ["postgresql"]
+
+
+def test_aurora_writer_has_enhanced_monitoring_and_insights_with_the_cluster_key(graph: ResourceGraph) -> None:
+    writer = graph.one("aws:rds/clusterInstance:ClusterInstance")
+    role = graph.named("pgkb-monitoring", "aws:iam/role:Role")
+    trust = json.loads(role.inputs["assumeRolePolicy"])
+    assert trust["Statement"] == [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                   "Principal": {"Service": "monitoring.rds.amazonaws.com"}}]
+    att = graph.named("pgkb-monitoring", "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert att.inputs["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+    assert att.inputs["role"] == role.outputs["name"]
+    w = writer.inputs
+    assert w["monitoringInterval"] == 60 and w["monitoringRoleArn"] == role.outputs["arn"]
+    # The role's policy is attached before RDS is told to use it.
+    assert att.urn in writer.depends_on
+    key = graph.named("pgkb-key", "aws:kms/key:Key").outputs["arn"]
+    assert w["performanceInsightsEnabled"] is True
+    assert w["performanceInsightsKmsKeyId"] == key == graph.one("aws:rds/cluster:Cluster").inputs["kmsKeyId"]
+    assert w["performanceInsightsRetentionPeriod"] == 7
+
+
+def test_aurora_statement_logging_level_is_configurable() -> None:
+    def program() -> None:
+        VectorStore("pgall", {"backend": "aurora-pgvector", "network": NET, "tags": TAGS,
+                              "aurora": {"engine_version": "15.7", "log_statement": "mod"}})
+
+    g = run_program(program, {"aws:region": "us-east-1"})
+    pg = g.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs
+    assert pg["family"] == "aurora-postgresql15"
+    assert pg["parameters"] == [{"name": "log_statement", "value": "mod"}]
+
+
+def test_aurora_statement_logging_refuses_none() -> None:
+    with pytest.raises(Exception, match=r"VectorStore\('pgx'\)\.aurora\.logStatement: 'none'"):
+        run_program(lambda: VectorStore("pgx", {"backend": "aurora-pgvector", "network": NET,
+                                                "aurora": {"log_statement": "none"}}),
+                    {"aws:region": "us-east-1"})
+
+
+def test_aurora_with_a_brought_key_encrypts_insights_with_that_key() -> None:
+    brought = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+
+    def program() -> None:
+        VectorStore("pgbyo", {"backend": "aurora-pgvector", "network": NET, "tags": TAGS,
+                              "kms_key_arn": brought})
+
+    g = run_program(program, {"aws:region": "us-east-1"})
+    assert g.one("aws:rds/clusterInstance:ClusterInstance").inputs["performanceInsightsKmsKeyId"] == brought
+    assert g.one("aws:rds/cluster:Cluster").inputs["kmsKeyId"] == brought
+
+
+def test_the_aurora_rules_pass_on_the_store_and_are_mandatory(graph: ResourceGraph) -> None:
+    """The three Aurora rules of the packs, in process, over this graph: no finding; and they
+    are served at the mandatory level (their rule fixtures show each one failing)."""
+    from aiops_policies import PACKS
+    from pulumi_aiops.testing.policy import evaluate_in_process
+
+    rules = {"rds-enhanced-monitoring", "rds-performance-insights-cmk", "rds-aurora-statement-logging"}
+    report = evaluate_in_process(graph, packs=["aiops-all"], stack_config={"aws:region": "us-east-1"})
+    assert not [d for d in report.diagnostics if d.policy in rules]
+    assert {PACKS["aiops-all"].level_of(r) for r in rules} == {"mandatory"}
+
+
+# -- Qdrant: NetworkPolicies (issue 9) -----------------------------------------------------------
+def _policies(graph: ResourceGraph) -> dict[str, Any]:
+    return {r.inputs["metadata"]["name"]: r for r in graph.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")}
+
+
+def test_qdrant_namespace_denies_by_default(graph: ResourceGraph) -> None:
+    pols = _policies(graph)
+    ns = graph.one("kubernetes:core/v1:Namespace")
+    deny = pols["default-deny"]
+    assert deny.inputs["metadata"]["namespace"] == "qdrant"
+    assert deny.inputs["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    # Tied to the namespace resource (created after it, and the rule sees which it covers).
+    assert ns.urn in deny.property_dependencies["metadata"]
+    provider = graph.one("pulumi:providers:kubernetes").urn
+    assert all(p.provider == provider for p in pols.values())
+    dns = pols["allow-dns"].inputs["spec"]
+    assert dns == {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"ports": [
+        {"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}]}
+
+
+def test_qdrant_is_reachable_only_from_its_namespace_and_labelled_clients(graph: ResourceGraph) -> None:
+    spec = _policies(graph)["allow-qdrant-clients"].inputs["spec"]
+    assert spec["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "qdrant",
+                                                   "app.kubernetes.io/instance": "qdrant-qdr"}}
+    assert spec["policyTypes"] == ["Ingress", "Egress"]
+    assert spec["ingress"] == [
+        {"from": [{"podSelector": {}}]},
+        {"from": [{"namespaceSelector": {"matchLabels": {"aiops.io/qdrant-qdr": "client"}}}],
+         "ports": [{"protocol": "TCP", "port": 6333}, {"protocol": "TCP", "port": 6334}]},
+    ]
+    # Out: its peers only (no internet, no other namespace).
+    assert spec["egress"] == [{"to": [{"podSelector": {}}]}]
+
+
+def test_qdrant_client_label_is_exported_as_an_attribute() -> None:
+    holder: dict[str, Any] = {}
+
+    def program() -> None:
+        holder["store"] = VectorStore("docsq", {"backend": "qdrant", "qdrant": {}, "cluster": ContractCluster("c2")})
+
+    run_program(program, {"aws:region": "us-east-1"})
+    assert holder["store"].client_namespace_labels == {"aiops.io/qdrant-docsq": "client"}
+
+
+def test_qdrant_network_policies_validate_and_satisfy_the_rule(graph: ResourceGraph) -> None:
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    for p in _policies(graph).values():
+        doc = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", **_ints(p.inputs)}
+        kubernetes_validate.validate(doc, "1.31.0", strict=True)
+    from pulumi_aiops.testing.policy import evaluate_in_process
+
+    report = evaluate_in_process(graph, packs=["aiops-all"], stack_config={"aws:region": "us-east-1"})
+    assert not [d for d in report.diagnostics if d.policy == "k8s-namespace-default-deny"]

@@ -172,8 +172,15 @@ CASES = [
     pytest.param(
         _eks("version", "1.20"),
         ".version",
-        "'1.20' is not a supported EKS version; supported: 1.30",
+        "'1.20' is not a Kubernetes version EKS supports; supported on 2026-11-30 (standard or extended "
+        "support): 1.32, 1.33, 1.34, 1.35, 1.36",
         id="unsupported-version",
+    ),
+    pytest.param(
+        _eks("version", "1.31"),
+        ".version",
+        "'1.31' is past its end of extended support on EKS (2026-11-26): EKS creates no cluster at it",
+        id="version-past-extended-support",
     ),
     pytest.param(
         _eks("logging", {"retentionDays": 42}),

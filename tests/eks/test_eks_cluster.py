@@ -151,13 +151,22 @@ def test_gpu_groups_tainted_nvidia_ami_scale_to_zero(graph: ResourceGraph) -> No
     assert groups["gpu-gpu-l4"].inputs["instanceTypes"] == ["g6.xlarge"]
 
 
-def test_every_launch_template_requires_imdsv2_hop_limit_1_encrypted_gp3(graph: ResourceGraph) -> None:
+def test_every_launch_template_requires_imdsv2_encrypted_gp3_hop_limit_by_group_kind(graph: ResourceGraph) -> None:
     lts = graph.of_type(LAUNCH_TEMPLATE)
     assert len(lts) == 3  # system + 2 GPU groups
+    groups = by_name(graph, NODE_GROUP)
+    system_lt = _lt_of(graph, groups["gpu-system"].inputs)
     for lt in lts:
         md = lt.inputs["metadataOptions"]
         assert md["httpTokens"] == "required"
-        assert md["httpPutResponseHopLimit"] == 1
+        if lt.inputs is system_lt:
+            # System nodes: 2, so the EBS CSI node driver reads IMDS; tagged for the policy rule.
+            assert md["httpPutResponseHopLimit"] == 2
+            assert lt.inputs["tags"]["aiops.io/node-kind"] == "system"
+        else:
+            # GPU nodes: 1, no pod reaches the node's credentials; never tagged as system.
+            assert md["httpPutResponseHopLimit"] == 1
+            assert "aiops.io/node-kind" not in lt.inputs["tags"]
         (bdm,) = lt.inputs["blockDeviceMappings"]
         assert bdm["ebs"]["encrypted"] == "true"
         assert bdm["ebs"]["volumeType"] == "gp3"

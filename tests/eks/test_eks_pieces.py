@@ -359,7 +359,8 @@ PIECE_CASES = [
     pytest.param("SystemNodeGroup", {**WIRING, "clusterName": "bad name"},
                  "SystemNodeGroup('x').clusterName: 'bad name' is not a valid EKS cluster name", id="system-name"),
     pytest.param("ClusterAutoscaler", {"clusterName": "c", "kubernetesVersion": "1.20"},
-                 "ClusterAutoscaler('x').kubernetesVersion: '1.20' is not a supported EKS version", id="ca-version"),
+                 "ClusterAutoscaler('x').kubernetesVersion: '1.20' is not a Kubernetes version EKS supports",
+                 id="ca-version"),
     pytest.param("NvidiaDevicePlugin", {"version": "latest"},
                  "NvidiaDevicePlugin('x').version: 'latest' is not a chart version", id="plugin-version"),
     # snake_case keys (Python args): the path is still camelCase, as from stack config

@@ -219,12 +219,14 @@ def test_network_policy_admits_only_what_the_config_allows(graph: ResourceGraph)
     def ns(n: str) -> str:
         return json.dumps({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": n}}}, sort_keys=True)
 
-    assert sources == {ns("apps"), ns("research"), ns("monitoring"),
+    prometheus = json.dumps({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+                             "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}, sort_keys=True)
+    assert sources == {ns("apps"), ns("research"), prometheus,
                        json.dumps({"ipBlock": {"cidr": "10.20.0.0/16"}}, sort_keys=True),
                        json.dumps({"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "gateway",
                                                                    "app.kubernetes.io/name": "litellm-admin"}}},
                                   sort_keys=True)}
-    monitoring = next(r for r in spec["ingress"] if json.loads(ns("monitoring")) in r["from"])
+    monitoring = next(r for r in spec["ingress"] if json.loads(prometheus) in r["from"])
     assert monitoring["ports"] == [{"protocol": "TCP", "port": 9090}] and len(monitoring["from"]) == 1
     egress = {(json.dumps(r["to"], sort_keys=True), json.dumps(r["ports"], sort_keys=True)) for r in spec["egress"]}
     want = [
@@ -292,8 +294,17 @@ def test_outputs_and_the_policy_packs(graph: ResourceGraph) -> None:
         "aiops:platform": json.dumps(PLATFORM), **STACK_CONFIG})
     mine = {r.urn for r in _under_gateway(graph)}
     hits = [d for d in report.diagnostics if d.urn in mine]
-    # The one advisory the gateway carries: its image is pinned by tag (no verifiable digest).
-    assert {d.policy for d in hits} <= {"k8s-image-digest-pinned"}, [(d.policy, d.message) for d in hits]
+    # The one finding: the default image is pinned by tag (no digest could be verified, see images.py).
+    assert {d.policy for d in hits} == {"k8s-image-digest-pinned"}, [(d.policy, d.message) for d in hits]
+
+
+def test_an_image_pinned_by_digest_passes_every_policy() -> None:
+    raw = copy.deepcopy(PLATFORM)
+    raw["gateway"]["image"] = "ghcr.io/berriai/litellm-database@sha256:" + "0" * 64  # a test value
+    g = build(raw)
+    report = evaluate_in_process(g, ["aiops-all"], stack_config={"aiops:platform": json.dumps(raw), **STACK_CONFIG})
+    mine = {r.urn for r in _under_gateway(g)}
+    assert [(d.policy, d.message) for d in report.diagnostics if d.urn in mine] == []
 
 
 # -- stack-config errors: clear, at the key path, before anything is registered ------------------
@@ -368,3 +379,38 @@ def test_key_env_names_do_not_depend_on_route_order() -> None:
                                            "apiBase": "https://e.example/v1", "apiKeySecret": "k"})
     assert key_env_name(a) == key_env_name(a.model_copy())
     assert key_env_name(a).startswith("AIOPS_KEY_GPT_")
+
+
+# -- with the platform's observability and model serving ------------------------------------------
+def test_observability_scrapes_the_metrics_port_and_receives_the_traces() -> None:
+    raw = copy.deepcopy(PLATFORM)
+    del raw["gateway"]["telemetry"]
+    raw["observability"] = {"clusters": ["eks"]}
+    g = build(raw)
+    sm = next(r for r in g.of_type("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+              if r.inputs["metadata"]["name"] == "aiops-llm-gateway")
+    svc = _manifest(g.named("gateway-svc", "kubernetes:core/v1:Service"))
+    selector = sm.inputs["spec"]["selector"]["matchLabels"]
+    assert selector.items() <= svc["metadata"]["labels"].items()
+    (endpoint,) = sm.inputs["spec"]["endpoints"]
+    assert endpoint["port"] in {p["name"] for p in svc["spec"]["ports"]} and endpoint["port"] == "metrics"
+    env = {e["name"]: e.get("value") for e in _pod(g)["containers"][0]["env"]}
+    assert env["OTEL_ENDPOINT"] == "http://otel-collector.monitoring.svc.cluster.local:4318/v1/traces"
+    assert not [r for r in _under_gateway(g) if r.type.endswith(":ServiceMonitor")]  # no second scrape
+
+
+def test_a_second_service_monitor_beside_observability_is_refused() -> None:
+    def mutate(r: dict[str, Any]) -> None:
+        r["observability"] = {"clusters": ["eks"]}
+    msg = _bad(mutate)
+    assert "aiops:platform.gateway.telemetry.serviceMonitor: True would scrape the gateway twice" in msg
+
+
+def test_model_servers_admit_the_gateways_namespace(graph: ResourceGraph) -> None:
+    ns_labels = _manifest(graph.named("gateway-ns", "kubernetes:core/v1:Namespace"))["metadata"]["labels"]
+    allow = next(r for r in graph.of_type(NETPOL) if r.inputs["metadata"]["namespace"] == "qwen"
+                 and r.inputs["metadata"]["name"] == "allow-gateway")
+    (rule,) = allow.inputs["spec"]["ingress"]
+    want = rule["from"][0]["namespaceSelector"]["matchLabels"]
+    assert want.items() <= ns_labels.items()
+    assert rule["ports"] == [{"protocol": "TCP", "port": 8000.0}]

@@ -72,6 +72,18 @@ def test_every_key_is_one_litellm_reads(config: dict[str, Any]) -> None:
 
 
 @needs_litellm
+def test_the_tests_run_the_release_the_image_runs() -> None:
+    from importlib.metadata import version
+
+    from pulumi_aiops import images
+    from pulumi_aiops.config.gateway import LITELLM_IMAGE, LITELLM_VERSION
+
+    assert version("litellm") == LITELLM_VERSION != "1.107.0"
+    assert images.LITELLM_DATABASE.tag == f"v{LITELLM_VERSION}" and LITELLM_IMAGE.startswith(
+        "ghcr.io/berriai/litellm-database:")
+
+
+@needs_litellm
 def test_enums_match_litellm() -> None:
     import typing
 

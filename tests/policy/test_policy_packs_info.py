@@ -69,8 +69,16 @@ def test_baseline_is_mandatory() -> None:
 
 @needs_lib
 def test_pending_rules_are_advisory_in_every_pack_and_the_rest_keep_the_pack_level() -> None:
+    """The mechanism, with a rule made pending for the test (the shipped list is empty)."""
+    LIB.PENDING_MANDATORY.append("kms-key-explicit-policy")
+    try:
+        _check_pending_levels()
+    finally:
+        LIB.PENDING_MANDATORY.remove("kms-key-explicit-policy")
+
+
+def _check_pending_levels() -> None:
     pending = set(LIB.PENDING_MANDATORY)
-    assert pending, "nothing pending: remove this test with the list"
     assert pending <= set(LIB.RULES_BY_NAME)
     served = set()
     for spec in LIB.PACKS.values():

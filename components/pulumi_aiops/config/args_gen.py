@@ -44,14 +44,22 @@ COMPONENT_ARGS: dict[str, str] = {
     "SystemNodeGroupArgs": "pulumi_aiops.config.eks_pieces:SystemNodeGroupPieceConfig",
     "ClusterAutoscalerArgs": "pulumi_aiops.config.eks_pieces:ClusterAutoscalerConfig",
     "NvidiaDevicePluginArgs": "pulumi_aiops.config.eks_pieces:NvidiaDevicePluginConfig",
+    "GpuOperatorArgs": "pulumi_aiops.config.eks_pieces:GpuOperatorPieceConfig",
+    "EfaDevicePluginArgs": "pulumi_aiops.config.eks_pieces:EfaDevicePluginConfig",
+    "EfsModelCacheArgs": "pulumi_aiops.config.eks_pieces:EfsModelCachePieceConfig",
     "CoreWeaveGpuClusterArgs": "pulumi_aiops.config.coreweave:CoreWeaveClusterConfig",
     "ModelServerArgs": "pulumi_aiops.config.workloads:ModelServerArgsModel",
+    "ModelRegistryArgs": "pulumi_aiops.model_registry:ModelRegistryArgsModel",
+    "KedaArgs": "pulumi_aiops.workloads.serving_addons:KedaArgsModel",
+    "LeaderWorkerSetControllerArgs": "pulumi_aiops.workloads.serving_addons:LeaderWorkerSetControllerArgsModel",
     "DataLakeArgs": "pulumi_aiops.data_lake:DataLakeArgsModel",
     "VectorStoreArgs": "pulumi_aiops.vector_store:VectorStoreArgsModel",
     "FeatureStoreArgs": "pulumi_aiops.feature_store:FeatureStoreArgsModel",
     "BedrockAccessArgs": "pulumi_aiops.bedrock_access:BedrockAccessArgsModel",
     "KnowledgeBaseArgs": "pulumi_aiops.knowledge_base:KnowledgeBaseArgsModel",
     "LlmGatewayArgs": "pulumi_aiops.config.gateway:LlmGatewayArgsModel",
+    "ObservabilityArgs": "pulumi_aiops.config.observability:ObservabilityArgsModel",
+    "AwsMonitoringArgs": "pulumi_aiops.config.observability:AwsMonitoringArgsModel",
 }
 
 _SUFFIXES = ("Config", "Spec", "Model")

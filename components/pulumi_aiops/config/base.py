@@ -25,6 +25,7 @@ __all__ = [
     "Wired",
     "config_error_from_validation",
     "is_known",
+    "refuse_ignored",
     "validate_model",
 ]
 
@@ -131,6 +132,27 @@ class AiopsModel(BaseModel):
         use_enum_values=False,
         str_strip_whitespace=True,
     )
+
+
+def refuse_ignored(model: BaseModel, fields: tuple[str, ...], why: str) -> None:
+    """Raise :class:`ConfigValueError` for the first of ``fields`` given explicitly on ``model``:
+    a setting another setting makes moot, which would otherwise be silently ignored.
+
+    ``why`` reads after "is ignored", e.g. ``"with vpcId: no VPC is created; remove it"``::
+
+        if self.vpc_id is not None:
+            refuse_ignored(self, ("cidr", "nat_gateways"), "with vpcId: no VPC is created; remove it")
+    """
+    for name in fields:
+        if name not in model.model_fields_set:
+            continue
+        alias = type(model).model_fields[name].alias or name
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            value = value.model_dump(mode="json", by_alias=True)
+        elif isinstance(value, list):
+            value = [v.model_dump(mode="json", by_alias=True) if isinstance(v, BaseModel) else v for v in value]
+        raise ConfigValueError(f"is ignored {why}", loc=(alias,), value=value)
 
 
 #: Discriminator tag values of tagged unions; pydantic puts them in error locations after a

@@ -39,7 +39,7 @@ from pulumi_aiops.catalog.bedrock import (
     lookup_bedrock,
     profiles_of,
 )
-from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError
+from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError, refuse_ignored
 
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
@@ -360,6 +360,15 @@ class InvocationLoggingConfig(AiopsModel):
     def _unique_dest(cls, v: list[LogDestination]) -> list[LogDestination]:
         return list(dict.fromkeys(v))
 
+    @model_validator(mode="after")
+    def _unused(self) -> InvocationLoggingConfig:
+        if LogDestination.CLOUDWATCH not in self.destinations:
+            refuse_ignored(self, ("retention_days",), "without CLOUDWATCH in destinations; remove it")
+        if LogDestination.S3 not in self.destinations:
+            refuse_ignored(self, ("s3_key_prefix", "s3_archive_days", "s3_expire_days"),
+                           "without S3 in destinations; remove it")
+        return self
+
 
 # -- private endpoints -------------------------------------------------------------------------
 class EndpointMode(StrEnum):
@@ -393,6 +402,12 @@ class PrivateEndpointsSpec(AiopsModel):
         min_length=1,
         description="@default [bedrock, bedrock-runtime, bedrock-agent-runtime]",
     )
+
+    @model_validator(mode="after")
+    def _unused(self) -> PrivateEndpointsSpec:
+        if self.mode is EndpointMode.DISABLED:
+            refuse_ignored(self, ("services",), "with mode DISABLED: no endpoint is created; remove it")
+        return self
 
 
 class PrivateEndpointsConfig(PrivateEndpointsSpec):

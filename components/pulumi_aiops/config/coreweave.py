@@ -51,9 +51,14 @@ from pydantic import ConfigDict, Field, ModelWrapValidatorHandler, field_validat
 
 from pulumi_aiops.catalog import Cloud, GpuInstanceType, known_instance_types, resolve
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.gpu_nodes import GpuSharingConfig
 from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
+    "CKS_CONTROL_PLANE_NODES",
+    "CKS_DEPRECATED_VERSIONS",
+    "CKS_MAX_NODES",
+    "CKS_SUPPORTED_VERSIONS",
     "DEFAULT_AUDIT_POLICY_YAML",
     "DEFAULT_ZONE",
     "GB200_RACK_NODES",
@@ -97,6 +102,20 @@ KNOWN_ZONES: tuple[str, ...] = (
 #: The zone every CoreWeave instance type in the catalogue is offered in.
 DEFAULT_ZONE = "US-EAST-04A"
 DEFAULT_VERSION = "v1.35"
+#: Kubernetes versions CKS creates clusters at ("CKS supports the three latest Kubernetes
+#: versions": CoreWeave docs, CKS reference, "Cluster components", Kubernetes versions table, read
+#: 2026-11-30).
+CKS_SUPPORTED_VERSIONS: tuple[str, ...] = ("v1.34", "v1.35", "v1.36")
+#: Versions the same page lists as deprecated: no new cluster, existing clusters may stay (a warning).
+CKS_DEPRECATED_VERSIONS: tuple[str, ...] = ("v1.29", "v1.30", "v1.31", "v1.32", "v1.33")
+#: The most nodes a CKS cluster may have, ours: CoreWeave documents no per-pool or per-cluster node
+#: maximum (node counts are account quotas, raised through support; CKS "Node Pools": a pool
+#: "contains any number of Nodes"), so the bound is Kubernetes' own: v1.35 supports clusters of up
+#: to 5,000 nodes (kubernetes.io, "Considerations for large clusters"). It counts every NodePool's
+#: maxNodes plus the two CPU nodes of the cluster's cpu-control-plane pool.
+CKS_MAX_NODES = 5000
+#: Nodes of the cpu-control-plane pool CKS creates with every cluster (CKS "Node Pools").
+CKS_CONTROL_PLANE_NODES = 2
 #: GB200 NVL72 nodes are deployed in whole racks of 18 nodes (CKS enforces it).
 GB200_RACK_NODES = 18
 _RACK_SCALE_TYPES = frozenset({"gb200-4x"})
@@ -410,7 +429,10 @@ class CksConfig(AiopsModel):
 
     name: str | None = Field(
         None, description="CKS cluster name (<= 30 chars). @default '<cluster name>-<stack>'")
-    version: str = Field(DEFAULT_VERSION, description=f"Kubernetes minor, e.g. v1.35. @default {DEFAULT_VERSION}")
+    version: str = Field(
+        DEFAULT_VERSION,
+        description=f"Kubernetes minor CKS supports ({', '.join(CKS_SUPPORTED_VERSIONS)}; a deprecated one warns). "
+        f"@default {DEFAULT_VERSION}")
     zone: str = Field(DEFAULT_ZONE, description=f"Availability Zone. @default {DEFAULT_ZONE}")
     pod_cidr_name: str = Field("pod-cidr", description="A vpc.vpcPrefixes name. @default pod-cidr")
     service_cidr_name: str = Field("service-cidr", description="A vpc.vpcPrefixes name. @default service-cidr")
@@ -435,6 +457,16 @@ class CksConfig(AiopsModel):
     def _version(cls, v: str) -> str:
         if not _VERSION_RE.match(v):
             raise ConfigValueError("is not a CKS Kubernetes version; use the minor form, e.g. 'v1.35'")
+        supported = ", ".join(CKS_SUPPORTED_VERSIONS)
+        if v in CKS_DEPRECATED_VERSIONS:
+            from pulumi_aiops.diagnostics import warn
+
+            warn(f"cks.version {v!r} is deprecated on CKS: an existing cluster may stay on it, but CKS creates no "
+                 f"new cluster at it; upgrade one minor version at a time to one of {supported}",
+                 key=("cks-deprecated-version", v))
+        elif v not in CKS_SUPPORTED_VERSIONS:
+            raise ConfigValueError(f"is not a Kubernetes version CKS supports; supported: {supported} "
+                                   f"(deprecated, existing clusters only: {', '.join(CKS_DEPRECATED_VERSIONS)})")
         return v
 
     @field_validator("zone")
@@ -491,6 +523,16 @@ class NodeTaintConfig(AiopsModel):
     key: str = Field(description="Taint key, e.g. nvidia.com/gpu. Required.")
     value: str = Field("", description="Taint value. @default ''")
     effect: TaintEffect = Field(TaintEffect.NO_SCHEDULE, description="@default NoSchedule")
+
+
+def _check_node_counts(target: int, lo: int | None, hi: int | None) -> None:
+    cap = CKS_MAX_NODES - CKS_CONTROL_PLANE_NODES
+    for key, n in (("targetNodes", target), ("minNodes", lo), ("maxNodes", hi)):
+        if n is not None and n > cap:
+            raise ConfigValueError(
+                f"is above {cap}: a CKS cluster holds at most {CKS_MAX_NODES} nodes (Kubernetes' supported "
+                f"maximum; CoreWeave documents no larger pool), {CKS_CONTROL_PLANE_NODES} of them its "
+                "cpu-control-plane pool", loc=(key,), value=n)
 
 
 def _gpu_taint() -> list[NodeTaintConfig]:
@@ -555,6 +597,7 @@ class NodePoolConfig(AiopsModel):
 
     @model_validator(mode="after")
     def _sizes(self) -> NodePoolConfig:
+        _check_node_counts(self.target_nodes, self.min_nodes, self.max_nodes)
         lo, hi = self.effective_min, self.effective_max
         if lo > hi:
             raise ConfigValueError(f"must not exceed maxNodes ({hi})", loc=("minNodes",), value=lo)
@@ -654,6 +697,7 @@ class CpuNodePoolConfig(AiopsModel):
 
     @model_validator(mode="after")
     def _sizes(self) -> CpuNodePoolConfig:
+        _check_node_counts(self.target_nodes, self.min_nodes, self.max_nodes)
         lo, hi = self.effective_min, self.effective_max
         if lo > hi:
             raise ConfigValueError(f"must not exceed maxNodes ({hi})", loc=("minNodes",), value=lo)
@@ -734,6 +778,10 @@ class CoreWeaveClusterConfig(AiopsModel):
         description="CPU NodePools without the GPU taint, for the workloads that need no GPU (Qdrant, the gateway, "
                     "observability): the cluster's system nodes. @default [] (none: such workloads are refused)")
     datasets: list[DatasetBucketConfig] = Field(default_factory=list, description="@default []")
+    gpu_sharing: dict[str, GpuSharingConfig] = Field(
+        default_factory=dict,
+        description="Not available on CKS: CoreWeave manages the NVIDIA device plugin and GPU Operator and documents "
+        "no per-NodePool time-slicing or MIG setting; any entry is refused. @default {} (whole GPUs)")
     tags: dict[str, str] = Field(
         default_factory=dict,
         description="Tags on the taggable CoreWeave resources (the dataset buckets); in stack config they add to "
@@ -749,6 +797,17 @@ class CoreWeaveClusterConfig(AiopsModel):
     def _key(cls, v: str) -> str:
         if not _CONFIG_KEY_RE.match(v):
             raise ConfigValueError("is not a Pulumi config key; use 'namespace:key', e.g. 'coreweave:token'")
+        return v
+
+    @field_validator("gpu_sharing")
+    @classmethod
+    def _no_sharing(cls, v: dict[str, GpuSharingConfig]) -> dict[str, GpuSharingConfig]:
+        for pool in v:
+            raise ConfigValueError(
+                "cannot be configured on CKS: CoreWeave manages the NVIDIA device plugin and GPU Operator (its "
+                "documentation says not to install them) and documents no per-NodePool time-slicing or MIG setting "
+                "(docs.coreweave.com, searched 2026); give small models whole GPUs (gpus: 1, several replicas per "
+                "node), or share GPUs on an EKS cluster (eks.gpuSharing)", loc=(pool,), value=pool)
         return v
 
     @model_validator(mode="after")
@@ -777,6 +836,14 @@ class CoreWeaveClusterConfig(AiopsModel):
                 raise ConfigValueError(f"is already the name of {seen[name]}; pool names must be unique",
                                        loc=(key, i, "name"), value=name)
             seen[name] = f"{key}[{i}]"
+        total = (CKS_CONTROL_PLANE_NODES + sum(p.effective_max for p in self.node_pools)
+                 + sum(p.effective_max for p in self.cpu_node_pools))
+        if total > CKS_MAX_NODES:
+            key = "nodePools" if self.node_pools else "cpuNodePools"
+            raise ConfigValueError(
+                f"add up to {total} nodes at their maxNodes (with the {CKS_CONTROL_PLANE_NODES} cpu-control-plane "
+                f"nodes), above the {CKS_MAX_NODES} a Kubernetes cluster supports; split the capacity across "
+                "clusters", loc=(key,), value=f"{len(self.node_pools) + len(self.cpu_node_pools)} pools")
         buckets: dict[str, int] = {}
         for i, d in enumerate(self.datasets):
             if d.name in buckets:

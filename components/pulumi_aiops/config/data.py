@@ -40,7 +40,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.aws.formats import IAM_PRINCIPAL, IAM_ROLE_OR_USER, KMS_KEY_ARN, check_known, check_known_list
-from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired
+from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, refuse_ignored
 from pulumi_aiops.config.governance import DataClassification
 
 __all__ = [
@@ -63,6 +63,7 @@ __all__ = [
     "QdrantResourcesConfig",
     "QdrantSpec",
     "StandbyReplicas",
+    "StatementLogging",
     "TeamAccess",
     "TeamConfig",
     "VectorBackend",
@@ -216,6 +217,14 @@ class DataLakeConfig(AiopsModel):
         return check_known(v, KMS_KEY_ARN)
 
     @model_validator(mode="after")
+    def _byo_key(self) -> DataLakeConfig:
+        if self.kms_key_arn is not None:
+            refuse_ignored(self, ("key_rotation_days",),
+                           "with kmsKeyArn: rotation is set on a key this library creates; rotate yours where "
+                           "it is created; remove it")
+        return self
+
+    @model_validator(mode="after")
     def _teams(self) -> DataLakeConfig:
         served = {m.value for m in self.modalities}
         seen: set[str] = set()
@@ -295,6 +304,14 @@ class OpenSearchVectorConfig(OpenSearchVectorSpec):
     )
 
 
+class StatementLogging(StrEnum):
+    """PostgreSQL ``log_statement``: which statements the database log records."""
+
+    DDL = "ddl"
+    MOD = "mod"
+    ALL = "all"
+
+
 #: Aurora PostgreSQL minor versions (per major) from which Serverless v2 can pause at 0 ACUs.
 _AUTO_PAUSE_MIN_MINOR = {13: 15, 14: 12, 15: 7, 16: 3}
 
@@ -314,6 +331,12 @@ class AuroraVectorSpec(AiopsModel):
         description="schema.table holding the vectors. @default bedrock_integration.bedrock_kb",
     )
     backup_retention_days: int = Field(7, ge=1, le=35, description="@default 7")
+    log_statement: StatementLogging = Field(
+        StatementLogging.DDL,
+        description="Which SQL statements PostgreSQL logs (log_statement, in the cluster parameter group; the "
+        "log goes to CloudWatch): ddl (schema changes: CREATE, ALTER, DROP), mod (also INSERT, UPDATE, DELETE, "
+        "COPY: the log then holds the vectors and source text written, often personal data), all (also every "
+        "SELECT: query text and query vectors). @default ddl")
 
     @model_validator(mode="after")
     def _capacity(self) -> AuroraVectorSpec:

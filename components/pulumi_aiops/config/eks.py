@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -43,13 +44,36 @@ from pydantic import AfterValidator, ConfigDict, Field, ModelWrapValidatorHandle
 
 from pulumi_aiops.catalog import Cloud, GpuInstanceType, catalog, resolve
 from pulumi_aiops.catalog.ec2 import ec2_instance_type_problem
-from pulumi_aiops.config.base import CLOUDWATCH_RETENTION_DAYS, AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.base import (
+    CLOUDWATCH_RETENTION_DAYS,
+    AiopsModel,
+    ConfigValueError,
+    Wired,
+    is_known,
+    refuse_ignored,
+)
+from pulumi_aiops.config.deployer_access import DeployerAccessConfig
+from pulumi_aiops.config.gpu_nodes import (
+    EFA_INTERFACES,
+    INSTANCE_STORE_GB,
+    ClusterModelCacheConfig,
+    GpuOperatorConfig,
+    GpuSharingConfig,
+    LocalStorage,
+    check_pool_sharing,
+)
 from pulumi_aiops.config.gpu_spec import GpuSpecConfig, check_gpu_instance_type
 
 __all__ = [
+    "CALENDAR_AS_OF",
     "CAPACITY_BLOCK_FAMILIES",
+    "DEFAULT_NODES_PER_GROUP_QUOTA",
+    "EKS_CALENDAR",
+    "GPU_HOP_LIMIT",
     "LOG_RETENTION_DAYS",
+    "MAX_NODES_PER_GROUP",
     "SUPPORTED_VERSIONS",
+    "SYSTEM_HOP_LIMIT",
     "AccessConfig",
     "Autoscaler",
     "ControlPlaneLogType",
@@ -68,9 +92,38 @@ __all__ = [
     "VpcShape",
 ]
 
-#: Kubernetes versions EKS supports (standard + extended support) that this library accepts.
-SUPPORTED_VERSIONS: tuple[str, ...] = ("1.30", "1.31", "1.32", "1.33", "1.34")
+#: The Amazon EKS Kubernetes release calendar: version -> (Amazon EKS release, end of standard
+#: support, end of extended support), UTC. 1.29 to 1.34: the EKS user guide, "Understand the
+#: Kubernetes version lifecycle on EKS", release calendar table (awsdocs/amazon-eks-user-guide,
+#: latest/ug/versioning/kubernetes-versions.adoc). 1.35: endoflife.date/amazon-eks (released
+#: 2026-01-28; standard to 2027-03-27, extended to 2028-03-27). 1.36: released on EKS 2026-06-02,
+#: standard support to 2027-08-02 (a 2026-08 write-up of the release, not the calendar itself;
+#: extended support is the user guide's rule, 12 months after standard). Read on CALENDAR_AS_OF.
+EKS_CALENDAR: dict[str, tuple[date, date, date]] = {
+    "1.29": (date(2024, 1, 23), date(2025, 3, 23), date(2026, 3, 23)),
+    "1.30": (date(2024, 5, 23), date(2025, 7, 23), date(2026, 7, 23)),
+    "1.31": (date(2024, 9, 26), date(2025, 11, 26), date(2026, 11, 26)),
+    "1.32": (date(2025, 1, 23), date(2026, 3, 23), date(2027, 3, 23)),
+    "1.33": (date(2025, 5, 29), date(2026, 7, 29), date(2027, 7, 29)),
+    "1.34": (date(2025, 10, 2), date(2026, 12, 2), date(2027, 12, 2)),
+    "1.35": (date(2026, 1, 28), date(2027, 3, 27), date(2028, 3, 27)),
+    "1.36": (date(2026, 6, 2), date(2027, 8, 2), date(2028, 8, 2)),
+}
+#: The day the calendar above was read; SUPPORTED_VERSIONS is the window on that day.
+CALENDAR_AS_OF = date(2026, 11, 30)
+#: Kubernetes versions EKS supports (standard or extended support) on CALENDAR_AS_OF: a cluster
+#: can be created at them. Past its end of extended support, EKS upgrades a control plane on its
+#: own and creates none at that version.
+SUPPORTED_VERSIONS: tuple[str, ...] = tuple(
+    v for v, (released, _std, ext) in EKS_CALENDAR.items() if released <= CALENDAR_AS_OF < ext)
 DEFAULT_VERSION = "1.33"
+
+#: The most nodes this library lets one managed node group have (its ``maxSize``), ours: above
+#: the account's default "Nodes per managed node group" quota, which is adjustable.
+MAX_NODES_PER_GROUP = 1000
+#: The default "Nodes per managed node group" quota of an AWS account (Service Quotas, Amazon EKS,
+#: L-BD136A63; adjustable).
+DEFAULT_NODES_PER_GROUP_QUOTA = 450
 
 #: CloudWatch Logs retention values the API accepts.
 LOG_RETENTION_DAYS = CLOUDWATCH_RETENTION_DAYS
@@ -79,6 +132,13 @@ LOG_RETENTION_DAYS = CLOUDWATCH_RETENTION_DAYS
 #: family is the part before the dot: ``p6-b200`` for ``p6-b200.48xlarge`` (P6-B200 launched in
 #: May 2025 through Capacity Blocks).
 CAPACITY_BLOCK_FAMILIES: frozenset[str] = frozenset({"p4d", "p4de", "p5", "p5e", "p5en", "p6-b200"})
+
+#: IMDSv2 hop limits of the node launch templates. GPU nodes: 1, so no pod reaches the node's
+#: instance-role credentials. System nodes: 2, so the EBS CSI node driver (not host-network) reads
+#: IMDS: with Kubernetes metadata instead it "will assume one ENI and one EBS volume (the root
+#: volume) is attached" when computing volume limits (aws-ebs-csi-driver docs/install.md, "Metadata").
+GPU_HOP_LIMIT = 1
+SYSTEM_HOP_LIMIT = 2
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -117,9 +177,15 @@ def _eks_name(v: Any) -> Any:
 
 
 def _k8s_version(v: str) -> str:
-    if v not in SUPPORTED_VERSIONS:
-        raise ValueError(f"is not a supported EKS version; supported: {', '.join(SUPPORTED_VERSIONS)}")
-    return v
+    if v in SUPPORTED_VERSIONS:
+        return v
+    window = (f"supported on {CALENDAR_AS_OF.isoformat()} (standard or extended support): "
+              f"{', '.join(SUPPORTED_VERSIONS)}")
+    if v in EKS_CALENDAR and EKS_CALENDAR[v][2] <= CALENDAR_AS_OF:
+        raise ValueError(f"is past its end of extended support on EKS ({EKS_CALENDAR[v][2].isoformat()}): EKS "
+                         f"creates no cluster at it and upgrades existing ones; upgrade one minor version at a "
+                         f"time; {window}")
+    raise ValueError(f"is not a Kubernetes version EKS supports; {window}")
 
 
 def _chart_version(v: str) -> str:
@@ -315,6 +381,10 @@ class NetworkConfig(VpcShape):
 
     @model_validator(mode="after")
     def _byo(self) -> NetworkConfig:
+        if self.vpc_id is not None:
+            refuse_ignored(self, ("cidr", "az_count", "availability_zones", "nat_gateways", "flow_logs"),
+                           "with vpcId: no VPC is created, so its CIDR, zones, NAT gateways and flow logs are "
+                           "those of your VPC; remove it")
         subnets = self.private_subnet_ids
         if self.vpc_id is not None and isinstance(subnets, list) and len(subnets) < 2:
             raise ConfigValueError(
@@ -399,6 +469,13 @@ class EncryptionConfig(AiopsModel):
         if v is not None and is_known(v) and not _KMS_ARN_RE.match(v):
             raise ValueError("is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)")
         return v
+
+    @model_validator(mode="after")
+    def _byo(self) -> EncryptionConfig:
+        if self.kms_key_arn is not None:
+            refuse_ignored(self, ("deletion_window_days",),
+                           "with kmsKeyArn: it applies to a key this library creates; remove it")
+        return self
 
 
 class LoggingConfig(AiopsModel):
@@ -501,6 +578,15 @@ class SystemNodeGroupConfig(AiopsModel):
     max_size: int = Field(4, ge=1, le=100, description="@default 4")
     desired_size: int | None = Field(None, description="@default minSize")
     root_volume_gib: int = Field(50, ge=20, le=16384, description="@default 50")
+    metadata_hop_limit: int = Field(
+        SYSTEM_HOP_LIMIT,
+        ge=1,
+        le=2,
+        description="IMDSv2 hop limit of the system nodes. 2 lets the pods there (the EBS CSI node driver) read "
+        "instance metadata, which also puts the node role's credentials within their reach; 1 keeps every pod off "
+        "IMDS and the EBS CSI driver falls back to Kubernetes metadata, which cannot count the ENIs and volumes "
+        "attached when it computes a node's volume limit. GPU nodes always get 1. @default 2",
+    )
 
     @field_validator("instance_type")
     @classmethod
@@ -533,8 +619,11 @@ class GpuNodeGroupConfig(AiopsModel):
         description="The GPUs of an instance type the catalogue does not list, declared by hand; refused "
         "for a listed type. @default none (the catalogue row)")
     capacity_type: EksCapacityType = Field(EksCapacityType.ON_DEMAND, description="@default ON_DEMAND")
-    min_size: int = Field(0, ge=0, le=1000, description="0 = scale to zero. @default 0")
-    max_size: int = Field(2, ge=1, le=1000, description="@default 2")
+    min_size: int = Field(0, ge=0, le=MAX_NODES_PER_GROUP, description="0 = scale to zero. @default 0")
+    max_size: int = Field(
+        2, ge=1, le=MAX_NODES_PER_GROUP,
+        description=f"At most {MAX_NODES_PER_GROUP}; above the account's 'Nodes per managed node group' quota "
+        f"({DEFAULT_NODES_PER_GROUP_QUOTA} by default) a warning. @default 2")
     desired_size: int | None = Field(None, description="@default minSize")
     ami_type: GpuAmiType = Field(GpuAmiType.AL2023_X86_64_NVIDIA, description="@default AL2023_x86_64_NVIDIA")
     root_volume_gib: int = Field(
@@ -557,6 +646,18 @@ class GpuNodeGroupConfig(AiopsModel):
         default_factory=list,
         description="AZs of this group in a created VPC (e.g. a Capacity Block's AZ); needs "
         "network.availabilityZones. @default [] = all AZs",
+    )
+    efa: bool = Field(
+        False,
+        description="Attach an EFA interface per network card of the instance type, in a cluster placement group, "
+        "for multi-node serving (the EFA device plugin advertises vpc.amazonaws.com/efa); the group must sit in one "
+        "AZ (one availabilityZones entry, or its subnetIds). @default false",
+    )
+    local_storage: LocalStorage = Field(
+        LocalStorage.NONE,
+        description="raid0: nodeadm stripes the NVMe instance store and puts the kubelet and containerd on it, so "
+        "pods' emptyDir volumes (the per-node model cache) are local NVMe (AL2023 AMIs, instance types with an "
+        "instance store). @default none",
     )
 
     @field_validator("name")
@@ -586,6 +687,13 @@ class GpuNodeGroupConfig(AiopsModel):
     @model_validator(mode="after")
     def _consistent(self) -> GpuNodeGroupConfig:
         _check_sizes(self.min_size, self.max_size, self.desired_size)
+        if self.max_size > DEFAULT_NODES_PER_GROUP_QUOTA:
+            from pulumi_aiops.diagnostics import warn
+
+            warn(f"GPU node group {self.name!r}: maxSize {self.max_size} is above the default quota 'Nodes per managed "
+                 f"node group' ({DEFAULT_NODES_PER_GROUP_QUOTA}, Service Quotas code L-BD136A63): EKS will not scale "
+                 "the group past the account's quota; request an increase first",
+                 key=("eks-nodes-per-group-quota", self.name, self.max_size))
         family = self.instance_type.split(".", 1)[0]
         if self.capacity_type is EksCapacityType.CAPACITY_BLOCK:
             if self.capacity_reservation_id is None:
@@ -616,6 +724,21 @@ class GpuNodeGroupConfig(AiopsModel):
                 loc=("capacityReservationId",),
                 value=self.capacity_reservation_id,
             )
+        if self.efa and self.instance_type not in EFA_INTERFACES and self.gpu_spec is None:
+            raise ConfigValueError(
+                f"does not support EFA; EFA GPU types: {', '.join(sorted(EFA_INTERFACES))}",
+                loc=("instanceType",), value=self.instance_type)
+        if self.efa and self.gpu_spec is not None:
+            raise ConfigValueError("needs a catalogue instance type (the EFA interface count comes from EC2's data)",
+                                   loc=("efa",), value=True)
+        if self.local_storage is LocalStorage.RAID0:
+            if not self.ami_type.value.startswith("AL2023"):
+                raise ConfigValueError("is an AL2023 nodeadm setting; Bottlerocket manages its disks itself",
+                                       loc=("localStorage",), value=self.local_storage.value)
+            if INSTANCE_STORE_GB.get(self.instance_type, 0) == 0:
+                raise ConfigValueError(f"needs an instance store, and {self.instance_type} has none (or is not in the "
+                                       "EC2 table of this library)", loc=("localStorage",),
+                                       value=self.local_storage.value)
         if "ARM_64" in self.ami_type.value and not _is_arm(family):
             raise ConfigValueError(
                 f"is an Arm AMI and {self.instance_type} is x86_64; "
@@ -651,6 +774,12 @@ NODE_ROLE_ARN_FIELD: Any = Field(
 )
 AUTOSCALER_CHART_FIELD: Any = Field("9.46.6", description="cluster-autoscaler chart. @default 9.46.6")
 DEVICE_PLUGIN_CHART_FIELD: Any = Field("0.17.1", description="nvidia-device-plugin chart. @default 0.17.1")
+DEPLOYER_ACCESS_FIELD: Any = Field(
+    default_factory=DeployerAccessConfig,
+    description="Security groups and CIDRs of the deployer (a CI runner or VPN host in the VPC) that the cluster "
+    "security group admits on 443, so `pulumi up` reaches the private API endpoint (the stack's "
+    "aiops:platform.deployerAccess is added to it). @default none (only the nodes)",
+)
 
 
 class EksClusterConfig(AiopsModel):
@@ -668,6 +797,7 @@ class EksClusterConfig(AiopsModel):
     encryption: EncryptionConfig = Field(default_factory=EncryptionConfig, description="@default create a KMS key")
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="@default all types, 90 days")
     access: AccessConfig = Field(default_factory=AccessConfig, description="@default API mode, no extra admins")
+    deployer_access: DeployerAccessConfig = DEPLOYER_ACCESS_FIELD
     role_arn: RoleArn | None = ROLE_ARN_FIELD
     node_role_arn: RoleArn | None = NODE_ROLE_ARN_FIELD
     system_node_group: SystemNodeGroupConfig = Field(
@@ -679,6 +809,22 @@ class EksClusterConfig(AiopsModel):
     autoscaler: Autoscaler = Field(Autoscaler.CLUSTER_AUTOSCALER, description="@default cluster-autoscaler")
     autoscaler_chart_version: ChartVersion = AUTOSCALER_CHART_FIELD
     device_plugin_version: ChartVersion = DEVICE_PLUGIN_CHART_FIELD
+    gpu_sharing: dict[str, GpuSharingConfig] = Field(
+        default_factory=dict,
+        description="How the GPUs of a GPU node group are shared, by group name: timeSlicing (replicas per GPU, "
+        "through the device plugin's config, selected by the node label nvidia.com/device-plugin.config) or mig "
+        "(a MIG profile, through the GPU Operator's MIG manager, label nvidia.com/mig.config). "
+        "@default {} (whole GPUs)",
+    )
+    gpu_operator: GpuOperatorConfig = Field(
+        default_factory=GpuOperatorConfig,
+        description="The NVIDIA GPU Operator (drivers and toolkit off: the AMI's), providing the device plugin and the "
+        "MIG manager instead of the standalone device plugin chart. @default off",
+    )
+    model_cache: ClusterModelCacheConfig = Field(
+        default_factory=ClusterModelCacheConfig,
+        description="Shared storage for model servers' weight caches (EFS). @default none",
+    )
     tags: Tags = Field(default_factory=dict, description="Extra tags on every taggable resource. @default {}")
 
     @field_validator("name")
@@ -710,6 +856,11 @@ class EksClusterConfig(AiopsModel):
                     loc=("gpuNodeGroups", i, "subnetIds"),
                     value=g.subnet_ids,
                 )
+            if g.efa and len(g.availability_zones) != 1 and not given(g.subnet_ids):
+                raise ConfigValueError(
+                    "needs the group in one AZ: its nodes share a cluster placement group, which lives in one AZ; set "
+                    "availabilityZones to one zone (or subnetIds to that zone's subnets)",
+                    loc=("gpuNodeGroups", i, "efa"), value=True)
             if g.availability_zones:
                 where = ("gpuNodeGroups", i, "availabilityZones")
                 if not self.network.create_vpc or not self.network.availability_zones:
@@ -727,4 +878,13 @@ class EksClusterConfig(AiopsModel):
                             loc=(*where, j),
                             value=az,
                         )
+        gpu_pools = {g.name: g.gpu_type() for g in self.gpu_node_groups}
+        for pool, sharing in self.gpu_sharing.items():
+            check_pool_sharing(pool, sharing, gpu_pools=gpu_pools, other_pools={"system": "the system node group"},
+                               gpu_operator=self.gpu_operator.enabled, loc=("gpuSharing", pool))
+            group = next(g for g in self.gpu_node_groups if g.name == pool)
+            if group.ami_type.value.startswith("BOTTLEROCKET"):
+                raise ConfigValueError(
+                    "runs a Bottlerocket AMI, whose device plugin is Bottlerocket's own (not configured by this "
+                    "library); share GPUs on an AL2023 group", loc=("gpuSharing", pool), value=group.ami_type.value)
         return self

@@ -15,9 +15,11 @@ from typing import Any
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known
+from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.eks import (
     _VPC_RE,
     AUTOSCALER_CHART_FIELD,
+    DEPLOYER_ACCESS_FIELD,
     DEVICE_PLUGIN_CHART_FIELD,
     NODE_ROLE_ARN_FIELD,
     ROLE_ARN_FIELD,
@@ -38,11 +40,21 @@ from pulumi_aiops.config.eks import (
     VpcShape,
     _eks_name,
 )
+from pulumi_aiops.config.gpu_nodes import (
+    EFA_PLUGIN_CHART_VERSION,
+    EfsModelCacheConfig,
+    GpuOperatorConfig,
+    GpuSharingConfig,
+    check_pool_sharing,
+)
 
 __all__ = [
     "ClusterAutoscalerConfig",
+    "EfaDevicePluginConfig",
+    "EfsModelCachePieceConfig",
     "EksControlPlaneConfig",
     "GpuNodeGroupPieceConfig",
+    "GpuOperatorPieceConfig",
     "NvidiaDevicePluginConfig",
     "SystemNodeGroupPieceConfig",
     "VpcConfig",
@@ -94,6 +106,7 @@ class EksControlPlaneConfig(AiopsModel):
     encryption: EncryptionConfig = Field(default_factory=EncryptionConfig, description="@default create a KMS key")
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="@default all types, 90 days")
     access: AccessConfig = Field(default_factory=AccessConfig, description="@default API mode, no extra admins")
+    deployer_access: DeployerAccessConfig = DEPLOYER_ACCESS_FIELD
     role_arn: RoleArn | None = ROLE_ARN_FIELD
     node_role_arn: RoleArn | None = NODE_ROLE_ARN_FIELD
     tags: Tags = Field(default_factory=dict, description=_TAGS_DOC)
@@ -135,6 +148,18 @@ class GpuNodeGroupPieceConfig(GpuNodeGroupConfig, _Wiring):
 
     model_config = ConfigDict(title="GpuNodeGroupArgs")
 
+    gpu_sharing: GpuSharingConfig | None = Field(
+        None,
+        description="How this group's GPUs are shared (time-slicing or MIG): the node label that selects the device "
+        "plugin's or the MIG manager's configuration. @default none (whole GPUs)",
+    )
+    security_group_ids: list[Wired[str]] = Field(
+        default_factory=list,
+        description="Security groups of the EFA interfaces (efa: true): the cluster security group (EKS adds none "
+        "of its own when the launch template names network interfaces); it must admit all traffic from itself. "
+        "@default [] (required with efa)",
+    )
+
     subnet_ids: SubnetIds = Field(
         description="Subnets of the group (private; for a Capacity Block, those of its AZ): ids, outputs, "
         "or an output of the whole list. Required."
@@ -155,6 +180,12 @@ class GpuNodeGroupPieceConfig(GpuNodeGroupConfig, _Wiring):
             )
         if is_known(self.subnet_ids) and not self.subnet_ids:
             raise ConfigValueError("must list at least one subnet", loc=("subnetIds",), value=self.subnet_ids)
+        if self.efa and not self.security_group_ids:
+            raise ConfigValueError("must name the security groups of the EFA interfaces (the cluster security "
+                                   "group)", loc=("securityGroupIds",), value=[])
+        if self.gpu_sharing is not None:
+            check_pool_sharing(self.name, self.gpu_sharing, gpu_pools={self.name: self.gpu_type()}, other_pools={},
+                               gpu_operator=True, loc=("gpuSharing",))
         return self
 
 
@@ -191,3 +222,63 @@ class NvidiaDevicePluginConfig(AiopsModel):
     model_config = ConfigDict(title="NvidiaDevicePluginArgs")
 
     version: ChartVersion = DEVICE_PLUGIN_CHART_FIELD
+    time_slicing_replicas: list[int] = Field(
+        default_factory=list,
+        description="Time-slicing configurations to offer (replicas per GPU); a node selects one with the label "
+        "nvidia.com/device-plugin.config=time-slicing-<replicas> (GpuNodeGroup gpuSharing sets it). @default [] "
+        "(whole GPUs only)",
+    )
+
+    @field_validator("time_slicing_replicas")
+    @classmethod
+    def _replicas(cls, v: list[int]) -> list[int]:
+        for i, r in enumerate(v):
+            if not 2 <= r <= 48:
+                raise ConfigValueError("is not a replica count from 2 to 48", loc=(i,), value=r)
+        return sorted(set(v))
+
+
+class GpuOperatorPieceConfig(GpuOperatorConfig):
+    """The NVIDIA GPU Operator on an EKS cluster, in the EKS-AMI mode (drivers and toolkit off)."""
+
+    model_config = ConfigDict(title="GpuOperatorArgs")
+
+    time_slicing_replicas: list[int] = Field(
+        default_factory=list,
+        description="Time-slicing configurations the operator's device plugin offers (time-slicing-<replicas>), "
+        "selected per node by the label nvidia.com/device-plugin.config. @default []",
+    )
+    system_node_selector: dict[str, str] = Field(
+        default_factory=dict, description="Where the operator and NFD master run. @default anywhere")
+
+
+class EfaDevicePluginConfig(AiopsModel):
+    """The EFA device plugin (aws/eks-charts) on nodes labelled ``aiops.io/efa=true``."""
+
+    model_config = ConfigDict(title="EfaDevicePluginArgs")
+
+    chart_version: str = Field(EFA_PLUGIN_CHART_VERSION, description=f"@default {EFA_PLUGIN_CHART_VERSION}")
+
+
+class EfsModelCachePieceConfig(EfsModelCacheConfig):
+    """An EFS file system, its mount targets, the EFS CSI driver and a StorageClass for shared
+    model caches, on an EKS cluster you name."""
+
+    model_config = ConfigDict(title="EfsModelCacheArgs")
+
+    enabled: bool = Field(True, description="@default true")
+    cluster_name: EksName = Field(description=_CLUSTER_NAME_DOC)
+    vpc_id: Wired[str] = Field(description="The cluster's VPC (id or output). Required.")
+    subnet_ids: dict[str, Wired[str]] = Field(
+        description="Private subnets for the mount targets, by a stable key (the AZ, or the subnet id): one mount "
+        "target each. Required.")
+    client_security_group_id: Wired[str] = Field(
+        description="The security group of the nodes that mount it (the cluster security group). Required.")
+    tags: Tags = Field(default_factory=dict, description=_TAGS_DOC)
+
+    @field_validator("subnet_ids")
+    @classmethod
+    def _subnets(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if not v:
+            raise ConfigValueError("must name at least one subnet (one mount target per AZ the nodes use)")
+        return v

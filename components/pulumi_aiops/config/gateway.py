@@ -38,6 +38,7 @@ import pulumi
 from pydantic import ConfigDict, Field, GetCoreSchemaHandler, field_validator, model_validator
 from pydantic_core import core_schema
 
+from pulumi_aiops import images
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError, Wired, is_known
 from pulumi_aiops.contract import GpuClusterInput
 
@@ -68,15 +69,11 @@ __all__ = [
 #: The LiteLLM release the gateway runs, and the Python package the tests run (``litellm[proxy]`` in
 #: the ``gateway`` extra): the two move together. Never 1.107.0, a release reported compromised.
 LITELLM_VERSION = "1.108.7"
-#: LiteLLM's image that bundles its database tooling (Prisma CLI and engines, the migrations).
-#: Pinned by tag, not digest: the tag is LiteLLM's release v1.108.7 (LTS), whose notes say the
-#: litellm-database image is published under the same tag and signed with the key in
-#: ``cosign.pub`` at BerriAI/litellm@e82a3c646908ba0a6ee0beddc4310d7a6cac4065; no source reachable
-#: here publishes the digest, so none is written (verify with ``cosign verify --key … <image>``
-#: and pin ``image: ghcr.io/berriai/litellm-database@sha256:…`` in config once you have it).
-LITELLM_IMAGE = f"ghcr.io/berriai/litellm-database:v{LITELLM_VERSION}"
+#: LiteLLM's image that bundles its database tooling, from the one images place
+#: (:data:`pulumi_aiops.images.LITELLM_DATABASE`: tag, and why it has no digest yet).
+LITELLM_IMAGE = images.LITELLM_DATABASE.reference
 #: Where :data:`LITELLM_IMAGE` was read.
-LITELLM_IMAGE_SOURCE = "https://newreleases.io/project/github/BerriAI/litellm/release/v1.108.7"
+LITELLM_IMAGE_SOURCE = images.LITELLM_DATABASE.note
 
 _NAME_RE = re.compile(r"^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$")
 _ROUTE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
@@ -615,10 +612,15 @@ class GatewayTelemetrySpec(AiopsModel):
     metrics_port: int = Field(9090, ge=1024, le=65535, description="Port of /metrics (no auth). @default 9090")
     monitoring_namespaces: list[str] = Field(
         default_factory=lambda: ["monitoring"],
-        description="Namespaces whose pods may scrape metricsPort. @default [monitoring]")
+        description="Namespaces whose Prometheus may scrape metricsPort. @default [monitoring]")
+    monitoring_pod_labels: dict[str, str] = Field(
+        default_factory=lambda: {"app.kubernetes.io/name": "prometheus"},
+        description="Labels of the Prometheus pods in those namespaces (the Prometheus Operator's); {} admits every "
+                    "pod of the namespaces. @default {app.kubernetes.io/name: prometheus}")
     service_monitor: bool = Field(
-        False, description="Create a ServiceMonitor (needs the Prometheus Operator's CRDs: set it where the "
-                           "observability stack runs). @default false")
+        False, description="Create the gateway's own ServiceMonitor (needs the Prometheus Operator's CRDs). Not with "
+                           "the platform's observability on the cluster: its scrape.gateway target already scrapes "
+                           "the gateway's metrics port. @default false")
     service_monitor_labels: dict[str, str] = Field(
         default_factory=dict, description="Labels the Prometheus selects ServiceMonitors by (e.g. release: "
                                           "kube-prometheus-stack). @default {}")
@@ -911,6 +913,13 @@ def check_gateway_references(platform: Any) -> None:
             if r.model not in allow:
                 raise ConfigValueError(f"is not in bedrock.models ({', '.join(allow)}); allowlist it there first",
                                        loc=("gateway", "routes", i, "model"), value=r.model)
+    obs = getattr(platform, "observability", None)
+    if obs is not None and gw.telemetry.service_monitor and (not obs.clusters or gw.cluster in obs.clusters) \
+            and obs.scrape.gateway is not None:
+        raise ConfigValueError(
+            "would scrape the gateway twice: observability runs on its cluster and its scrape.gateway target already "
+            "scrapes it; remove serviceMonitor (or set observability.scrape.gateway: null)",
+            loc=("gateway", "telemetry", "serviceMonitor"), value=True)
     if gw.database.mode is DatabaseMode.AURORA and clusters[gw.cluster].cloud != "aws":
         raise ConfigValueError(
             "is aurora, but the gateway runs on a CoreWeave cluster, which cannot reach a private Aurora in an AWS "

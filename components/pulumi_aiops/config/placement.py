@@ -124,23 +124,32 @@ class ServerPlacement:
 def gpu_pools_of(cluster: Any) -> list[GpuCapacity]:
     """The GPU capacity an ``EksClusterConfig`` or ``CoreWeaveClusterConfig`` declares (as the
     cluster components build it, with the node size of a ``gpuSpec``)."""
+    from pulumi_aiops.config.gpu_nodes import EFA_INTERFACES, pool_sharing
+
     if cluster.cloud == "coreweave":
         rows = [(Cloud.COREWEAVE, p.name, p.instance_type, p.gpu_spec, p.effective_min, p.effective_max,
-                 CapacityType.ON_DEMAND) for p in cluster.node_pools]
+                 CapacityType.ON_DEMAND, False) for p in cluster.node_pools]
     else:
         rows = [(Cloud.AWS, g.name, g.instance_type, g.gpu_spec, g.min_size, g.max_size,
-                 CapacityType(g.capacity_type.value)) for g in getattr(cluster, "gpu_node_groups", [])]
+                 CapacityType(g.capacity_type.value), g.efa) for g in getattr(cluster, "gpu_node_groups", [])]
+    sharing = getattr(cluster, "gpu_sharing", {}) or {}
     out = []
-    for cloud, name, itype, declared, lo, hi, ctype in rows:
+    for cloud, name, itype, declared, lo, hi, ctype, efa in rows:
         try:
             spec = resolve(cloud, itype, declared)
         except (KeyError, ValueError):  # the cluster's own validation reports unknown types
             continue
+        mode, slices, slice_gib = pool_sharing(sharing.get(name), spec.gpu_model, spec.gpu_memory_gib)
+        rdma, devices = ("efa", EFA_INTERFACES.get(itype, 0)) if efa else (
+            ("infiniband", 1) if spec.interconnect is not None and spec.interconnect.value == "infiniband"
+            else ("none", 0))
         out.append(GpuCapacity(
             cluster=cluster.name, cloud=cloud, pool=name, instance_type=itype, gpu_model=spec.gpu_model,
             gpus_per_node=spec.gpu_count, min_nodes=lo, max_nodes=hi, capacity_type=ctype,
             declared=spec.declared, price_per_hour_usd=spec.price_per_hour_usd,
-            vcpus=spec.vcpus, memory_gib=spec.memory_gib))
+            vcpus=spec.vcpus, memory_gib=spec.memory_gib, gpu_memory_gib=spec.gpu_memory_gib,
+            gpu_sharing=mode, gpu_slices_per_gpu=slices, gpu_slice_memory_gib=slice_gib,
+            rdma=rdma, rdma_devices=devices))
     return out
 
 
@@ -231,7 +240,14 @@ def place_server(spec: Any, pools: Sequence[GpuCapacity], *, cluster: str, cloud
         if not targets:
             raise ConfigValueError(f"is not a GPU pool of cluster {cluster!r}; its GPU pools: {names}",
                                    loc=("pool",), value=spec.pool)
-        if targets[0].gpus_per_node < spec.gpus:
+        if targets[0].gpu_sharing != "none" and spec.gpus != 1:
+            t = targets[0]
+            raise ConfigValueError(
+                f"must be 1 on pool {spec.pool!r}: its GPUs are shared ({t.gpu_sharing}, "
+                f"{t.gpu_slices_per_gpu} per GPU) "
+                "and a replica gets one slice (the device plugin refuses a request for more than one shared GPU); "
+                "set gpus 1 or pick a pool with whole GPUs", loc=("gpus",), value=spec.gpus)
+        if targets[0].schedulable_gpus_per_node < spec.gpus:
             raise ConfigValueError(
                 f"is more GPUs per replica than a node of pool {spec.pool!r} ({targets[0].instance_type}) has "
                 f"({targets[0].gpus_per_node}); lower gpus or pick a pool with larger nodes",
@@ -242,6 +258,11 @@ def place_server(spec: Any, pools: Sequence[GpuCapacity], *, cluster: str, cloud
         if not pools:
             raise ConfigValueError(f"has no GPU node pools/groups, so the server could never be scheduled; add one "
                                    f"to cluster {cluster!r}", loc=("cluster",), value=cluster)
+        shared = [p.pool for p in pools if p.gpu_sharing != "none"]
+        if shared:
+            raise ConfigValueError(
+                f"shares the GPUs of pool(s) {', '.join(shared)} (time-slicing or MIG): a server on it must name its "
+                "pool, so it lands on whole or shared GPUs on purpose; set pool", loc=("pool",), value=None)
         targets = [p for p in pools if p.gpus_per_node >= spec.gpus]
         if not targets:
             most = max(p.gpus_per_node for p in pools)
@@ -272,13 +293,13 @@ def place_server(spec: Any, pools: Sequence[GpuCapacity], *, cluster: str, cloud
     if res.cpu is not None:
         cpu_q = res.cpu
     elif sized:
-        cpu_q = cpu_quantity(min(share_of_node(b, spec.gpus, p.gpus_per_node)[0] for _, p, b in sized))
+        cpu_q = cpu_quantity(min(share_of_node(b, spec.gpus, p.schedulable_gpus_per_node)[0] for _, p, b in sized))
     else:
         cpu_q = FALLBACK_CPU
     if res.memory is not None:
         mem_q = res.memory
     elif sized:
-        mem_q = memory_quantity(min(share_of_node(b, spec.gpus, p.gpus_per_node)[1] for _, p, b in sized))
+        mem_q = memory_quantity(min(share_of_node(b, spec.gpus, p.schedulable_gpus_per_node)[1] for _, p, b in sized))
     else:
         mem_q = FALLBACK_MEMORY
     cpu_m, mem_mib = parse_cpu_millis(cpu_q), parse_memory_mib(mem_q)
@@ -295,16 +316,28 @@ def place_server(spec: Any, pools: Sequence[GpuCapacity], *, cluster: str, cloud
         per_node_text = []
         for p in live:
             b = p.budget
-            per_node = p.gpus_per_node // spec.gpus
+            per_node = p.schedulable_gpus_per_node // spec.gpus
             if b is not None:
                 per_node = min(per_node, int(b.available_cpu_millis // cpu_m), int(b.available_memory_mib // mem_mib))
             slots += p.max_nodes * per_node
             per_node_text.append(f"{p.pool}: {p.max_nodes} node(s) × {per_node} per node")
-        if spec.replicas > slots:
+        # A server that autoscales may grow to maxReplicas; a multi-node replica is `nodes` pods.
+        scale = getattr(spec, "scale_limits", None)
+        replicas, loc, nodes = scale() if callable(scale) else (spec.replicas, ("replicas",), 1)
+        pods = replicas * nodes
+        if slots >= pods and pods + nodes > slots:
+            warnings.append(Finding(loc, replicas, (
+                f"fills the pool(s) at maxNodes ({'; '.join(per_node_text)}): a rolling update starts each new "
+                "replica before the old one goes (maxSurge 1, maxUnavailable 0), so at this scale a rollout waits "
+                f"for room; raise maxNodes by {nodes} node(s) (or lower the count) to roll without waiting"),
+                ("no-surge-room", cluster, spec.name or spec.model)))
+        if pods > slots:
+            group = f"(× {nodes} pods each) " if nodes > 1 else ""
+            what = "replicas" if loc == ("replicas",) else "it"
             raise ConfigValueError(
-                f"× {spec.gpus} GPU(s) is {spec.replicas * spec.gpus} GPUs, more than the pool(s) can hold at "
-                f"maxNodes: at most {slots} replica(s) ({'; '.join(per_node_text)}); lower replicas or raise maxNodes",
-                loc=("replicas",), value=spec.replicas)
+                f"{group}× {spec.gpus} GPU(s) is {pods * spec.gpus} GPUs, more than the pool(s) can hold at "
+                f"maxNodes: at most {slots // nodes} replica(s) ({'; '.join(per_node_text)}); lower {what} or raise "
+                "maxNodes", loc=loc, value=replicas)
     return _finish(spec, cpu_q, mem_q, selector, tuple(placed), warnings)
 
 

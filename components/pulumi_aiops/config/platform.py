@@ -22,9 +22,12 @@ from pulumi_aiops.config.base import AiopsModel, ConfigValueError, validate_mode
 from pulumi_aiops.config.bedrock import BedrockConfig
 from pulumi_aiops.config.coreweave import CoreWeaveClusterConfig
 from pulumi_aiops.config.data import DataLakeConfig, FeatureStoreConfig, VectorStoreConfig
+from pulumi_aiops.config.deployer_access import DeployerAccessConfig
 from pulumi_aiops.config.eks import EksClusterConfig
 from pulumi_aiops.config.gateway import GatewayConfig
 from pulumi_aiops.config.governance import Environment, GovernanceConfig
+from pulumi_aiops.config.observability import ObservabilityConfig
+from pulumi_aiops.config.serving import ModelRegistryConfig, RegistryStorage
 from pulumi_aiops.config.workloads import WorkloadsConfig
 from pulumi_aiops.errors import ConfigError
 
@@ -64,6 +67,20 @@ class PlatformConfig(AiopsModel):
     )
     gateway: GatewayConfig | None = Field(
         None, description="The LLM gateway (LiteLLM) in front of every model. @default none"
+    )
+    deployer_access: DeployerAccessConfig = Field(
+        default_factory=DeployerAccessConfig,
+        description="Where `pulumi up` runs from: security groups and/or private CIDRs that every EKS cluster's "
+        "security group (private API endpoint) and every opensearch-serverless store's VPC-endpoint security "
+        "group admit on 443 (README 'Deploy for real'). @default none (only the nodes)",
+    )
+    observability: ObservabilityConfig | None = Field(
+        None, description="Prometheus, Grafana, GPU metrics, traces and SLOs on the clusters; CloudWatch alarms. "
+                          "@default none"
+    )
+    model_registry: ModelRegistryConfig | None = Field(
+        None, description="Model versions as deployable artifacts (manifests beside the weights) and the roles that "
+        "write and read them; servers refer to a version as name@version. @default none"
     )
 
     @field_validator("allowed_regions")
@@ -148,6 +165,21 @@ class PlatformConfig(AiopsModel):
         return self
 
     @model_validator(mode="after")
+    def _registry_references(self) -> PlatformConfig:
+        """The model registry's lake and sync cluster exist (checked before the servers using it)."""
+        r = self.model_registry
+        if r is None:
+            return self
+        if r.storage is RegistryStorage.DATA_LAKE and self.data_lake is None:
+            raise ConfigValueError("needs dataLake: the versions live under the lake's curated bucket",
+                                   loc=("modelRegistry", "storage"), value=r.storage.value)
+        eks = [c.name for c in self.clusters() if c.cloud == "aws"]
+        if r.sync.cluster is not None and r.sync.cluster not in eks:
+            raise ConfigValueError(f"is not an EKS cluster of this stack; EKS clusters: {eks}",
+                                   loc=("modelRegistry", "sync", "cluster"), value=r.sync.cluster)
+        return self
+
+    @model_validator(mode="after")
     def _workload_clusters(self) -> PlatformConfig:
         """Every workload names a declared cluster that can hold it (owned by the workloads section)."""
         from pulumi_aiops.config.workloads import check_workload_placement
@@ -193,6 +225,24 @@ class PlatformConfig(AiopsModel):
         from pulumi_aiops.config.gateway import check_gateway_references
 
         check_gateway_references(self)
+        return self
+
+    @model_validator(mode="after")
+    def _observability_clusters(self) -> PlatformConfig:
+        """``observability.clusters`` names declared clusters, each once."""
+        if self.observability is None:
+            return self
+        names = self.cluster_names()
+        for i, c in enumerate(self.observability.clusters):
+            if c not in names:
+                raise ConfigValueError(f"is not a cluster of this stack; clusters: {names}",
+                                       loc=("observability", "clusters", i), value=c)
+            if c in self.observability.clusters[:i]:
+                raise ConfigValueError("is listed twice", loc=("observability", "clusters", i), value=c)
+        if not names and self.observability.clusters == [] and self.observability.aws is None \
+                and self.bedrock is None:
+            raise ConfigValueError("has nothing to observe: declare a cluster or bedrock",
+                                   loc=("observability",), value="{…}")
         return self
 
     @model_validator(mode="after")

@@ -22,7 +22,17 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from pulumi_aiops.capacity import parse_cpu_millis, parse_memory_mib
 from pulumi_aiops.config.base import AiopsModel, ConfigValueError
+from pulumi_aiops.config.serving import (
+    AutoscalingConfig,
+    ModelCacheConfig,
+    ModelRegistryRefInput,
+    MultiNodeConfig,
+    ServingAddonsConfig,
+    ServingNetworkConfig,
+    parse_model_ref,
+)
 from pulumi_aiops.contract import GpuClusterInput
+from pulumi_aiops.images import VLLM_OPENAI
 
 if TYPE_CHECKING:
     from pulumi_aiops.config.placement import ServerPlacement
@@ -41,8 +51,8 @@ __all__ = [
     "workload_warnings",
 ]
 
-#: The vLLM OpenAI-compatible server image, pinned.
-DEFAULT_VLLM_IMAGE = "docker.io/vllm/vllm-openai:v0.11.0"
+#: The vLLM OpenAI-compatible server image, pinned by digest (``pulumi_aiops.images``).
+DEFAULT_VLLM_IMAGE = VLLM_OPENAI.reference
 #: Registry prefixes model-server images may come from (after normalising Docker Hub names).
 ALLOWED_REGISTRIES: tuple[str, ...] = ("docker.io/vllm/", "nvcr.io/nvidia/", "nvcr.io/nim/")
 
@@ -124,7 +134,13 @@ class ModelServerSpec(AiopsModel):
 
     name: str | None = Field(
         None, description="Kubernetes name of the server (DNS label). @default the component's name")
-    model: str = Field(description="Hugging Face model id or path, e.g. meta-llama/Llama-3.1-8B-Instruct. Required.")
+    model: str = Field(
+        description="The model: name@version, a version of the model registry (weights fetched from the registry, "
+                    "verified, served offline); or, for development, a Hugging Face repo id such as "
+                    "Qwen/Qwen2.5-7B-Instruct (downloaded from the internet at each start; pin revision). Required.")
+    revision: str | None = Field(
+        None, description="The commit (40 hex digits) of a Hugging Face repo model (development only). "
+                          "@default none (the repo's main branch, a warning)")
     pool: str | None = Field(
         None,
         description="The GPU pool (EKS GPU node group or CKS NodePool name) the server runs on: pins it there with a "
@@ -132,7 +148,10 @@ class ModelServerSpec(AiopsModel):
                     "pool of the cluster with enough GPUs per node; requests must then fit the smallest of them")
     gpus: int = Field(1, ge=1, le=8, description="GPUs per replica (= tensor parallel size). @default 1")
     replicas: int = Field(1, ge=1, le=64, description="@default 1")
-    image: str = Field(DEFAULT_VLLM_IMAGE, description=f"Pinned image. @default {DEFAULT_VLLM_IMAGE}")
+    image: str = Field(
+        DEFAULT_VLLM_IMAGE,
+        description="Image: from an allowed registry, pinned by a version tag; give <tag>@sha256:<digest> "
+        f"(policy k8s-image-digest-pinned refuses tag-only images). @default {DEFAULT_VLLM_IMAGE}")
     namespace: str | None = Field(None, description="Namespace created for the server. @default its name")
     port: int = Field(8000, ge=1024, le=65535, description="Container/service port. @default 8000")
     max_model_len: int | None = Field(None, ge=256, description="--max-model-len. @default the model's")
@@ -142,6 +161,19 @@ class ModelServerSpec(AiopsModel):
     resources: ResourceRequests = Field(
         default_factory=ResourceRequests,
         description="CPU, memory and /dev/shm per replica. @default the server's share of a node of its pool")
+    cache: ModelCacheConfig = Field(
+        default_factory=ModelCacheConfig,
+        description="Where a registry model's weights are cached on the nodes: node (the pod's local disk) or "
+                    "shared (a ReadWriteMany volume). @default node")
+    autoscaling: AutoscalingConfig | None = Field(
+        None, description="Scale on inference load with KEDA (vLLM metrics from Prometheus); minReplicas 0 lets the "
+                          "server sleep. @default none (replicas, fixed)")
+    multi_node: MultiNodeConfig | None = Field(
+        None, description="Serve a model bigger than one node: a LeaderWorkerSet of nodes pods per replica, tensor "
+                          "parallel within a node and pipeline parallel across. @default none (one pod per replica)")
+    network: ServingNetworkConfig | None = Field(
+        None, description="Who may reach the server (the gateway's namespace, Prometheus) and where the weight fetch "
+                          "may go. @default workloads.serving.network (stack config), else the defaults")
     tags: dict[str, str] = Field(
         default_factory=dict,
         description="Governance tags (owner, cost-center, …), put on the server's Kubernetes objects: as labels "
@@ -153,8 +185,51 @@ class ModelServerSpec(AiopsModel):
     @classmethod
     def _model(cls, v: str) -> str:
         if not v:
-            raise ConfigValueError("is empty; give a Hugging Face model id or a path, e.g. Qwen/Qwen2.5-7B-Instruct")
+            raise ConfigValueError("is empty; give name@version (a model registry version) or a Hugging Face repo "
+                                   "id, e.g. Qwen/Qwen2.5-7B-Instruct")
+        parse_model_ref(v)
         return v
+
+    @field_validator("revision")
+    @classmethod
+    def _revision(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^[0-9a-f]{40}$", v):
+            raise ConfigValueError("is not a commit id (40 lowercase hex digits); pin the exact revision")
+        return v
+
+    @model_validator(mode="after")
+    def _serving(self) -> ModelServerSpec:
+        ref = parse_model_ref(self.model)
+        if ref.is_registry:
+            if self.revision is not None:
+                raise ConfigValueError("is only for a Hugging Face repo model; a registry version is pinned already",
+                                       loc=("revision",), value=self.revision)
+            if self.hf_token_secret is not None:
+                raise ConfigValueError("is only for a Hugging Face repo model; a registry version never reaches "
+                                       "Hugging Face", loc=("hfTokenSecret",), value=self.hf_token_secret)
+        elif self.cache.mode.value != "node" or self.cache.size or self.cache.storage_class:
+            raise ConfigValueError("is only for a registry model (name@version); a Hugging Face repo model downloads "
+                                   "into the pod", loc=("cache",), value=self.cache.model_dump(by_alias=True))
+        if self.autoscaling is not None and self.replicas != 1:
+            raise ConfigValueError("is set by KEDA when autoscaling is on; set autoscaling.minReplicas and "
+                                   "maxReplicas instead", loc=("replicas",), value=self.replicas)
+        mn = self.multi_node
+        if mn is not None:
+            tp = mn.tensor_parallel or self.gpus
+            pp = mn.pipeline_parallel or mn.nodes
+            if tp * pp != mn.nodes * self.gpus:
+                raise ConfigValueError(
+                    f"× pipelineParallel ({pp}) is {tp * pp}, but the group has {mn.nodes} pods × {self.gpus} GPU(s) = "
+                    f"{mn.nodes * self.gpus} GPUs; vLLM needs tensorParallel × pipelineParallel = nodes × gpus",
+                    loc=("multiNode", "tensorParallel"), value=tp)
+        return self
+
+    def scale_limits(self) -> tuple[int, tuple[int | str, ...], int]:
+        """``(replicas at most, key path of that number, pods per replica)``, for the capacity check."""
+        nodes = self.multi_node.nodes if self.multi_node is not None else 1
+        if self.autoscaling is not None:
+            return self.autoscaling.max_replicas, ("autoscaling", "maxReplicas"), nodes
+        return self.replicas, ("replicas",), nodes
 
     @field_validator("name", "namespace", "hf_token_secret")
     @classmethod
@@ -172,7 +247,8 @@ class ModelServerSpec(AiopsModel):
     @classmethod
     def _args(cls, v: list[str]) -> list[str]:
         owned = ("--model", "--port", "--host", "--tensor-parallel-size", "--served-model-name",
-                 "--download-dir", "--max-model-len")
+                 "--download-dir", "--max-model-len", "--revision", "--pipeline-parallel-size",
+                 "--gpu-memory-utilization", "--distributed-executor-backend")
         for i, a in enumerate(v):
             if a.split("=", 1)[0] in owned:
                 raise ConfigValueError(f"is set by the component; remove it (owned flags: {', '.join(owned)})",
@@ -190,6 +266,9 @@ class ModelServerArgsModel(ModelServerSpec):
                     "GpuClusterRef (or a mapping of one: cloud, clusterName, kubeconfig, gpuNodeSelector, …) is "
                     "accepted too, for a cluster from another program; the server then creates its own "
                     "Kubernetes provider from the kubeconfig. Required.")
+    registry: ModelRegistryRefInput | None = Field(
+        None, description="The model registry of a name@version model: a ModelRegistry, or its ref (registry.ref(), "
+                          "by value: bucket, prefix, reader role, versions). @default none (required for name@version)")
 
 
 class ModelServerConfig(ModelServerSpec):
@@ -204,6 +283,10 @@ class WorkloadsConfig(AiopsModel):
 
     model_servers: list[ModelServerConfig] = Field(
         default_factory=list, description="vLLM OpenAI-compatible servers. @default []")
+    serving: ServingAddonsConfig = Field(
+        default_factory=ServingAddonsConfig,
+        description="Cluster-wide serving add-ons (KEDA, LeaderWorkerSet) and network boundaries of the servers. "
+                    "@default the pinned charts, kube-prometheus-stack in monitoring, the gateway label")
 
     @model_validator(mode="after")
     def _unique(self) -> WorkloadsConfig:
@@ -250,6 +333,15 @@ def workload_warnings(platform: Any) -> list[tuple[str, Hashable]]:
         for f in placement.warnings:
             path = _render_path("aiops:platform", _server_path(i, f.loc))
             out.append((f"{path}: {_short(f.value)} {f.msg}", f.key))
+        s = platform.workloads.model_servers[i]
+        a = s.autoscaling
+        if a is not None and a.min_replicas == 0:
+            kept = [p for p in placement.pools if p.min_nodes > 0]
+            if kept:
+                path = _render_path("aiops:platform", _server_path(i, ("autoscaling", "minReplicas")))
+                names = ", ".join(f"{p.pool} (minNodes {p.min_nodes})" for p in kept)
+                out.append((f"{path}: 0 lets the server sleep, but its pool keeps GPU nodes running ({names}): set the "
+                            "pool's minimum to 0 so the nodes follow the server down", ("asleep-on-warm-pool", s.name)))
     clusters = {c.name: c for c in platform.clusters()}
     for i, vs in enumerate(platform.vector_stores):
         q = getattr(vs, "qdrant", None)
@@ -269,6 +361,43 @@ def workload_warnings(platform: Any) -> list[tuple[str, Hashable]]:
     return out
 
 
+def check_serving(platform: Any, s: ModelServerConfig, placement: ServerPlacement, cluster: Any) -> None:
+    """The serving options of server ``s`` agree with the stack: its registry version exists and fits the
+    GPUs, the registry is on the server's cloud, a shared cache has a ReadWriteMany StorageClass, and
+    KEDA only adds replicas a node pool can grow to take. Raises :class:`ConfigValueError` at the
+    server's key."""
+    from pulumi_aiops.config.serving import (
+        CacheMode,
+        RegistryStorage,
+        check_cache_size,
+        check_model_fits,
+        resolve_model,
+    )
+
+    registry = platform.model_registry
+    model = resolve_model(s, registry, "modelRegistry")
+    if model is not None:
+        check_model_fits(s, model, list(placement.pools))
+        check_cache_size(s, model)
+        on_cw = registry.storage is RegistryStorage.COREWEAVE
+        if on_cw != (cluster.cloud == "coreweave"):
+            where = "CoreWeave AI Object Storage" if on_cw else "S3"
+            raise ConfigValueError(
+                f"is kept in {where} (modelRegistry.storage {registry.storage.value}), which a server on cluster "
+                f"{s.cluster!r} ({cluster.cloud}) cannot read with the platform's credentials; run the server on the "
+                "registry's cloud", loc=("model",), value=s.model)
+        if (s.cache.mode is CacheMode.SHARED and cluster.cloud == "aws" and s.cache.storage_class is None
+                and not cluster.model_cache.efs.enabled):
+            raise ConfigValueError(
+                f"needs a ReadWriteMany StorageClass on cluster {s.cluster!r}: enable modelCache.efs on it, or set "
+                "cache.storageClass (e.g. an FSx for Lustre class you run)", loc=("cache", "mode"), value="shared")
+    if s.autoscaling is not None and cluster.cloud == "aws" and cluster.autoscaler.value == "none":
+        raise ConfigValueError(
+            f"needs nodes that follow the replicas, but cluster {s.cluster!r} runs no autoscaler (autoscaler: none): "
+            "replicas KEDA adds beyond the groups' fixed size would stay Pending; set the cluster's autoscaler "
+            "to cluster-autoscaler or drop autoscaling", loc=("autoscaling",), value=s.autoscaling.max_replicas)
+
+
 def placements(platform: Any) -> list[ServerPlacement]:
     """The placement of each model server of ``platform``, in order (raises like
     :func:`check_workload_placement`)."""
@@ -283,7 +412,9 @@ def placements(platform: Any) -> list[ServerPlacement]:
                 f"is not a declared cluster; declared: {', '.join(clusters) or 'none'}",
                 loc=_server_path(i, ("cluster",)), value=s.cluster)
         try:
-            out.append(place_server(s, gpu_pools_of(cluster), cluster=s.cluster, cloud=cluster.cloud))
+            placement = place_server(s, gpu_pools_of(cluster), cluster=s.cluster, cloud=cluster.cloud)
+            check_serving(platform, s, placement, cluster)
+            out.append(placement)
         except ConfigValueError as exc:
             raise ConfigValueError(exc.msg, loc=_server_path(i, exc.loc), value=exc.value) from None
     for i, vs in enumerate(platform.vector_stores):

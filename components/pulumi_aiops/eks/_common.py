@@ -14,11 +14,16 @@ __all__ = [
     "CA_NODE_TEMPLATE",
     "DEVICE_PLUGIN_LABEL",
     "DEVICE_PLUGIN_REPO",
+    "EFA_LABEL",
+    "EFA_RESOURCE",
     "GPU_NODE_LABEL",
     "LEGACY_CLUSTER_TYPE",
     "LOGS_KEY_ACTIONS",
+    "MIG_CONFIG_LABEL",
+    "NODE_KIND_TAG",
     "POOL_LABEL",
     "ROLE_ARN",
+    "SHARING_CONFIG_LABEL",
     "EksPiece",
     "managed_policy_arn",
 ]
@@ -31,6 +36,18 @@ GPU_NODE_LABEL = "nvidia.com/gpu.present"
 POOL_LABEL = "aiops.io/node-pool"
 #: Set on nodes whose AMI needs the device plugin DaemonSet (Bottlerocket ships its own).
 DEVICE_PLUGIN_LABEL = "aiops.io/nvidia-device-plugin"
+#: The node label that selects a named device-plugin configuration (time-slicing) on a node
+#: (NVIDIA/k8s-device-plugin README v0.17.1, "Updating Per-Node Configuration With a Node Label").
+SHARING_CONFIG_LABEL = "nvidia.com/device-plugin.config"
+#: The node label the GPU Operator's MIG manager reads (``all-<profile>``).
+MIG_CONFIG_LABEL = "nvidia.com/mig.config"
+#: Set on nodes of an EFA group: where the EFA device plugin runs.
+EFA_LABEL = "aiops.io/efa"
+#: The extended resource the EFA device plugin advertises.
+EFA_RESOURCE = "vpc.amazonaws.com/efa"
+#: Tag on a system node group's launch template (value ``system``): the policy rule
+#: ``ec2-imdsv2-hop-limit`` allows hop limit 2 only on templates that carry it.
+NODE_KIND_TAG = "aiops.io/node-kind"
 #: Prefix of the ASG tags cluster-autoscaler reads to scale a group from zero.
 CA_NODE_TEMPLATE = "k8s.io/cluster-autoscaler/node-template"
 #: The type token of ``EksGpuCluster`` in 0.1.0, when it created every resource itself.

@@ -36,6 +36,7 @@ from pulumi_aiops.aws.iam import document_json, service_trust
 from pulumi_aiops.config.base import validate_model
 from pulumi_aiops.config.eks_pieces import ClusterAutoscalerConfig
 from pulumi_aiops.eks._common import AUTOSCALER_REPO, EksPiece
+from pulumi_aiops.images import cluster_autoscaler
 
 __all__ = ["TYPE_TOKEN", "ClusterAutoscaler", "ClusterAutoscalerArgs", "autoscaler_policy"]
 
@@ -45,6 +46,11 @@ TYPE_TOKEN = "aiops:index:ClusterAutoscaler"
 def autoscaler_policy(account: str, partition: str, region: str, cluster: str) -> str:
     """The least-privilege policy of cluster-autoscaler for EKS cluster ``cluster``.
 
+    Source: kubernetes/autoscaler ``cluster-autoscaler/cloudprovider/aws/README.md``, "Full Cluster
+    Autoscaler Features Policy (Recommended)" (auto-discovery, dynamic instance list), with
+    ``autoscaling:DescribeTags`` that auto-discovery needs, ``eks:DescribeNodegroup`` on this
+    cluster's node groups, and the two scaling writes restricted by tag as that README recommends
+    (EKS tags its managed node groups' ASGs ``k8s.io/cluster-autoscaler/<cluster>=owned``).
     Statement keys keep 0.1.0's order (the same text: no policy update on upgrade)."""
     return document_json([
         {
@@ -105,6 +111,7 @@ class ClusterAutoscaler(EksPiece):
         region = aws.get_region_output(opts=inv).region
         cluster = pulumi.Output.from_input(cfg.cluster_name)
 
+        # EKS Pod Identity trust (the EKS user guide: pods.eks.amazonaws.com, AssumeRole + TagSession).
         role = aws.iam.Role(
             f"{name}-cluster-autoscaler-role",
             assume_role_policy=service_trust("pods.eks.amazonaws.com", tag_session=True),
@@ -142,7 +149,8 @@ class ClusterAutoscaler(EksPiece):
                 "awsRegion": region,
                 "autoDiscovery": {"clusterName": cluster},
                 "rbac": {"serviceAccount": {"create": True, "name": "cluster-autoscaler"}},
-                "image": {"tag": f"v{cfg.kubernetes_version}.0"},
+                # v<minor>.0, by digest where pulumi_aiops.images records one.
+                "image": cluster_autoscaler(cfg.kubernetes_version).helm_values(),
                 "priorityClassName": "system-cluster-critical",
                 "extraArgs": {
                     "expander": "least-waste",

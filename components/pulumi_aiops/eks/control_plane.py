@@ -5,8 +5,11 @@ with a KMS key (created with an explicit key policy, rotation on, protected; or 
 control-plane logs to a protected log group encrypted with that key, the cluster role (or
 yours), an access entry with AmazonEKSClusterAdminPolicy per ``access.adminPrincipalArns``
 (named by a hash of the ARN, so reordering the list renames nothing), the IAM OIDC provider
-(IRSA), the add-ons that need no nodes (vpc-cni, kube-proxy, eks-pod-identity-agent), the node
-role (or yours), a secret kubeconfig and a Kubernetes provider.
+(IRSA), the add-ons that need no nodes (vpc-cni, which enforces NetworkPolicies; kube-proxy;
+eks-pod-identity-agent), the node role (or yours), a secret kubeconfig and a Kubernetes provider.
+``deployerAccess`` (security groups, CIDRs) adds ingress rules on 443 to the cluster security
+group, so a CI runner or VPN host can reach the private API endpoint (the EKS user guide,
+"Accessing a private only API server"); the provider waits for them.
 
 Node groups come next (:class:`~pulumi_aiops.eks.node_group.GpuNodeGroup`,
 :class:`~pulumi_aiops.eks.node_group.SystemNodeGroup`), then :meth:`EksControlPlane.core_addons`
@@ -37,16 +40,31 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from pulumi_aiops.args import EksControlPlaneArgs
+from pulumi_aiops.aws.deployer_access import admit_deployer
 from pulumi_aiops.aws.formats import IAM_ROLE_OR_USER, KMS_KEY_ARN, SUBNET_ID, VPC_ID, checked, checked_list
 from pulumi_aiops.aws.iam import document, service_trust, statement
 from pulumi_aiops.config.base import is_known, validate_model
 from pulumi_aiops.config.eks_pieces import EksControlPlaneConfig
 from pulumi_aiops.eks._common import LOGS_KEY_ACTIONS, ROLE_ARN, EksPiece, managed_policy_arn
 
-__all__ = ["TYPE_TOKEN", "CoreAddons", "EksControlPlane", "EksControlPlaneArgs", "kubeconfig_json"]
+__all__ = [
+    "ADDON_CONFIGURATION",
+    "TYPE_TOKEN",
+    "CoreAddons",
+    "EksControlPlane",
+    "EksControlPlaneArgs",
+    "kubeconfig_json",
+]
 
 TYPE_TOKEN = "aiops:index:EksControlPlane"
+#: EKS Pod Identity roles (the EBS CSI driver's, workload_role): the trust of the EKS user guide,
+#: "Create IAM role with trust policy required by EKS Pod Identity" (pods.eks.amazonaws.com,
+#: sts:AssumeRole and sts:TagSession).
 _POD_TRUST = service_trust("pods.eks.amazonaws.com", tag_session=True)
+#: The node role: the EKS user guide, "Amazon EKS node IAM role" (trust ec2.amazonaws.com):
+#: AmazonEKSWorkerNodePolicy (kubelet, and the Pod Identity agent's eks-auth:AssumeRoleForPodIdentity),
+#: AmazonEC2ContainerRegistryPullOnly (images of the networking add-ons), AmazonEKS_CNI_Policy (the VPC
+#: CNI, which this library does not give a role of its own; the guide prefers one: see README).
 _NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly")
 
 
@@ -75,6 +93,12 @@ def _logs_key_policy(
                 "arn:", partition, ":logs:", region, ":", account, ":log-group:", log_group_name)}},
         ),
     ])
+
+
+#: Add-on configuration values (JSON). The VPC CNI enforces Kubernetes NetworkPolicies only with
+#: ``enableNetworkPolicy`` (EKS user guide, "Restrict Pod network traffic with Kubernetes network
+#: policies"; VPC CNI 1.14 or later): without it the platform's default-deny policies are inert.
+ADDON_CONFIGURATION: dict[str, str] = {"vpc-cni": json.dumps({"enableNetworkPolicy": "true"})}
 
 
 class CoreAddons(NamedTuple):
@@ -200,8 +224,15 @@ class EksControlPlane(EksPiece):
             opts=self._opts(depends_on=[log_group, *role_deps]),
         )
         self.cluster = cluster
-        #: The admin access policies: a Kubernetes client must wait for them.
-        self.admin_access: list[pulumi.Resource] = self._admins(name, cfg, cluster, partition)
+        #: The ingress rules admitting the deployer (``deployerAccess``) to the API endpoint.
+        self.deployer_rules: list[pulumi.Resource] = list(admit_deployer(
+            name, cluster.vpc_config.cluster_security_group_id, cfg.deployer_access,
+            where=f"{self._where}.deployerAccess", what=f"the EKS API of {eks_name}", tags=self._t(),
+            opts=self._opts(new=True)))
+        #: What a Kubernetes client must wait for: the admin access policies, and the network
+        #: rules that let the deployer reach the private endpoint.
+        self.admin_access: list[pulumi.Resource] = [*self._admins(name, cfg, cluster, partition),
+                                                    *self.deployer_rules]
 
         self.oidc_issuer_url = cluster.identities[0].oidcs[0].issuer.apply(lambda u: u or "")
         oidc = aws.iam.OpenIdConnectProvider(
@@ -212,7 +243,10 @@ class EksControlPlane(EksPiece):
             opts=self._opts(),
         )
         self.node_role_arn, node_role_deps = self._node_role(name, cfg, partition)
-        addons = {a: self._addon(name, cluster, a) for a in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")}
+        addons = {
+            a: self._addon(name, cluster, a, configuration_values=ADDON_CONFIGURATION.get(a))
+            for a in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+        }
         #: The Pod Identity agent: a PodIdentityAssociation's pods need it running.
         self.pod_identity_agent = addons["eks-pod-identity-agent"]
         #: What a node group waits for: the network add-ons and the node role's policies.
@@ -255,6 +289,10 @@ class EksControlPlane(EksPiece):
         role = aws.iam.Role(
             f"{n}-ebs-csi-role", assume_role_policy=_POD_TRUST, tags=self._t(), opts=self._opts()
         )
+        # The EBS CSI controller's permissions: the AWS managed AmazonEBSCSIDriverPolicy (the EKS user
+        # guide, "Create an Amazon EBS CSI driver IAM role"; aws-ebs-csi-driver docs/install.md). No KMS
+        # statement: the gp3 StorageClass encrypts with the account's default EBS key; a customer key
+        # (kmsKeyId, or a CMK as the account default) needs the KMS statement of that page.
         aws.iam.RolePolicyAttachment(
             f"{n}-ebs-csi-AmazonEBSCSIDriverPolicy",
             role=role.name,
@@ -327,6 +365,9 @@ class EksControlPlane(EksPiece):
     ) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
         if cfg.role_arn is not None:
             return checked(cfg.role_arn, ROLE_ARN, f"{self._where}.roleArn"), []
+        # The EKS user guide, "Amazon EKS cluster IAM role": trust eks.amazonaws.com (sts:AssumeRole and
+        # sts:TagSession), the AWS managed AmazonEKSClusterPolicy; and, for Secrets encryption, the KMS
+        # actions of "Encrypt Kubernetes secrets with KMS on existing clusters" on the key.
         role = aws.iam.Role(
             f"{n}-cluster-role",
             assume_role_policy=service_trust("eks.amazonaws.com", tag_session=True),
@@ -429,11 +470,13 @@ class EksControlPlane(EksPiece):
         *,
         depends_on: Sequence[pulumi.Resource] = (),
         pod_identity: list[aws.eks.AddonPodIdentityAssociationArgs] | None = None,
+        configuration_values: str | None = None,
     ) -> aws.eks.Addon:
         return aws.eks.Addon(
             f"{n}-{addon}",
             cluster_name=cluster.name,
             addon_name=addon,
+            configuration_values=configuration_values,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             pod_identity_associations=pod_identity,

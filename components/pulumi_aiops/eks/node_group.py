@@ -4,8 +4,12 @@
 Both work on any EKS cluster: the one an :class:`~pulumi_aiops.eks.control_plane.EksControlPlane`
 creates, or one a team already runs (give its name, a node role and subnets, as values or
 outputs; like pulumi-eks's ``ManagedNodeGroup(cluster=…)``, but with plain wiring values so it is
-usable from any language). Every launch template requires IMDSv2 with a hop limit of 1 (pods
-cannot reach the node's credentials) and an encrypted gp3 root volume.
+usable from any language). Every launch template requires IMDSv2 and an encrypted gp3 root
+volume. GPU nodes get a hop limit of 1, so no pod reaches the node's credentials; system nodes 2
+(``metadataHopLimit``), so the EBS CSI node driver can read instance metadata (with Kubernetes
+metadata instead it assumes one ENI and one volume attached when it computes the node's volume
+limit: aws-ebs-csi-driver ``docs/install.md``, "Metadata"); their launch template carries the tag
+``aiops.io/node-kind=system`` that the ``ec2-imdsv2-hop-limit`` policy reads.
 
 A GPU group runs an NVIDIA AMI, carries the ``nvidia.com/gpu=true:NoSchedule`` taint and the
 ``nvidia.com/gpu.present=true`` label, buys ON_DEMAND, SPOT or CAPACITY_BLOCK capacity (the
@@ -37,15 +41,28 @@ from pulumi_aiops.args import GpuNodeGroupArgs, SystemNodeGroupArgs
 from pulumi_aiops.aws.formats import SUBNET_ID, checked, checked_list
 from pulumi_aiops.catalog import Cloud, resolve
 from pulumi_aiops.config.base import validate_model
-from pulumi_aiops.config.eks import Autoscaler, EksCapacityType, GpuNodeGroupConfig
+from pulumi_aiops.config.eks import GPU_HOP_LIMIT, Autoscaler, EksCapacityType, GpuNodeGroupConfig
 from pulumi_aiops.config.eks_pieces import GpuNodeGroupPieceConfig, SystemNodeGroupPieceConfig
+from pulumi_aiops.config.gpu_nodes import (
+    EFA_INTERFACES,
+    GpuSharingConfig,
+    LocalStorage,
+    device_plugin_config_name,
+    nodeadm_local_storage_user_data,
+    pool_sharing,
+)
 from pulumi_aiops.contract import GPU_TAINT_KEY
 from pulumi_aiops.eks._common import (
     CA_NODE_TEMPLATE,
     DEVICE_PLUGIN_LABEL,
+    EFA_LABEL,
+    EFA_RESOURCE,
     GPU_NODE_LABEL,
+    MIG_CONFIG_LABEL,
+    NODE_KIND_TAG,
     POOL_LABEL,
     ROLE_ARN,
+    SHARING_CONFIG_LABEL,
     EksPiece,
 )
 from pulumi_aiops.errors import ConfigError
@@ -66,21 +83,42 @@ SYSTEM_TYPE_TOKEN = "aiops:index:SystemNodeGroup"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def gpu_labels(g: GpuNodeGroupConfig) -> dict[str, str]:
-    """The node labels of a GPU group: its own, the GPU label, its pool, the device-plugin switch."""
+def gpu_labels(g: GpuNodeGroupConfig, sharing: GpuSharingConfig | None = None) -> dict[str, str]:
+    """The node labels of a GPU group: its own, the GPU label, its pool, the device-plugin switch,
+    and (serving) the GPU-sharing configuration it selects and its EFA marker."""
     labels = {**g.labels, GPU_NODE_LABEL: "true", POOL_LABEL: g.name}
     if not g.ami_type.value.startswith("BOTTLEROCKET"):
         labels[DEVICE_PLUGIN_LABEL] = "daemonset"
+    if sharing is not None and sharing.time_slicing is not None:
+        labels[SHARING_CONFIG_LABEL] = device_plugin_config_name(sharing)
+    elif sharing is not None and sharing.mig is not None:
+        labels[MIG_CONFIG_LABEL] = f"all-{sharing.mig.profile}"
+    if g.efa:
+        labels[EFA_LABEL] = "true"
     return labels
 
 
-def node_template_tags(g: GpuNodeGroupConfig) -> dict[str, str]:
-    """The ASG tags cluster-autoscaler reads to scale ``g`` from zero: what a node would look like."""
-    template = {f"{CA_NODE_TEMPLATE}/label/{k}": v for k, v in gpu_labels(g).items()}
+def node_template_tags(g: GpuNodeGroupConfig, sharing: GpuSharingConfig | None = None) -> dict[str, str]:
+    """The ASG tags cluster-autoscaler reads to scale ``g`` from zero: what a node would look like
+    (its ``nvidia.com/gpu`` count is GPUs × slices when the GPUs are shared, so the autoscaler and
+    the scheduler agree on how many pods a new node takes)."""
+    template = {f"{CA_NODE_TEMPLATE}/label/{k}": v for k, v in gpu_labels(g, sharing).items()}
     template[f"{CA_NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}"] = "true:NoSchedule"
-    gpus = resolve(Cloud.AWS, g.instance_type, g.gpu_spec).gpu_count
-    template[f"{CA_NODE_TEMPLATE}/resources/nvidia.com/gpu"] = str(gpus)
+    spec = resolve(Cloud.AWS, g.instance_type, g.gpu_spec)
+    _, slices, _ = pool_sharing(sharing, spec.gpu_model, spec.gpu_memory_gib)
+    template[f"{CA_NODE_TEMPLATE}/resources/nvidia.com/gpu"] = str(spec.gpu_count * slices)
+    if g.efa:
+        template[f"{CA_NODE_TEMPLATE}/resources/{EFA_RESOURCE}"] = str(EFA_INTERFACES[g.instance_type])
     return template
+
+
+def efa_network_interfaces(instance_type: str, security_group_ids: list[Any]) -> list[dict[str, Any]]:
+    """One EFA interface per network card of ``instance_type`` (EC2's MaximumEfaInterfaces): device
+    index 0 on card 0, 1 on the others, as terraform-aws-eks's ``enable_efa_support`` builds them."""
+    return [{"network_card_index": i, "device_index": 0 if i == 0 else 1, "interface_type": "efa",
+             "delete_on_termination": "true", "associate_public_ip_address": "false",
+             "security_groups": list(security_group_ids)}
+            for i in range(EFA_INTERFACES[instance_type])]
 
 
 def _tag_slug(key: str) -> str:
@@ -115,6 +153,8 @@ class _ManagedGroup(EksPiece):
         *,
         ami_type: str,
         root_volume_gib: int,
+        hop_limit: int,
+        lt_tags: dict[str, str] | None = None,
         lt_extra: dict[str, Any] | None = None,
         **group: Any,
     ) -> tuple[aws.ec2.LaunchTemplate, aws.eks.NodeGroup]:
@@ -129,7 +169,7 @@ class _ManagedGroup(EksPiece):
             metadata_options={
                 "http_endpoint": "enabled",
                 "http_tokens": "required",
-                "http_put_response_hop_limit": 1,
+                "http_put_response_hop_limit": hop_limit,
                 "instance_metadata_tags": "disabled",
             },
             block_device_mappings=[
@@ -146,7 +186,7 @@ class _ManagedGroup(EksPiece):
             tag_specifications=[
                 {"resource_type": rt, "tags": node_tags} for rt in ("instance", "volume", "network-interface")
             ],
-            tags=tags,
+            tags={**tags, **(lt_tags or {})},
             opts=self._opts(),
             **(lt_extra or {}),
         )
@@ -201,11 +241,11 @@ class GpuNodeGroup(_ManagedGroup):
         else:
             g = validate_model(GpuNodeGroupPieceConfig, raw, f"GpuNodeGroup({name!r})")
         scale_from_zero = g.autoscaler is Autoscaler.CLUSTER_AUTOSCALER and g.min_size == 0
-        template = node_template_tags(g) if scale_from_zero else {}
+        template = node_template_tags(g, g.gpu_sharing) if scale_from_zero else {}
         tag_names = _template_names(name, template)
         super().__init__(GPU_TYPE_TOKEN, name, opts)
         self.config = g
-        self.labels = gpu_labels(g)
+        self.labels = gpu_labels(g, g.gpu_sharing)
 
         cb = g.capacity_type is EksCapacityType.CAPACITY_BLOCK
         extra: dict[str, Any] = {}
@@ -218,12 +258,23 @@ class GpuNodeGroup(_ManagedGroup):
                     "capacity_reservation_target": {"capacity_reservation_id": g.capacity_reservation_id}
                 },
             }
+        # Serving: EFA interfaces in a cluster placement group (multi-node models), the instance store
+        # under the kubelet (per-node weight caches). New children only; nothing changes without them.
+        self.placement_group: aws.ec2.PlacementGroup | None = None
+        if g.efa:
+            self.placement_group = aws.ec2.PlacementGroup(
+                f"{name}-pg", strategy="cluster", tags=dict(g.tags), opts=self._opts(new=True))
+            extra["placement"] = {"group_name": self.placement_group.name}
+            extra["network_interfaces"] = efa_network_interfaces(g.instance_type, list(g.security_group_ids))
+        if g.local_storage is LocalStorage.RAID0:
+            extra["user_data"] = nodeadm_local_storage_user_data()
         lt, ng = self._group(
             name,
             f"gpu-{g.name}",
             g,
             ami_type=g.ami_type.value,
             root_volume_gib=g.root_volume_gib,
+            hop_limit=GPU_HOP_LIMIT,
             lt_extra=extra,
             capacity_type=g.capacity_type.value,
             instance_types=None if cb else [g.instance_type],
@@ -280,6 +331,9 @@ class SystemNodeGroup(_ManagedGroup):
             s,
             ami_type=s.ami_type.value,
             root_volume_gib=s.root_volume_gib,
+            # An in-place update: a new launch-template version, which EKS rolls out node by node.
+            hop_limit=s.metadata_hop_limit,
+            lt_tags={NODE_KIND_TAG: "system"},
             capacity_type="ON_DEMAND",
             instance_types=[s.instance_type],
             scaling_config={

@@ -198,6 +198,8 @@ class Vpc(EksPiece):
         self.flow_log = self._flow_logs(n, tag_base, cfg, vpc, t)
 
         self.vpc_id = vpc.id
+        #: Private subnet ids by the stable key their children are named by (the AZ, else the position).
+        self.private_subnets_by_key: dict[str, pulumi.Output[str]] = {key(i): s.id for i, s in enumerate(private)}
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
         self.private_subnet_ids_by_az = pulumi.Output.all(azs, self.private_subnet_ids).apply(
@@ -269,6 +271,10 @@ class Vpc(EksPiece):
             tags=t(),
             opts=self._opts(new=True, protect=True, retain_on_delete=True),
         )
+        # The VPC user guide, "IAM role for publishing flow logs to CloudWatch Logs": trust
+        # vpc-flow-logs.amazonaws.com with the confused-deputy conditions it shows (aws:SourceAccount,
+        # aws:SourceArn on this account's flow logs); its five logs actions, scoped to this log group
+        # but DescribeLogGroups (which takes no log-group resource).
         role = aws.iam.Role(
             f"{n}-flow-logs-role",
             assume_role_policy=pulumi.Output.all(account, partition, region).apply(

@@ -237,6 +237,8 @@ _DEFAULT_OUTPUTS: dict[str, OutputFn] = {
     "aws:ec2/eip:Eip": _prefixed_id("eipalloc"),
     "aws:ec2/routeTable:RouteTable": _prefixed_id("rtb"),
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:ec2/placementGroup:PlacementGroup": _named_arn("ec2", "placement-group/"),
+    "aws:efs/fileSystem:FileSystem": _prefixed_id("fs"),
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _prefixed_id("vpce"),
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
@@ -366,6 +368,7 @@ _DEFAULT_OUTPUTS.update({
     "aws:rds/cluster:Cluster": _rds_cluster,
     "aws:rds/clusterInstance:ClusterInstance": _rds_instance,
     "aws:rds/subnetGroup:SubnetGroup": _named_arn("rds", "subgrp:"),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": _named_arn("rds", "cluster-pg:"),
     "aws:sagemaker/featureGroup:FeatureGroup": lambda m, a: {
         "arn": m.arn("sagemaker", f"feature-group/{str(a.inputs.get('featureGroupName', a.name)).lower()}")},
 })

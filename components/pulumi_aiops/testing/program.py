@@ -6,22 +6,28 @@ import asyncio
 import gc
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi.runtime
 from pulumi.runtime import rpc, settings
-from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.mocks import MockMonitor, MockResourceArgs, _resolve_callbacks
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from pulumi_aiops.stack_file import OFFLINE_SECRET
 from pulumi_aiops.testing.graph import ROOT_STACK_TYPE, AliasSpec, RecordedResource, ResourceGraph, new_urn
 from pulumi_aiops.testing.mocks import RecordingMocks
 
-__all__ = ["OFFLINE_SECRET", "RecordingMonitor", "load_stack_config", "run_program"]
+__all__ = ["OFFLINE_SECRET", "RecordingMonitor", "complete", "load_stack_config", "run_program"]
 
+T = TypeVar("T")
+#: The collector's thresholds during a run: a young collection every 10,000 net allocations,
+#: the middle generation every 20 of them, the old generation never (see run_program).
+_RUN_GC_THRESHOLD = (10_000, 20, 1_000_000_000)
 
 
 def _strip_id(ref: str) -> str | None:
@@ -41,6 +47,55 @@ def _alias_spec(alias: Any) -> AliasSpec:
         parent=spec.parentUrn if which == "parentUrn" else "",
         no_parent=bool(spec.noParent) if which == "noParent" else False,
     )
+
+
+def _rest(coro: Coroutine[Any, Any, T], first: Any) -> Generator[Any, Any, T]:
+    """The rest of a coroutine that has suspended once, yielding ``first``: every later yield
+    and send passes through unchanged, so the task that drives it sees what the coroutine
+    awaits (the future, its ``_asyncio_future_blocking`` flag) as if it drove the coroutine
+    from the start."""
+    yielded = first
+    while True:
+        try:
+            sent = yield yielded
+        except GeneratorExit:
+            coro.close()
+            raise
+        except BaseException as exc:  # thrown in by the task (cancellation): hand it on
+            try:
+                yielded = coro.throw(exc)
+            except StopIteration as stop:
+                return stop.value
+            continue
+        try:
+            yielded = coro.send(sent)
+        except StopIteration as stop:
+            return stop.value
+
+
+class _Resumed(Awaitable[T]):
+    def __init__(self, coro: Coroutine[Any, Any, T], first: Any) -> None:
+        self._coro, self._first = coro, first
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        return _rest(self._coro, self._first)
+
+
+def complete(coro: Coroutine[Any, Any, T]) -> T:
+    """``coro``'s result: computed right here when it never suspends, as
+    ``rpc.serialize_properties`` of a mock's plain state does not; if it does suspend, what is
+    left runs through the SDK's ``_sync_await`` (which pumps an event loop until it is done),
+    exactly as the SDK would have run it.
+
+    The SDK's ``MockMonitor.RegisterResource`` passes that coroutine to ``_sync_await`` on every
+    registration, which runs an event loop until it is done: 2.2 ms (1,000 resources) to 3.0 ms
+    (5,000) of wall time per registration measured here, against 0.55 to 0.67 ms completed
+    directly (issue 9). No value changes: the tests compare the graphs of both ways."""
+    try:
+        first = coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    return _sync_await(_Resumed(coro, first))
 
 
 class RecordingMonitor(MockMonitor):
@@ -64,6 +119,11 @@ class RecordingMonitor(MockMonitor):
       :meth:`ResourceGraph.alias_urns`.
     """
 
+    #: Complete the SDK's serialization coroutines directly (:func:`complete`) instead of
+    #: pumping an event loop per registration; ``False`` runs the SDK's own ``RegisterResource``
+    #: (the tests compare the two graphs).
+    complete_directly: bool = True
+
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.records: dict[str, RecordedResource] = {}
@@ -76,8 +136,27 @@ class RecordingMonitor(MockMonitor):
         parent_type = parent[len("urn:pulumi:"):].split("::", 3)[2] if parent else ""
         return new_urn(stack, project, parent_type, type_, name)
 
+    def _register(self, request: Any) -> Any:
+        """``MockMonitor.RegisterResource`` (pulumi 3.x), with its ``_sync_await`` replaced by
+        :func:`complete`."""
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == ROOT_STACK_TYPE:
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()  # deserializing resource references needs a loop on this thread
+        inputs = rpc.deserialize_properties(request.object)
+        resource_args = MockResourceArgs(
+            typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
+            resource_id=request.importId, custom=request.custom or False,
+            transforms=_resolve_callbacks(request.transforms),
+        )
+        id_: Any
+        id_, state = self.mocks.new_resource(resource_args)
+        obj_proto = complete(rpc.serialize_properties(state, {}))
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_, state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
+
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        response = self._register(request) if self.complete_directly else super().RegisterResource(request)
         urn = response.urn
         if request.type == ROOT_STACK_TYPE:
             self.stack_urn = urn
@@ -185,11 +264,16 @@ def run_program(
     monitor = RecordingMonitor(mocks)
 
     # Provider SDK modules leave hundreds of thousands of long-lived objects on the heap, and
-    # lazily imported ones arrive during the run: a cyclic collection would rescan them over and
-    # over. A program run is short and bounded, so pause the collector for it and restore it after.
+    # lazily imported ones arrive during the run: a full collection would rescan them over and
+    # over. Freeze what exists and collect only the young generations during the run: the
+    # short-lived cycles of every registration (tasks, frames, protobuf wrappers) are freed as
+    # the program goes (a 10,000-resource stack peaks about 20% lower than with the collector
+    # off), while nothing rescans the growing old generation. Restored after the run.
     gc.freeze()
     gc_was_enabled = gc.isenabled()
-    gc.disable()
+    gc_threshold = gc.get_threshold()
+    gc.set_threshold(*_RUN_GC_THRESHOLD)
+    gc.enable()
     loop = asyncio.new_event_loop()
     _silence_asyncio(loop)
     asyncio.set_event_loop(loop)
@@ -215,8 +299,9 @@ def run_program(
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         asyncio.set_event_loop(None)
         loop.close()
-        if gc_was_enabled:
-            gc.enable()
+        gc.set_threshold(*gc_threshold)
+        if not gc_was_enabled:
+            gc.disable()
     stack_outputs = monitor.registered_outputs.get(monitor.stack_urn or "", {})
     component_outputs = {u: o for u, o in monitor.registered_outputs.items() if u != monitor.stack_urn}
     return ResourceGraph(monitor.records.values(), stack_outputs, component_outputs)

@@ -9,10 +9,14 @@ with a ``knn_vector`` mapping, signed with SigV4 for service ``aoss`` (which als
 Requirements at ``pulumi up`` time:
 
 * the deploying principal is named in the collection's data access policy (``adminPrincipals``);
-* the deployer can reach the collection endpoint: the network policy is private, so run the
-  deployment from inside the VPC (a CI runner there, or a VPN) — see README.
+* the deployer can reach the collection endpoint: the network policy admits only the VPC
+  endpoint, so run the deployment from inside the VPC (a CI runner there, or a VPN host) whose
+  address resolves the endpoint through the VPC's DNS, and admit it on the endpoint's security
+  group with ``deployerAccess`` (security groups or CIDRs) — see README "Deploy for real".
 
-Data access policies take up to a minute to propagate, so 403 and 5xx answers are retried.
+Data access policies take up to a minute to propagate, so 403, 429 and 5xx answers are retried;
+so are refused connections and timeouts (the endpoint's DNS and security group rules settle in
+the same minute). When the attempts run out, the error names the endpoint and what to grant.
 
 Example (``VectorStore`` does this for its collection)::
 
@@ -28,7 +32,9 @@ import hashlib
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -40,6 +46,7 @@ __all__ = [
     "AossIndex",
     "AossIndexProvider",
     "AossRequestError",
+    "AossUnreachableError",
     "bedrock_index_body",
     "signed_request",
 ]
@@ -52,6 +59,19 @@ DEFAULT_FIELDS = {
 }
 #: Seconds to wait between attempts while the data access policy propagates.
 RETRY_DELAYS: tuple[float, ...] = (5, 10, 15, 20, 30, 30, 30)
+#: Seconds one request may take (connect and answer) before it counts as a timeout.
+REQUEST_TIMEOUT = 30.0
+#: What to do when the endpoint cannot be reached (appended to the error).
+_GRANT_NETWORK = (
+    "The collection admits only its VPC endpoint, and the endpoint's security group admits only the "
+    "groups and networks it is given. Run `pulumi up` from inside the VPC (or a network routed into it "
+    "that resolves *.aoss.<region>.amazonaws.com through the VPC's DNS) and admit that runner on 443: "
+    "aiops:platform.deployerAccess (securityGroupIds or cidrs), or the VectorStore arg deployer_access; "
+    "or run the deployment from a pod in the EKS cluster. See README 'Deploy for real'.")
+_GRANT_ACCESS = (
+    "A 403 that outlasts policy propagation means the deployer is not named in the collection's data "
+    "access policy (opensearch.adminPrincipals), or the request did not come through the VPC endpoint "
+    "(the name resolved to public addresses, which the private network policy refuses).")
 #: Inputs whose change needs a new index (OpenSearch mappings of knn fields are immutable).
 _REPLACE_KEYS = ("endpoint", "index_name", "dimensions", "vector_field", "text_field",
                  "metadata_field", "space_type")
@@ -60,10 +80,26 @@ _REPLACE_KEYS = ("endpoint", "index_name", "dimensions", "vector_field", "text_f
 class AossRequestError(Exception):
     """The collection answered with an error status."""
 
-    def __init__(self, status: int, body: str, what: str) -> None:
-        super().__init__(f"OpenSearch Serverless {what}: HTTP {status}: {body[:500]}")
+    def __init__(self, status: int, body: str, what: str, hint: str = "") -> None:
+        super().__init__(f"OpenSearch Serverless {what}: HTTP {status}: {body[:500]}" + (f"\n{hint}" if hint else ""))
         self.status = status
         self.body = body
+
+
+class AossUnreachableError(AossRequestError):
+    """No answer from the collection endpoint: refused, timed out, or its name did not resolve."""
+
+    def __init__(self, endpoint: str, reason: str, what: str, attempts: int) -> None:
+        parts = urllib.parse.urlsplit(endpoint)
+        port = parts.port or (80 if parts.scheme == "http" else 443)
+        where = f"tcp {parts.hostname}:{port}" if parts.hostname else endpoint
+        Exception.__init__(
+            self,
+            f"OpenSearch Serverless {what}: could not reach the collection endpoint {endpoint} ({where} from "
+            f"this machine) after {attempts} attempt{'s' if attempts != 1 else ''}: {reason}.\n{_GRANT_NETWORK}")
+        self.status = 0
+        self.body = reason
+        self.endpoint = endpoint
 
 
 def bedrock_index_body(dimensions: int, vector_field: str, text_field: str, metadata_field: str,
@@ -109,31 +145,64 @@ def signed_request(method: str, url: str, region: str, body: bytes = b"",
         return int(err.code), err.read().decode("utf-8", "replace")
 
 
+def _reason(err: OSError) -> str:
+    """What went wrong with a connection, in words (``URLError`` wraps the socket error)."""
+    inner: Any = err.reason if isinstance(err, urllib.error.URLError) else err
+    if isinstance(inner, TimeoutError):
+        return "the connection timed out (a security group or network ACL dropping the packets?)"
+    if isinstance(inner, ConnectionRefusedError):
+        return "the connection was refused"
+    return f"{type(inner).__name__}: {inner}"
+
+
 class AossIndexProvider(ResourceProvider):
-    """Create, compare and delete an AOSS index. ``credentials`` is for tests only."""
+    """Create, compare and delete an AOSS index.
+
+    ``credentials``, ``timeout`` (seconds per request) and ``retry_delays`` (seconds between
+    attempts; default :data:`RETRY_DELAYS`) are for tests."""
 
     serialize_as_secret_always = False
 
-    def __init__(self, credentials: Any = None) -> None:
+    def __init__(self, credentials: Any = None, *, timeout: float = REQUEST_TIMEOUT,
+                 retry_delays: Sequence[float] | None = None) -> None:
         super().__init__()
         self.credentials = credentials
+        self.timeout = timeout
+        self.retry_delays = tuple(retry_delays) if retry_delays is not None else None
 
     def _url(self, props: dict[str, Any]) -> str:
         return f"{str(props['endpoint']).rstrip('/')}/{props['index_name']}"
 
+    def _request(self, method: str, props: dict[str, Any], body: bytes = b"") -> tuple[int, str]:
+        return signed_request(method, self._url(props), str(props["region"]), body,
+                              credentials=self.credentials, timeout=self.timeout)
+
     def _send(self, method: str, props: dict[str, Any], body: bytes, what: str,
               ok: tuple[int, ...]) -> tuple[int, str]:
         status, text = 0, ""
-        for delay in (*RETRY_DELAYS, None):
-            status, text = signed_request(method, self._url(props), str(props["region"]), body,
-                                          credentials=self.credentials)
+        unreachable: OSError | None = None
+        delays = self.retry_delays if self.retry_delays is not None else RETRY_DELAYS
+        attempts = 0
+        for delay in (*delays, None):
+            attempts += 1
+            try:
+                status, text = self._request(method, props, body)
+            except OSError as err:  # refused, timed out, name not resolved (HTTP errors are answers)
+                unreachable = err
+                if delay is not None:
+                    time.sleep(delay)
+                    continue
+                break
+            unreachable = None
             if status in ok:
                 return status, text
             if (status == 403 or status == 429 or status >= 500) and delay is not None:
                 time.sleep(delay)
                 continue
             break
-        raise AossRequestError(status, text, what)
+        if unreachable is not None:
+            raise AossUnreachableError(str(props["endpoint"]), _reason(unreachable), what, attempts)
+        raise AossRequestError(status, text, what, _GRANT_ACCESS if status == 403 else "")
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         body = json.dumps(bedrock_index_body(
@@ -148,8 +217,11 @@ class AossIndexProvider(ResourceProvider):
         return CreateResult(id_=self._url(props), outs=dict(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        status, _ = signed_request("HEAD", self._url(props), str(props["region"]),
-                                   credentials=self.credentials)
+        try:
+            status, _ = self._request("HEAD", props)
+        except OSError as err:
+            raise AossUnreachableError(str(props["endpoint"]), _reason(err),
+                                       f"read index {props['index_name']}", 1) from None
         return ReadResult(id_=id_ if status == 200 else "", outs=dict(props))
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
