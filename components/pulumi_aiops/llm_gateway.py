@@ -33,27 +33,38 @@ It creates, in its own namespace (``restricted`` Pod Security Standard):
 * with ``teams``: a Job after each deploy that reconciles them through the admin API
   (:mod:`pulumi_aiops.gateway.reconcile_teams`, idempotent).
 
-Example::
+Example (an EKS cluster, a vLLM server on it, Bedrock, an outside API whose key is the secret
+config value ``aiops:openaiApiKey``)::
 
+    import pulumi
+    from pulumi_aiops.bedrock_access import BedrockAccess
+    from pulumi_aiops.eks_gpu_cluster import EksGpuCluster
     from pulumi_aiops.llm_gateway import LlmGateway
+    from pulumi_aiops.workloads import ModelServer
 
+    tags = {"owner": "ml-platform", "cost-center": "cc-1234", "data-classification": "internal"}
+    cluster = EksGpuCluster("eks", {"gpu_node_groups": [{"name": "l4", "instance_type": "g6.xlarge", "max_size": 2}],
+                                    "tags": tags})
+    access = BedrockAccess("bedrock", {"models": ["amazon.nova-pro-v1:0"], "vpc_id": cluster.vpc_id,
+                                       "subnet_ids": cluster.private_subnet_ids, "tags": tags})
+    chat = ModelServer("chat", {"cluster": cluster, "model": "Qwen/Qwen2.5-1.5B-Instruct", "max_model_len": 8192})
     gateway = LlmGateway("gateway", {
-        "cluster": cluster,                         # an EksGpuCluster
-        "bedrock": access,                          # a BedrockAccess
+        "cluster": cluster,
+        "bedrock": access,
         "allowed_namespaces": ["apps"],
         "routes": [
-            {"name": "chat", "provider": "model-server", "server": chat_server},
-            {"name": "chat-bedrock", "provider": "bedrock", "model": "amazon.nova-pro-v1:0"},
+            {"name": "chat", "provider": "model-server", "server": chat, "context_length": 8192},
+            {"name": "nova", "provider": "bedrock", "model": "amazon.nova-pro-v1:0"},
             {"name": "gpt", "provider": "openai-compatible", "model": "gpt-4o-mini",
              "api_base": "https://api.openai.com/v1",
              "api_key": pulumi.Config().require_secret("openaiApiKey")},
         ],
-        "router": {"fallbacks": {"chat": ["chat-bedrock"]}, "context_window_fallbacks": {"chat": ["gpt"]}},
+        "router": {"fallbacks": {"chat": ["nova"]}, "context_window_fallbacks": {"chat": ["gpt"]}},
         "database": {"mode": "aurora"},
-        "teams": [{"id": "search", "max_budget_usd": 500, "budget_duration": "30d", "models": ["chat"]}],
-        "tags": {"owner": "ml-platform", "cost-center": "cc-1234"},
+        "teams": [{"id": "search", "max_budget_usd": 500, "budget_duration": "30d", "models": ["chat", "nova"]}],
+        "tags": tags,
     })
-    # apps call gateway.endpoint (http://llm-gateway.llm-gateway.svc.cluster.local:4000/v1)
+    pulumi.export("gateway", gateway.endpoint)  # http://gateway.llm-gateway.svc.cluster.local:4000/v1
 """
 
 # No `from __future__ import annotations`: Pulumi's schema inference reads the annotations of
@@ -440,9 +451,9 @@ class LlmGateway(pulumi.ComponentResource):
                     peer["podSelector"] = {"matchLabels": dict(tel.monitoring_pod_labels)}
                 scrapers.append(peer)
             ingress_rules.append({"from": scrapers, "ports": [{"protocol": "TCP", "port": tel.metrics_port}]})
-        dns = {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                       "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
-               "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}
+        # DNS to any address on port 53, as pulumi_aiops.network_policy.allow_dns: CoreDNS behind its
+        # ClusterIP and a node-local DNS cache on a link-local address alike; nothing else on 53.
+        dns: dict[str, Any] = {"ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}
         fixed: list[dict[str, Any]] = [dns]
         if bedrock_routes:
             # Bedrock runtime and STS over HTTPS (regional endpoints, or interface endpoints in the VPC).

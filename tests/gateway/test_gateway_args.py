@@ -205,3 +205,22 @@ def test_nothing_is_registered_before_the_error() -> None:
                                               "routes": [ROUTE], "router": {"fallbacks": {"chat": ["x"]}}}),
                     mocks=Spy())
     assert registered == []
+
+
+def test_the_docstring_example_runs_and_builds_what_it_says() -> None:
+    import importlib
+    import re
+    import textwrap
+
+    doc = importlib.import_module("pulumi_aiops.llm_gateway").__doc__ or ""
+    found = re.search(r"Example.*?::\n\n((?:    [^\n]*\n|\n)+)", doc, flags=re.S)
+    assert found
+    code = textwrap.dedent(found.group(1))
+    g = run_program(lambda: exec(compile(code, "<llm_gateway docstring>", "exec"), {}),
+                    {"aws:region": "us-east-1", "aiops:openaiApiKey": "sk-example-0123456789"},
+                    secret_keys={"aiops:openaiApiKey"})
+    assert g.exports["gateway"] == "http://gateway.llm-gateway.svc.cluster.local:4000/v1"
+    cfg = unwrap_secret(g.named("gateway-config").inputs["data"])["config.yaml"]
+    assert "hosted_vllm/chat" in cfg and "bedrock/converse/amazon.nova-pro-v1:0" in cfg
+    assert g.named("gateway-db", "aws:rds/cluster:Cluster").protect
+    assert g.named("gateway-teams-job", "kubernetes:batch/v1:Job")

@@ -210,6 +210,15 @@ def test_the_rendered_config_is_what_runs(rendered: RenderedGateway, key: str) -
     assert rendered.config["general_settings"]["master_key"] == f"os.environ/{MASTER_KEY_ENV}"
 
 
+def test_the_probes_answer_without_a_key(proxy: Proxy, rendered: RenderedGateway) -> None:
+    dep = rendered.graph.named("gw-deployment", "kubernetes:apps/v1:Deployment")
+    (container,) = dep.inputs["spec"]["template"]["spec"]["containers"]
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        path = container[probe]["httpGet"]["path"]
+        status, _ = get(f"{proxy.base}{path}")
+        assert status == 200, (probe, path, status)
+
+
 def test_routes_by_model_name(proxy: Proxy, key: str, backends: Backends) -> None:
     status, body = chat(proxy, "chat-backup", HARMLESS, key)
     assert status == 200 and answer(body) == "from backup"
