@@ -130,6 +130,7 @@ class _Capture(ThreadingHTTPServer):
 
 
 @needs_litellm
+@pytest.mark.filterwarnings("ignore::UserWarning")  # pydantic on LiteLLM's ReadOnly TypedDicts, at import
 def test_a_bedrock_call_carries_the_guardrail_on_the_wire(config: dict[str, Any]) -> None:
     """LiteLLM turns the route's ``guardrailConfig`` into the Converse request's ``guardrailConfig``
     (what ``bedrock:GuardrailIdentifier`` is evaluated on); the endpoint is a loopback stub."""
