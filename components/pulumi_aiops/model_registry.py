@@ -37,13 +37,11 @@ changed later is refused by the pods.
 
 Example::
 
-    import json
-
     import pulumi_aws as aws
+    from pulumi_aiops.aws.iam import service_trust
     from pulumi_aiops.model_registry import ModelRegistry
 
-    ci_role = aws.iam.Role("model-sync-ci", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "codebuild.amazonaws.com"}}]}))
+    ci_role = aws.iam.Role("model-sync-ci", assume_role_policy=service_trust("codebuild.amazonaws.com"))
     registry = ModelRegistry("models", {
         "models": [{"name": "qwen2.5-0.5b-instruct", "version": "2024-09-19",
                     "source": {"hugging_face": {"repo": "Qwen/Qwen2.5-0.5B-Instruct",

@@ -14,6 +14,8 @@ from typing import Any
 
 import pulumi
 
+from pulumi_aiops.aws.iam import POLICY_VERSION
+
 __all__ = ["RecordingMocks", "render_policy_document"]
 
 OutputFn = Callable[["RecordingMocks", pulumi.runtime.MockResourceArgs], dict[str, Any]]
@@ -57,7 +59,7 @@ def render_policy_document(args: dict[str, Any]) -> str:
                 cmap.setdefault(c["test"], {})[c["variable"]] = vals[0] if len(vals) == 1 else vals
             st["Condition"] = cmap
         stmts.append(st)
-    doc = {"Version": args.get("version") or "2012-10-17", "Statement": stmts}
+    doc = {"Version": args.get("version") or POLICY_VERSION, "Statement": stmts}
     return json.dumps(doc, indent=2)
 
 
