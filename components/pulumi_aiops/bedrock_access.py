@@ -75,7 +75,7 @@ from pulumi_aiops.aws.formats import (
 from pulumi_aiops.aws.iam import document, document_dict, statement
 from pulumi_aiops.aws.kms import KeyUser, key_policy, kms_key
 from pulumi_aiops.catalog.bedrock import lookup_bedrock
-from pulumi_aiops.config.base import ConfigValueError, Wired, is_known, validate_model
+from pulumi_aiops.config.base import ConfigValueError, Wired, component_args, is_known
 from pulumi_aiops.config.bedrock import (
     BedrockAccessConfig,
     CommitmentDuration,
@@ -292,10 +292,7 @@ class BedrockAccess(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         where = f"BedrockAccess({name!r})"
-        if isinstance(args, BedrockAccessArgsModel):
-            cfg = args
-        else:
-            cfg = validate_model(BedrockAccessArgsModel, dict(args), where)
+        cfg = component_args(BedrockAccessArgsModel, args, where)
         self._check_source_region(cfg, where)
         super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
             pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))

@@ -56,7 +56,7 @@ Example::
 # component classes as objects at run time.
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -68,7 +68,7 @@ from pulumi_aiops.args import CoreWeaveGpuClusterArgs
 from pulumi_aiops.aws.iam import POLICY_VERSION, statement
 from pulumi_aiops.capacity import COREWEAVE_SYSTEM_LABEL
 from pulumi_aiops.catalog import Cloud, resolve
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.coreweave import (
     ApiAccess,
     Autoscaling,
@@ -236,16 +236,7 @@ class CoreWeaveGpuCluster(GpuCluster):
     def __init__(self, name: str, args: CoreWeaveGpuClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         raw: Any = args
         where = f"CoreWeaveGpuCluster({name!r})"
-        if isinstance(raw, CoreWeaveClusterConfig):
-            cfg = raw
-        else:
-            if raw is not None and not isinstance(raw, Mapping):
-                raise ConfigError(f"{where}: args must be a mapping (CoreWeaveGpuClusterArgs), "
-                                  f"got {type(raw).__name__}")
-            data = dict(raw or {})
-            if "name" not in data:
-                data["name"] = name
-            cfg = validate_model(CoreWeaveClusterConfig, data, where)
+        cfg = component_args(CoreWeaveClusterConfig, raw, where, {"name": name})
         # Before any resource is registered. The builder has checked the token under the stack-config
         # path already (aiops:platform.coreweave.tokenConfigKey), so this fails only in a program.
         token = require_token(cfg, where)

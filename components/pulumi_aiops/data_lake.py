@@ -44,7 +44,7 @@ from pulumi_aiops.aws.bucket import ObjectLock, SecureBucket, abort_multipart_ru
 from pulumi_aiops.aws.formats import IAM_PRINCIPAL, KMS_KEY_ARN, check_tags, checked
 from pulumi_aiops.aws.iam import document, statement
 from pulumi_aiops.aws.kms import kms_key
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.data import (
     DataLakeConfig,
     DataZone,
@@ -146,10 +146,7 @@ class DataLake(pulumi.ComponentResource):
     def __init__(self, name: str, args: DataLakeArgs = _DEFAULTS,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         where = f"DataLake({name!r})"
-        if isinstance(args, DataLakeArgsModel):
-            cfg = args
-        else:
-            cfg = validate_model(DataLakeArgsModel, dict(args or {}), where)
+        cfg = component_args(DataLakeArgsModel, args, where)
         if name != name.lower() or not name[:1].isalpha() or len(name) > _MAX_NAME:
             raise ConfigError(f"{where}: the name is not allowed; S3 bucket names derive from it, so use "
                               f"at most {_MAX_NAME} lowercase letters, digits and hyphens, starting with a letter")

@@ -84,7 +84,7 @@ from pulumi_aiops.args import (
     EksSystemNodeGroupArgs,
 )
 from pulumi_aiops.catalog import Cloud, resolve
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.eks import Autoscaler, EksClusterConfig, GpuNodeGroupConfig, given
 from pulumi_aiops.config.eks_pieces import (
     ClusterAutoscalerConfig,
@@ -194,11 +194,7 @@ class EksGpuCluster(GpuCluster):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         raw: Any = args  # or the validated model (the builder passes one)
-        if isinstance(raw, EksClusterConfig):
-            cfg = raw
-        else:
-            data: dict[str, Any] = {"name": name, **dict(raw or {})}
-            cfg = validate_model(EksClusterConfig, data, f"EksGpuCluster({name!r})")
+        cfg = component_args(EksClusterConfig, raw, f"EksGpuCluster({name!r})", {"name": name})
         super().__init__(
             TYPE_TOKEN,
             name,

@@ -38,7 +38,7 @@ from pydantic import ConfigDict, Field, InstanceOf, field_validator
 from pulumi_aiops.args import FeatureStoreArgs
 from pulumi_aiops.aws.formats import check_tags
 from pulumi_aiops.aws.iam import statement
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.data import DataZone, FeatureStoreConfig
 from pulumi_aiops.data_lake import READ_KMS_ACTIONS, DataLake, policy_json, stateful
 
@@ -98,10 +98,7 @@ class FeatureStore(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FeatureStoreArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        if isinstance(args, FeatureStoreArgsModel):
-            cfg = args
-        else:
-            cfg = validate_model(FeatureStoreArgsModel, dict(args), f"FeatureStore({name!r})")
+        cfg = component_args(FeatureStoreArgsModel, args, f"FeatureStore({name!r})")
         super().__init__(TYPE_TOKEN, name, None, pulumi.ResourceOptions.merge(
             pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=OLD_TYPE_TOKEN)]), opts))
         self.config: FeatureStoreArgsModel = cfg

@@ -49,7 +49,7 @@ from pulumi_aiops.bedrock_access import (
     guardrail_invoke_statements,
 )
 from pulumi_aiops.catalog.bedrock import lookup_bedrock
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.bedrock import (
     ChunkingConfig,
     ChunkingStrategy,
@@ -168,10 +168,7 @@ class KnowledgeBase(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         where = f"KnowledgeBase({name!r})"
-        if isinstance(args, KnowledgeBaseArgsModel):
-            cfg = args
-        else:
-            cfg = validate_model(KnowledgeBaseArgsModel, dict(args), where)
+        cfg = component_args(KnowledgeBaseArgsModel, args, where)
         lake, store, access = cfg.data_lake, cfg.vector_store, cfg.access
         if not store.supports_bedrock:
             raise ConfigError(f"{where}.vectorStore: {store.store_name!r} uses the {store.backend.value} backend, "

@@ -79,7 +79,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from pulumi_aiops.args import LlmGatewayArgs
-from pulumi_aiops.config.base import _render_path, _short, validate_model
+from pulumi_aiops.config.base import _render_path, _short, component_args
 from pulumi_aiops.config.gateway import (
     BedrockRef,
     DatabaseMode,
@@ -171,12 +171,7 @@ class LlmGateway(pulumi.ComponentResource):
     def __init__(self, name: str, args: LlmGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         where = f"LlmGateway({name!r})"
         raw: Any = args
-        if isinstance(raw, LlmGatewayArgsModel):
-            cfg = raw
-        else:
-            if not isinstance(raw, Mapping):
-                raise ConfigError(f"{where}: args must be a mapping (LlmGatewayArgs), got {type(raw).__name__}")
-            cfg = validate_model(LlmGatewayArgsModel, dict(raw), where)
+        cfg = component_args(LlmGatewayArgsModel, raw, where)
         self._check_before_registering(cfg, where)
         super().__init__(TYPE_TOKEN, name, None, opts)
         self.config = cfg

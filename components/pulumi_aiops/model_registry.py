@@ -69,7 +69,7 @@ from pulumi_aiops.aws.bucket import SecureBucket, secure_bucket
 from pulumi_aiops.aws.formats import IAM_PRINCIPAL, check_tags, checked
 from pulumi_aiops.aws.iam import document, statement
 from pulumi_aiops.aws.kms import kms_key
-from pulumi_aiops.config.base import Wired, validate_model
+from pulumi_aiops.config.base import Wired, component_args
 from pulumi_aiops.config.serving import (
     ModelRegistryConfig,
     ModelRegistryRef,
@@ -112,10 +112,7 @@ class ModelRegistryArgsModel(ModelRegistryConfig):
 
 def _validate(name: str, args: Any) -> ModelRegistryArgsModel:
     where = f"ModelRegistry({name!r})"
-    if isinstance(args, ModelRegistryArgsModel):
-        cfg = args
-    else:
-        cfg = validate_model(ModelRegistryArgsModel, dict(args or {}), where)
+    cfg = component_args(ModelRegistryArgsModel, args, where)
     if cfg.storage is RegistryStorage.DATA_LAKE and cfg.data_lake is None:
         raise ConfigError(f"{where}.dataLake: is required with storage data-lake (the lake whose curated bucket holds "
                           "the versions)")

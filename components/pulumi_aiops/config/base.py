@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import types
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
 import pulumi
@@ -23,6 +24,7 @@ __all__ = [
     "AiopsModel",
     "ConfigValueError",
     "Wired",
+    "component_args",
     "config_error_from_validation",
     "is_known",
     "refuse_ignored",
@@ -294,6 +296,25 @@ def config_error_from_validation(prefix: str, exc: ValidationError,
         else:
             problems.append(f"{path}: {_short(err['input'])} is not allowed; {msg}")
     return ConfigError(problems)
+
+
+def component_args(model: type[M], args: Any, where: str, defaults: dict[str, Any] | None = None) -> M:
+    """A component's ``args`` as its validated model: the model itself as given (the builder passes
+    validated ones), or a mapping validated with ``defaults`` under it (e.g. ``{"name": name}``),
+    errors prefixed ``where`` (``DataLake('lake')``). ``None`` reads as no args. Example::
+
+        cfg = component_args(DataLakeArgsModel, args, f"DataLake({name!r})")
+    """
+    if isinstance(args, model):
+        return args
+    if args is not None and not isinstance(args, Mapping):
+        raise ConfigError(f"{where}: args must be a mapping ({args_name_of(model)}), got {type(args).__name__}")
+    return validate_model(model, {**(defaults or {}), **dict(args or {})}, where)
+
+
+def args_name_of(model: type[BaseModel]) -> str:
+    """The public Args name of ``model`` (its ``title``, else its class name)."""
+    return str(model.model_config.get("title") or model.__name__)
 
 
 def validate_model(model: type[M], data: Any, prefix: str) -> M:

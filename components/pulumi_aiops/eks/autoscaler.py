@@ -33,7 +33,7 @@ import pulumi_kubernetes as k8s
 
 from pulumi_aiops.args import ClusterAutoscalerArgs
 from pulumi_aiops.aws.iam import document_json, service_trust
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.eks_pieces import ClusterAutoscalerConfig
 from pulumi_aiops.eks._common import AUTOSCALER_REPO, EksPiece
 from pulumi_aiops.images import cluster_autoscaler
@@ -98,10 +98,7 @@ class ClusterAutoscaler(EksPiece):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         raw: Any = args  # or the validated model (EksGpuCluster passes one)
-        if isinstance(raw, ClusterAutoscalerConfig):
-            cfg = raw
-        else:
-            cfg = validate_model(ClusterAutoscalerConfig, raw, f"ClusterAutoscaler({name!r})")
+        cfg = component_args(ClusterAutoscalerConfig, raw, f"ClusterAutoscaler({name!r})")
         super().__init__(TYPE_TOKEN, name, opts)
         self.config = cfg
         tags = dict(cfg.tags)

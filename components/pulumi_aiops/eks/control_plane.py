@@ -43,7 +43,7 @@ from pulumi_aiops.args import EksControlPlaneArgs
 from pulumi_aiops.aws.deployer_access import admit_deployer
 from pulumi_aiops.aws.formats import IAM_ROLE_OR_USER, KMS_KEY_ARN, SUBNET_ID, VPC_ID, checked, checked_list
 from pulumi_aiops.aws.iam import document, service_trust, statement
-from pulumi_aiops.config.base import is_known, validate_model
+from pulumi_aiops.config.base import component_args, is_known
 from pulumi_aiops.config.eks_pieces import EksControlPlaneConfig
 from pulumi_aiops.eks._common import LOGS_KEY_ACTIONS, ROLE_ARN, EksPiece, managed_policy_arn
 
@@ -172,10 +172,7 @@ class EksControlPlane(EksPiece):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         raw: Any = args  # or the validated model (EksGpuCluster passes one)
-        if isinstance(raw, EksControlPlaneConfig):
-            cfg = raw
-        else:
-            cfg = validate_model(EksControlPlaneConfig, raw, f"EksControlPlane({name!r})")
+        cfg = component_args(EksControlPlaneConfig, raw, f"EksControlPlane({name!r})")
         super().__init__(TYPE_TOKEN, name, opts)
         self.config = cfg
         self._tags = dict(cfg.tags)

@@ -28,7 +28,7 @@ import pulumi_kubernetes as k8s
 
 from pulumi_aiops import network_policy as netpol
 from pulumi_aiops.args import NvidiaDevicePluginArgs
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.eks_pieces import NvidiaDevicePluginConfig
 from pulumi_aiops.contract import gpu_toleration
 from pulumi_aiops.eks._common import DEVICE_PLUGIN_LABEL, DEVICE_PLUGIN_REPO, EksPiece
@@ -78,10 +78,7 @@ class NvidiaDevicePlugin(EksPiece):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         raw: Any = args  # or the validated model (EksGpuCluster passes one)
-        if isinstance(raw, NvidiaDevicePluginConfig):
-            cfg = raw
-        else:
-            cfg = validate_model(NvidiaDevicePluginConfig, dict(raw or {}), f"NvidiaDevicePlugin({name!r})")
+        cfg = component_args(NvidiaDevicePluginConfig, raw, f"NvidiaDevicePlugin({name!r})")
         super().__init__(TYPE_TOKEN, name, opts)
         self.config = cfg
         self.release = k8s.helm.v3.Release(

@@ -40,7 +40,7 @@ import pulumi_aws as aws
 from pulumi_aiops.args import GpuNodeGroupArgs, SystemNodeGroupArgs
 from pulumi_aiops.aws.formats import SUBNET_ID, checked, checked_list
 from pulumi_aiops.catalog import Cloud, resolve
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.eks import GPU_HOP_LIMIT, Autoscaler, EksCapacityType, GpuNodeGroupConfig
 from pulumi_aiops.config.eks_pieces import GpuNodeGroupPieceConfig, SystemNodeGroupPieceConfig
 from pulumi_aiops.config.gpu_nodes import (
@@ -236,10 +236,7 @@ class GpuNodeGroup(_ManagedGroup):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         raw: Any = args  # or the validated model (EksGpuCluster passes one)
-        if isinstance(raw, GpuNodeGroupPieceConfig):
-            g = raw
-        else:
-            g = validate_model(GpuNodeGroupPieceConfig, raw, f"GpuNodeGroup({name!r})")
+        g = component_args(GpuNodeGroupPieceConfig, raw, f"GpuNodeGroup({name!r})")
         scale_from_zero = g.autoscaler is Autoscaler.CLUSTER_AUTOSCALER and g.min_size == 0
         template = node_template_tags(g, g.gpu_sharing) if scale_from_zero else {}
         tag_names = _template_names(name, template)
@@ -319,10 +316,7 @@ class SystemNodeGroup(_ManagedGroup):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         raw: Any = args  # or the validated model (EksGpuCluster passes one)
-        if isinstance(raw, SystemNodeGroupPieceConfig):
-            s = raw
-        else:
-            s = validate_model(SystemNodeGroupPieceConfig, raw, f"SystemNodeGroup({name!r})")
+        s = component_args(SystemNodeGroupPieceConfig, raw, f"SystemNodeGroup({name!r})")
         super().__init__(SYSTEM_TYPE_TOKEN, name, opts)
         self.config = s
         lt, ng = self._group(

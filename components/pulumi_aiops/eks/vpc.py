@@ -36,7 +36,7 @@ import pulumi_aws as aws
 from pulumi_aiops.args import VpcArgs
 from pulumi_aiops.aws.iam import document, service_trust, statement
 from pulumi_aiops.aws.kms import KeyUser, kms_key
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.eks import NatGateways
 from pulumi_aiops.config.eks_pieces import VpcConfig
 from pulumi_aiops.eks._common import LOGS_KEY_ACTIONS, EksPiece
@@ -75,7 +75,7 @@ class Vpc(EksPiece):
 
     def __init__(self, name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         raw: Any = args  # or the validated model (EksGpuCluster passes one)
-        cfg = raw if isinstance(raw, VpcConfig) else validate_model(VpcConfig, raw, f"Vpc({name!r})")
+        cfg = component_args(VpcConfig, raw, f"Vpc({name!r})")
         super().__init__(TYPE_TOKEN, name, opts)
         self.config = cfg
         tag_base = cfg.name_tag or name

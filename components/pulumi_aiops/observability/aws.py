@@ -33,7 +33,6 @@ Example::
 # component classes as objects at run time.
 import json
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -43,9 +42,8 @@ from pulumi_aiops.args import AwsMonitoringArgs
 from pulumi_aiops.aws.formats import KMS_KEY_ARN, checked
 from pulumi_aiops.aws.iam import document, statement
 from pulumi_aiops.aws.kms import KeyUser, kms_key
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.observability import AwsMonitoringArgsModel
-from pulumi_aiops.errors import ConfigError
 
 __all__ = ["BEDROCK_METRICS", "TYPE_TOKEN", "AwsMonitoring", "AwsMonitoringArgs", "bedrock_dashboard"]
 
@@ -103,12 +101,7 @@ class AwsMonitoring(pulumi.ComponentResource):
     def __init__(self, name: str, args: AwsMonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         raw: Any = args
         where = f"AwsMonitoring({name!r})"
-        if isinstance(raw, AwsMonitoringArgsModel):
-            cfg = raw
-        else:
-            if not isinstance(raw, Mapping):
-                raise ConfigError(f"{where}: args must be a mapping (AwsMonitoringArgs), got {type(raw).__name__}")
-            cfg = validate_model(AwsMonitoringArgsModel, dict(raw), where)
+        cfg = component_args(AwsMonitoringArgsModel, raw, where)
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)

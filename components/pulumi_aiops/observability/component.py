@@ -50,7 +50,7 @@ import pulumi_kubernetes as k8s
 from pulumi_aiops import diagnostics
 from pulumi_aiops.args import ObservabilityArgs
 from pulumi_aiops.catalog import Cloud
-from pulumi_aiops.config.base import validate_model
+from pulumi_aiops.config.base import component_args
 from pulumi_aiops.config.observability import (
     ObservabilityArgsModel,
     ReceiverType,
@@ -126,12 +126,7 @@ class Observability(pulumi.ComponentResource):
     def __init__(self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         raw: Any = args
         where = f"Observability({name!r})"
-        if isinstance(raw, ObservabilityArgsModel):
-            cfg = raw
-        else:
-            if not isinstance(raw, Mapping):
-                raise ConfigError(f"{where}: args must be a mapping (ObservabilityArgs), got {type(raw).__name__}")
-            cfg = validate_model(ObservabilityArgsModel, dict(raw), where)
+        cfg = component_args(ObservabilityArgsModel, raw, where)
         cloud = _cloud_of(cfg.cluster)
         self.slos = effective_slos(cfg, cloud)
         _slo_warnings(self.slos, cloud, where)

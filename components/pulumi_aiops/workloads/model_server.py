@@ -121,7 +121,7 @@ import pulumi_kubernetes as k8s
 from pulumi_aiops import diagnostics
 from pulumi_aiops.args import ModelServerArgs
 from pulumi_aiops.catalog import Cloud
-from pulumi_aiops.config.base import ConfigValueError, validate_model
+from pulumi_aiops.config.base import ConfigValueError, component_args
 from pulumi_aiops.config.placement import FALLBACK_CPU, FALLBACK_MEMORY, ServerPlacement, place_server
 from pulumi_aiops.config.serving import (
     AutoscalingMetric,
@@ -695,12 +695,7 @@ class ModelServer(pulumi.ComponentResource):
 
         raw: Any = args
         where = f"ModelServer({name!r})"
-        if isinstance(raw, ModelServerArgsModel):
-            spec = raw
-        else:
-            if not isinstance(raw, Mapping):
-                raise ConfigError(f"{where}: args must be a mapping (ModelServerArgs), got {type(raw).__name__}")
-            spec = validate_model(ModelServerArgsModel, dict(raw), where)
+        spec = component_args(ModelServerArgsModel, raw, where)
         server = spec.name or name
         _, _, skipped = tag_metadata(spec.tags)
         for key in skipped:

@@ -29,7 +29,7 @@ import pulumi_kubernetes as k8s
 from pydantic import ConfigDict, Field
 
 from pulumi_aiops.args import KedaArgs, LeaderWorkerSetControllerArgs
-from pulumi_aiops.config.base import AiopsModel, validate_model
+from pulumi_aiops.config.base import AiopsModel, component_args
 from pulumi_aiops.config.serving import (
     KEDA_CHART,
     KEDA_CHART_VERSION,
@@ -140,7 +140,7 @@ class Keda(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KedaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         raw: Any = args
-        cfg = raw if isinstance(raw, KedaArgsModel) else validate_model(KedaArgsModel, dict(raw), f"Keda({name!r})")
+        cfg = component_args(KedaArgsModel, raw, f"Keda({name!r})")
         super().__init__("aiops:index:Keda", name, None, opts)
         c = resolve_cluster(cfg.cluster, self, name)
         k = pulumi.ResourceOptions(parent=self, provider=c.provider, depends_on=c.depends_on)
@@ -163,8 +163,7 @@ class LeaderWorkerSetController(pulumi.ComponentResource):
     def __init__(self, name: str, args: LeaderWorkerSetControllerArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         raw: Any = args
-        cfg = raw if isinstance(raw, LeaderWorkerSetControllerArgsModel) else validate_model(
-            LeaderWorkerSetControllerArgsModel, dict(raw), f"LeaderWorkerSetController({name!r})")
+        cfg = component_args(LeaderWorkerSetControllerArgsModel, raw, f"LeaderWorkerSetController({name!r})")
         super().__init__("aiops:index:LeaderWorkerSetController", name, None, opts)
         c = resolve_cluster(cfg.cluster, self, name)
         k = pulumi.ResourceOptions(parent=self, provider=c.provider, depends_on=c.depends_on)
