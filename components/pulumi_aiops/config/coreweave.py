@@ -525,6 +525,20 @@ class NodeTaintConfig(AiopsModel):
     effect: TaintEffect = Field(TaintEffect.NO_SCHEDULE, description="@default NoSchedule")
 
 
+def _check_pool_sizes(target: int, min_nodes: int | None, max_nodes: int | None, autoscaling: Autoscaling) -> None:
+    """A pool's node counts: within bounds, ``minNodes <= targetNodes <= maxNodes`` (each defaulting to
+    ``targetNodes``), and both bounds set when it autoscales (GPU and CPU pools alike)."""
+    _check_node_counts(target, min_nodes, max_nodes)
+    lo = target if min_nodes is None else min_nodes
+    hi = target if max_nodes is None else max_nodes
+    if lo > hi:
+        raise ConfigValueError(f"must not exceed maxNodes ({hi})", loc=("minNodes",), value=lo)
+    if not lo <= target <= hi:
+        raise ConfigValueError(f"must lie within minNodes..maxNodes ({lo}..{hi})", loc=("targetNodes",), value=target)
+    if autoscaling is Autoscaling.ENABLED and (min_nodes is None or max_nodes is None):
+        raise ConfigValueError("needs both minNodes and maxNodes", loc=("autoscaling",), value=autoscaling.value)
+
+
 def _check_node_counts(target: int, lo: int | None, hi: int | None) -> None:
     cap = CKS_MAX_NODES - CKS_CONTROL_PLANE_NODES
     for key, n in (("targetNodes", target), ("minNodes", lo), ("maxNodes", hi)):
@@ -597,23 +611,15 @@ class NodePoolConfig(AiopsModel):
 
     @model_validator(mode="after")
     def _sizes(self) -> NodePoolConfig:
-        _check_node_counts(self.target_nodes, self.min_nodes, self.max_nodes)
-        lo, hi = self.effective_min, self.effective_max
-        if lo > hi:
-            raise ConfigValueError(f"must not exceed maxNodes ({hi})", loc=("minNodes",), value=lo)
-        if not lo <= self.target_nodes <= hi:
-            raise ConfigValueError(f"must lie within minNodes..maxNodes ({lo}..{hi})",
-                                   loc=("targetNodes",), value=self.target_nodes)
-        if self.autoscaling is Autoscaling.ENABLED and (self.min_nodes is None or self.max_nodes is None):
-            raise ConfigValueError("needs both minNodes and maxNodes",
-                                   loc=("autoscaling",), value=self.autoscaling.value)
+        _check_pool_sizes(self.target_nodes, self.min_nodes, self.max_nodes, self.autoscaling)
         if self.instance_type in _RACK_SCALE_TYPES and self.autoscaling is Autoscaling.ENABLED:
             raise ConfigValueError(
                 f"is not supported for {self.instance_type}: CKS does not autoscale rack-scale "
                 "(NVL72) node pools; set autoscaling: disabled and size the pool in racks",
                 loc=("autoscaling",), value=self.autoscaling.value)
         if self.instance_type in _RACK_SCALE_TYPES:
-            for key, n in (("targetNodes", self.target_nodes), ("minNodes", lo), ("maxNodes", hi)):
+            for key, n in (("targetNodes", self.target_nodes), ("minNodes", self.effective_min),
+                           ("maxNodes", self.effective_max)):
                 if n % GB200_RACK_NODES:
                     raise ConfigValueError(
                         f"must be a multiple of {GB200_RACK_NODES}: {self.instance_type} (NVL72) nodes "
@@ -697,16 +703,7 @@ class CpuNodePoolConfig(AiopsModel):
 
     @model_validator(mode="after")
     def _sizes(self) -> CpuNodePoolConfig:
-        _check_node_counts(self.target_nodes, self.min_nodes, self.max_nodes)
-        lo, hi = self.effective_min, self.effective_max
-        if lo > hi:
-            raise ConfigValueError(f"must not exceed maxNodes ({hi})", loc=("minNodes",), value=lo)
-        if not lo <= self.target_nodes <= hi:
-            raise ConfigValueError(f"must lie within minNodes..maxNodes ({lo}..{hi})",
-                                   loc=("targetNodes",), value=self.target_nodes)
-        if self.autoscaling is Autoscaling.ENABLED and (self.min_nodes is None or self.max_nodes is None):
-            raise ConfigValueError("needs both minNodes and maxNodes",
-                                   loc=("autoscaling",), value=self.autoscaling.value)
+        _check_pool_sizes(self.target_nodes, self.min_nodes, self.max_nodes, self.autoscaling)
         return self
 
 
